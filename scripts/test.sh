@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: packages, build, the pinned npm test clients, then
+# every test through ctest.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${BUILD_DIR:-$repo_root/build}"
+"$repo_root/scripts/setup.sh"
+if [[ -x "$repo_root/tests/install-node-clients.sh" ]]; then
+  "$repo_root/tests/install-node-clients.sh"
+fi
+cd "$build_dir"
+ctest --output-on-failure --parallel "$(nproc)" --timeout 600 "$@"

@@ -1,0 +1,47 @@
+// The set of tools a server exposes. Definitions are checked when added (a bad schema fails at
+// start-up, not at call time); arguments are validated against the input schema before the handler
+// runs; the handler runs without any registry lock held, so tools may run concurrently and re-enter.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "server/json_schema.h"
+#include "server/tool.h"
+
+namespace benchtop {
+
+class ToolRegistry {
+ public:
+  ToolRegistry();
+  ~ToolRegistry();
+  ToolRegistry(const ToolRegistry&) = delete;
+  ToolRegistry& operator=(const ToolRegistry&) = delete;
+
+  // Throws std::invalid_argument on a duplicate name or an invalid definition.
+  void add(Tool tool);
+
+  // The tools/list entries in a deterministic (name) order.
+  nlohmann::json list() const;
+  bool contains(const std::string& name) const;
+  size_t size() const { return tools_.size(); }
+
+  // Runs a tool: validates arguments, calls the handler (catching any exception into an isError
+  // result), and checks structured output against the output schema. Returns std::nullopt when
+  // no tool has that name (a protocol error for the caller to report).
+  std::optional<ToolResult> call(const std::string& name, const nlohmann::json& arguments,
+                                 ToolContext& context) const;
+
+  // The input schema of a tool, used by transports that mirror x-mcp-header parameters.
+  const nlohmann::json* input_schema(const std::string& name) const;
+
+ private:
+  struct Entry;
+  std::map<std::string, std::unique_ptr<Entry>> tools_;
+};
+
+}  // namespace benchtop

@@ -1,0 +1,71 @@
+// JSON-RPC 2.0 messages: classification of an incoming message without throwing, and builders for
+// responses and errors. Knows nothing of MCP.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+namespace benchtop::jsonrpc {
+
+// The standard codes, plus the MCP-reserved ones this server emits.
+enum ErrorCode : int {
+  kParseError = -32700,
+  kInvalidRequest = -32600,
+  kMethodNotFound = -32601,
+  kInvalidParams = -32602,
+  kInternalError = -32603,
+  kHeaderMismatch = -32020,                  // 2026-07-28: HTTP headers disagree with the body
+  kMissingRequiredClientCapability = -32021,  // 2026-07-28
+  kUnsupportedProtocolVersion = -32022,       // 2026-07-28
+};
+
+// A request id is a string or an integer (JSON-RPC allows numbers; MCP forbids null).
+using Id = nlohmann::json;
+
+struct Request {
+  Id id;
+  std::string method;
+  nlohmann::json params;  // object, or null when absent
+};
+
+struct Notification {
+  std::string method;
+  nlohmann::json params;
+};
+
+struct Response {
+  Id id;
+  std::optional<nlohmann::json> result;
+  std::optional<nlohmann::json> error;  // {code, message, data?}
+};
+
+// An incoming message that is not valid JSON-RPC. `id` is the request id when it could be read
+// (so the error response can name it), null otherwise.
+struct Invalid {
+  int code;
+  std::string message;
+  Id id;
+};
+
+using Message = std::variant<Request, Notification, Response, Invalid>;
+
+// Parses one framed message. Never throws. Batches (arrays) are refused as invalid: MCP removed
+// batching in 2025-06-18.
+Message parse(std::string_view text);
+Message classify(const nlohmann::json& value);
+
+nlohmann::json make_result(const Id& id, nlohmann::json result);
+nlohmann::json make_error(const Id& id, int code, std::string_view message,
+                          const nlohmann::json& data = nullptr);
+nlohmann::json make_notification(std::string_view method, nlohmann::json params = nullptr);
+nlohmann::json make_request(const Id& id, std::string_view method, nlohmann::json params = nullptr);
+
+// Serialises without throwing on invalid UTF-8 (replaced with U+FFFD) — a tool that read bytes from
+// a file must not be able to break the wire.
+std::string serialize(const nlohmann::json& message);
+
+}  // namespace benchtop::jsonrpc
