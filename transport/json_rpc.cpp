@@ -3,7 +3,9 @@
 namespace benchtop::jsonrpc {
 namespace {
 
-bool valid_id(const nlohmann::json& id) { return id.is_string() || id.is_number_integer(); }
+bool valid_id(const nlohmann::json& id) {
+  return id.is_string() || id.is_number_integer();
+}
 
 Invalid invalid(int code, std::string message, Id id = nullptr) {
   return Invalid{code, std::move(message), std::move(id)};
@@ -66,7 +68,8 @@ Message classify(const nlohmann::json& value) {
 
 Message parse(std::string_view text) {
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return invalid(kParseError, "Parse error: the message is not valid JSON");
+  if (value.is_discarded())
+    return invalid(kParseError, "Parse error: the message is not valid JSON");
   return classify(value);
 }
 
