@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/cli_options.h"
+#include "app/http_command.h"
 #include "common/log.h"
 #include "server/connection_server.h"
 #include "server/mcp_server.h"
@@ -54,8 +55,7 @@ int run(const CliOptions& options) {
     log::info("stdin closed; exiting");
     return 0;
   }
-  log::error("serve is not available in this build");
-  return 1;
+  return run_http_server(options, server);
 }
 
 }  // namespace
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "benchtop: unknown --log-level '%s'\n", options.log_level.c_str());
     return 2;
   }
+  if (options.command == Command::kServe) block_shutdown_signals();
   try {
     return run(options);
   } catch (const std::exception& e) {
