@@ -66,6 +66,14 @@ bool valid_header_value(const std::string& value) {
                      [](unsigned char c) { return c == '\t' || (c >= 0x20 && c <= 0x7e); });
 }
 
+// Optional whitespace around a field value is not part of it (RFC 9110 section 5.5).
+std::string trim_whitespace(const std::string& value) {
+  const auto first = value.find_first_not_of(" \t");
+  if (first == std::string::npos) return {};
+  const auto last = value.find_last_not_of(" \t");
+  return value.substr(first, last - first + 1);
+}
+
 // Mcp-Name and Mcp-Param-* may carry "=?base64?...?=" for values that are not plain ASCII.
 std::optional<std::string> decode_header_value(const std::string& value) {
   constexpr std::string_view kPrefix = "=?base64?";
@@ -100,7 +108,7 @@ std::optional<std::string> header_mismatch(const HttpRequest& request, const jso
     const auto name = request.header("Mcp-Name");
     if (!name) return "missing Mcp-Name header";
     if (!valid_header_value(*name)) return "Mcp-Name header has invalid characters";
-    const auto decoded = decode_header_value(*name);
+    const auto decoded = decode_header_value(trim_whitespace(*name));
     if (!decoded) return "Mcp-Name header has invalid base64";
     const auto& params = body.params;
     const std::string expected =
@@ -225,15 +233,13 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
   const auto* rpc_request = std::get_if<jsonrpc::Request>(&message);
   const auto session_id = request.header(kSessionHeader);
 
-  if (const auto version = request.header("MCP-Protocol-Version");
-      version && !mcp::is_supported_version(*version)) {
-    return rpc_error(400, rpc_request ? rpc_request->id : nullptr,
-                     jsonrpc::kUnsupportedProtocolVersion,
-                     "Unsupported MCP-Protocol-Version header: " + *version);
-  }
+  const bool has_meta_version = rpc_request && rpc_request->params.is_object() &&
+                                rpc_request->params.contains("_meta") &&
+                                rpc_request->params["_meta"].is_object() &&
+                                rpc_request->params["_meta"].contains(mcp::kMetaProtocolVersion);
 
   // Legacy: initialize opens a session.
-  if (rpc_request && rpc_request->method == "initialize") {
+  if (rpc_request && rpc_request->method == "initialize" && !has_meta_version) {
     auto session = sessions_.create();
     if (!session) {
       return rpc_error(503, rpc_request->id, jsonrpc::kInternalError,
@@ -255,15 +261,21 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
       return rpc_error(404, rpc_request ? rpc_request->id : nullptr, jsonrpc::kInvalidRequest,
                        "Session not found: it expired or was deleted; send initialize again");
     }
+    if (const auto version = request.header("MCP-Protocol-Version");
+        version && !mcp::is_legacy_version(*version)) {
+      return rpc_error(400, rpc_request ? rpc_request->id : nullptr, jsonrpc::kInvalidRequest,
+                       "Unsupported MCP-Protocol-Version header for a session: " + *version);
+    }
     return dispatch(session, message, false, accepts_sse);
   }
 
   // Modern: a self-contained request.
   if (rpc_request) {
-    const nlohmann::json& params = rpc_request->params;
-    const bool has_meta_version = params.is_object() && params.contains("_meta") &&
-                                  params["_meta"].is_object() &&
-                                  params["_meta"].contains(mcp::kMetaProtocolVersion);
+    if (!request.header("MCP-Protocol-Version")) {
+      return rpc_error(400, rpc_request->id, jsonrpc::kHeaderMismatch,
+                       "Header mismatch: missing MCP-Protocol-Version header (or, for a 2025 "
+                       "revision, the Mcp-Session-Id header)");
+    }
     if (!has_meta_version) {
       return rpc_error(400, rpc_request->id, jsonrpc::kInvalidParams,
                        std::string("Bad Request: no Mcp-Session-Id header and no _meta \"") +
@@ -271,12 +283,12 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
                            "\"; send initialize first (2025 revisions) or include the "
                            "per-request metadata (2026-07-28)");
     }
-    const nlohmann::json& body_version = params["_meta"][mcp::kMetaProtocolVersion];
-    if (body_version.is_string() && mcp::is_modern_version(body_version.get<std::string>())) {
-      if (auto problem = header_mismatch(request, *rpc_request, body_version.get<std::string>())) {
-        return rpc_error(400, rpc_request->id, jsonrpc::kHeaderMismatch,
-                         "Header mismatch: " + *problem);
-      }
+    const nlohmann::json& body_version = rpc_request->params["_meta"][mcp::kMetaProtocolVersion];
+    if (auto problem = header_mismatch(
+            request, *rpc_request,
+            body_version.is_string() ? body_version.get<std::string>() : body_version.dump())) {
+      return rpc_error(400, rpc_request->id, jsonrpc::kHeaderMismatch,
+                       "Header mismatch: " + *problem);
     }
     return dispatch(std::make_shared<Session>(), message, true, accepts_sse);
   }
