@@ -23,6 +23,9 @@ using Node = JsonSchema::Node;
 // Evaluation frames: one per schema applied, whether on the same value (allOf, $ref, ...) or on a
 // nested one. Bounds the stack on deeply nested instances under recursive schemas.
 constexpr size_t kMaxDepth = 256;
+// Schema applications per validate() call. Real arguments and results need far fewer; this stops
+// an instance from driving nested anyOf/oneOf alternatives into exponential work.
+constexpr size_t kMaxSteps = 2'000'000;
 // How much of a value a message quotes.
 constexpr size_t kMaxRenderedBytes = 80;
 // How many alternatives an anyOf/oneOf message spells out.
@@ -51,7 +54,13 @@ using Outcome = std::optional<Failure>;
 // ---- Rendering -------------------------------------------------------------------------------
 
 std::string render(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Long strings are cut before quoting, so a megabyte of file content is not copied to say so.
+  const bool long_string =
+      value.is_string() && value.get_ref<const std::string&>().size() > 2 * kMaxRenderedBytes;
+  std::string text =
+      (long_string ? json(value.get_ref<const std::string&>().substr(0, 2 * kMaxRenderedBytes))
+                   : value)
+          .dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() <= kMaxRenderedBytes) return text;
   size_t cut = kMaxRenderedBytes;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8
@@ -246,6 +255,7 @@ class Validator {
       return fail("value nested too deeply to validate (more than " + std::to_string(kMaxDepth) +
                   " levels)");
     }
+    if (++steps_ > kMaxSteps) return fail("validation stopped");  // see validate()
     if (node.reject_all) return fail("no value is allowed here");
     if (node.types != 0 && !type_matches(node.types, value)) return type_failure(node, value);
     if (node.const_value && *node.const_value != value) {
@@ -277,6 +287,8 @@ class Validator {
     if (outcome) return outcome;
     return check_applicators(node, value, depth);
   }
+
+  bool out_of_steps() const { return steps_ > kMaxSteps; }
 
  private:
   // Appends one token to the current location for the lifetime of the scope.
@@ -592,17 +604,16 @@ class Validator {
   // same place on the type or on a constant, say what would have been accepted there; otherwise
   // report the alternative(s) the caller most plausibly meant: those that got past the type and
   // constant checks and failed deepest inside the value.
-  Failure summarize(const std::vector<Failure>& misses, const char* keyword) const {
+  Failure summarize(std::vector<Failure>& misses, const char* keyword) const {
     auto all_at_one_place = [&](FailureKind kind) {
       return std::all_of(misses.begin(), misses.end(), [&](const Failure& f) {
         return f.kind == kind && f.where == misses.front().where;
       });
     };
     if (all_at_one_place(FailureKind::kType)) {
-      Failure merged = misses.front();
-      merged.expected_types.clear();
-      for (const auto& f : misses) {
-        for (const auto& t : f.expected_types) {
+      Failure merged = std::move(misses.front());
+      for (auto f = misses.begin() + 1; f != misses.end(); ++f) {
+        for (const auto& t : f->expected_types) {
           if (std::find(merged.expected_types.begin(), merged.expected_types.end(), t) ==
               merged.expected_types.end()) {
             merged.expected_types.push_back(t);
@@ -613,10 +624,9 @@ class Validator {
       return merged;
     }
     if (all_at_one_place(FailureKind::kValue)) {
-      Failure merged = misses.front();
-      merged.allowed_values.clear();
-      for (const auto& f : misses) {
-        for (const auto& v : f.allowed_values) {
+      Failure merged = std::move(misses.front());
+      for (auto f = misses.begin() + 1; f != misses.end(); ++f) {
+        for (const auto& v : f->allowed_values) {
           if (std::find(merged.allowed_values.begin(), merged.allowed_values.end(), v) ==
               merged.allowed_values.end()) {
             merged.allowed_values.push_back(v);
@@ -646,21 +656,22 @@ class Validator {
       }
     }
     std::vector<std::string> listed;
-    const Failure* only = nullptr;
+    Failure* only = nullptr;
     for (size_t i = 0; i < misses.size(); ++i) {
-      const Failure& f = misses[i];
+      Failure& f = misses[i];
       if (rank(f) != best_rank || f.depth() != best_depth) continue;
       only = listed.empty() ? &f : nullptr;
       if (listed.size() < kMaxListedAlternatives) {
         listed.push_back(std::string(keyword) + "[" + std::to_string(i) + "]: " + f.text());
       }
     }
-    if (listed.size() == 1 && only) return *only;
+    if (listed.size() == 1 && only) return std::move(*only);
     return failure(std::string("does not match any of the ") + keyword + " alternatives; " +
                    join(listed, "; ", "; "));
   }
 
   std::string path_;
+  size_t steps_ = 0;
 };
 
 }  // namespace
@@ -672,7 +683,14 @@ JsonSchema::~JsonSchema() = default;
 
 std::optional<std::string> JsonSchema::validate(const nlohmann::json& instance) const {
   Validator validator;
-  if (auto f = validator.check(*root_, instance, 0)) return f->text();
+  auto failure = validator.check(*root_, instance, 0);
+  // Once the budget is spent every later check fails at once, and the anyOf/oneOf summaries
+  // could otherwise present one of those cut-short branches as the caller's mistake.
+  if (validator.out_of_steps()) {
+    return "(root): value too large or schema too complex to validate (more than " +
+           std::to_string(kMaxSteps) + " checks)";
+  }
+  if (failure) return failure->text();
   return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 // walks. Every keyword is either enforced or a known annotation; anything else is refused, since a
 // keyword the validator skips would advertise a constraint that is never checked.
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -22,13 +23,15 @@ constexpr size_t kMaxSchemaDepth = 128;
 
 // Keywords that describe rather than constrain. "format" is an annotation by default in 2020-12.
 bool is_annotation(std::string_view key) {
-  static const std::set<std::string_view> kAnnotations = {
+  constexpr std::string_view kAnnotations[] = {
       "$schema",         "$id",           "$comment",  "title",
       "description",     "default",       "examples",  "format",
       "deprecated",      "readOnly",      "writeOnly", "contentMediaType",
       "contentEncoding", "contentSchema",
   };
-  return kAnnotations.count(key) != 0 || key.starts_with("x-");
+  return std::find(std::begin(kAnnotations), std::end(kAnnotations), key) !=
+             std::end(kAnnotations) ||
+         key.starts_with("x-");
 }
 
 // What to tell a schema author who used a keyword from another draft or dialect.

@@ -306,6 +306,8 @@ TEST(JsonSchemaString, LengthsCountCodePoints) {
 }
 
 TEST(JsonSchemaString, LengthsMustBeNonNegativeIntegers) {
+  EXPECT_EQ(refusal({{"properties", {{"n", {{"minLength", -1}}}}}}),
+            "/properties/n/minLength: must be a non-negative integer");
   EXPECT_NE(refusal({{"minLength", -1}}), "");
   EXPECT_NE(refusal({{"maxLength", 1.5}}), "");
   EXPECT_EQ(refusal({{"maxLength", 2.0}}), "");
@@ -557,6 +559,17 @@ TEST(JsonSchemaLimits, DeepInstanceUnderRecursiveSchema) {
   json shallow = json::array();
   for (int i = 0; i < 50; ++i) shallow = json::array({std::move(shallow)});
   EXPECT_TRUE(valid(schema, shallow));
+}
+
+TEST(JsonSchemaLimits, ExponentialAlternativesAreCut) {
+  // Each level offers two alternatives that both recurse: 2^depth applications on failure.
+  json schema = {{"anyOf",
+                  {{{"type", "array"}, {"items", {{"$ref", "#"}}}},
+                   {{"type", "array"}, {"items", {{"$ref", "#"}}}, {"minItems", 1}}}}};
+  json deep = json::array({"leaf"});
+  for (int i = 0; i < 60; ++i) deep = json::array({std::move(deep)});
+  const std::string message = problem(schema, deep);
+  EXPECT_NE(message.find("too complex to validate"), std::string::npos) << message;
 }
 
 TEST(JsonSchemaLimits, DeepSchemaIsRefused) {
