@@ -8,7 +8,6 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <unordered_map>
 
 #include "server/json_schema_node.h"
@@ -54,13 +53,14 @@ using Outcome = std::optional<Failure>;
 // ---- Rendering -------------------------------------------------------------------------------
 
 std::string render(const json& value) {
+  constexpr auto kDump = [](const json& v) {
+    return v.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
   // Long strings are cut before quoting, so a megabyte of file content is not copied to say so.
-  const bool long_string =
-      value.is_string() && value.get_ref<const std::string&>().size() > 2 * kMaxRenderedBytes;
   std::string text =
-      (long_string ? json(value.get_ref<const std::string&>().substr(0, 2 * kMaxRenderedBytes))
-                   : value)
-          .dump(-1, ' ', false, json::error_handler_t::replace);
+      value.is_string() && value.get_ref<const std::string&>().size() > 2 * kMaxRenderedBytes
+          ? kDump(json(value.get_ref<const std::string&>().substr(0, 2 * kMaxRenderedBytes)))
+          : kDump(value);
   if (text.size() <= kMaxRenderedBytes) return text;
   size_t cut = kMaxRenderedBytes;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8
@@ -83,10 +83,17 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return join(quoted, ", ", ", ");
 }
 
+// A long enum is cut short: the first values show the form, the schema has the rest.
 std::string rendered_list(const std::vector<json>& values) {
+  constexpr size_t kMaxListed = 20;
   std::vector<std::string> rendered;
-  for (const auto& value : values) rendered.push_back(render(value));
-  return join(rendered, ", ", ", ");
+  for (size_t i = 0; i < values.size() && i < kMaxListed; ++i)
+    rendered.push_back(render(values[i]));
+  std::string out = join(rendered, ", ", ", ");
+  if (values.size() > kMaxListed) {
+    out += ", ... (" + std::to_string(values.size() - kMaxListed) + " more)";
+  }
+  return out;
 }
 
 std::string plural(size_t n, const char* singular, const char* plural_form) {
@@ -252,8 +259,11 @@ class Validator {
  public:
   Outcome check(const Node& node, const json& value, size_t depth) {
     if (depth > kMaxDepth) {
-      return fail("value nested too deeply to validate (more than " + std::to_string(kMaxDepth) +
-                  " levels)");
+      if (!too_deep_) {
+        too_deep_ = failure("value nested too deeply to validate (more than " +
+                            std::to_string(kMaxDepth) + " levels)");
+      }
+      return too_deep_;
     }
     if (++steps_ > kMaxSteps) return fail("validation stopped");  // see validate()
     if (node.reject_all) return fail("no value is allowed here");
@@ -289,6 +299,8 @@ class Validator {
   }
 
   bool out_of_steps() const { return steps_ > kMaxSteps; }
+  // The first place the depth limit was hit, if it was.
+  const Outcome& too_deep() const { return too_deep_; }
 
  private:
   // Appends one token to the current location for the lifetime of the scope.
@@ -672,6 +684,7 @@ class Validator {
 
   std::string path_;
   size_t steps_ = 0;
+  Outcome too_deep_;
 };
 
 }  // namespace
@@ -684,12 +697,13 @@ JsonSchema::~JsonSchema() = default;
 std::optional<std::string> JsonSchema::validate(const nlohmann::json& instance) const {
   Validator validator;
   auto failure = validator.check(*root_, instance, 0);
-  // Once the budget is spent every later check fails at once, and the anyOf/oneOf summaries
+  // Once a limit is hit, checks fail without looking at the value, and the anyOf/oneOf summaries
   // could otherwise present one of those cut-short branches as the caller's mistake.
   if (validator.out_of_steps()) {
     return "(root): value too large or schema too complex to validate (more than " +
            std::to_string(kMaxSteps) + " checks)";
   }
+  if (validator.too_deep()) return validator.too_deep()->text();
   if (failure) return failure->text();
   return std::nullopt;
 }

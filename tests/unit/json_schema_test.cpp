@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "server/tool_registry.h"
 
@@ -251,6 +254,13 @@ TEST(JsonSchemaEnum, MessageListsAllowedValues) {
             "/mode: must be one of \"overwrite\", \"create\", \"append\"; got \"replace\"");
   EXPECT_TRUE(valid({{"enum", {1, nullptr}}}, 1.0));
   EXPECT_NE(refusal({{"enum", "a"}}), "");
+}
+
+TEST(JsonSchemaEnum, LongEnumsAreCutShort) {
+  json values = json::array();
+  for (int i = 0; i < 30; ++i) values.push_back(i);
+  const std::string message = problem({{"enum", values}}, 99);
+  EXPECT_NE(message.find("19, ... (10 more); got 99"), std::string::npos) << message;
 }
 
 TEST(JsonSchemaConst, Message) {
@@ -555,6 +565,11 @@ TEST(JsonSchemaLimits, DeepInstanceUnderRecursiveSchema) {
   for (int i = 0; i < 1000; ++i) deep = json::array({std::move(deep)});
   const std::string message = problem(schema, deep);
   EXPECT_NE(message.find("nested too deeply"), std::string::npos) << message;
+  // Also when the limit is hit inside one of several alternatives.
+  json either = {
+      {"anyOf", {{{"type", "string"}}, {{"type", "array"}, {"items", {{"$ref", "#"}}}}}}};
+  const std::string inside = problem(either, deep);
+  EXPECT_NE(inside.find("nested too deeply"), std::string::npos) << inside;
 
   json shallow = json::array();
   for (int i = 0; i < 50; ++i) shallow = json::array({std::move(shallow)});
@@ -576,6 +591,25 @@ TEST(JsonSchemaLimits, DeepSchemaIsRefused) {
   json schema = true;
   for (int i = 0; i < 1000; ++i) schema = json{{"not", std::move(schema)}};
   EXPECT_NE(refusal(schema).find("nested more than"), std::string::npos);
+}
+
+TEST(JsonSchemaLimits, ConcurrentValidationSharesOneCompiledSchema) {
+  const JsonSchema schema = compiled({{"type", "object"},
+                                      {"properties", {{"ref", {{"pattern", "^[a-z]+$"}}}}},
+                                      {"additionalProperties", false}});
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&schema, &wrong, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const bool good = (i + t) % 2 == 0;
+        const auto result = schema.validate({{"ref", good ? "main" : "Main"}});
+        if (result.has_value() == good) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(JsonSchemaLimits, MovedSchemaStillValidates) {
