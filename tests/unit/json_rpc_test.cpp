@@ -242,3 +242,51 @@ TEST(JsonRpcSerialize, KeepsValidUtf8) {
 
 }  // namespace
 }  // namespace benchtop::jsonrpc
+
+namespace benchtop::jsonrpc {
+namespace {
+
+std::string nested_params(size_t depth, char open, char close) {
+  std::string inner;
+  for (size_t i = 0; i < depth; ++i) inner += open == '{' ? std::string("{\"a\":") : "[";
+  inner += "1";
+  for (size_t i = 0; i < depth; ++i) inner += close;
+  return R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":)" + inner + "}}";
+}
+
+TEST(JsonRpcParse, NestingUpToTheLimitIsAccepted) {
+  // The envelope and params object are two levels of the limit.
+  for (char open : {'[', '{'}) {
+    Message message = parse(nested_params(kMaxNestingDepth - 2, open, open == '[' ? ']' : '}'));
+    EXPECT_TRUE(std::holds_alternative<Request>(message)) << open;
+  }
+}
+
+TEST(JsonRpcParse, NestingBeyondTheLimitIsRefusedBeforeParsing) {
+  for (char open : {'[', '{'}) {
+    Invalid invalid =
+        expect_invalid(nested_params(kMaxNestingDepth - 1, open, open == '[' ? ']' : '}'));
+    EXPECT_EQ(invalid.code, kParseError) << open;
+    EXPECT_NE(invalid.message.find("deeper"), std::string::npos) << invalid.message;
+  }
+}
+
+TEST(JsonRpcParse, VeryDeepNestingDoesNotOverflowTheStack) {
+  // Each of these used to build (and then copy) a value 100000 levels deep.
+  constexpr size_t kDepth = 100000;
+  EXPECT_EQ(expect_invalid(std::string(kDepth, '[')).code, kParseError);
+  EXPECT_EQ(expect_invalid(std::string(kDepth, '[') + std::string(kDepth, ']')).code, kParseError);
+  EXPECT_EQ(expect_invalid(nested_params(kDepth, '{', '}')).code, kParseError);
+  EXPECT_EQ(expect_invalid(nested_params(kDepth, '[', ']')).code, kParseError);
+}
+
+TEST(JsonRpcParse, BracketsInsideStringsDoNotCountAsNesting) {
+  std::string deep_text(10000, '[');
+  deep_text += "\\\"{{{";  // an escaped quote must not end the string
+  Message message =
+      parse(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":")" + deep_text + "\"}}");
+  EXPECT_TRUE(std::holds_alternative<Request>(message));
+}
+
+}  // namespace
+}  // namespace benchtop::jsonrpc
