@@ -89,10 +89,13 @@ std::string render_line(std::string_view line, size_t focus, size_t max_bytes) {
   return out;
 }
 
-UniqueFd open_beneath_no_symlinks(int root_fd, const std::string& path) {
+// The file itself must not be a symlink (O_NOFOLLOW); a directory on the way may be one only if
+// the caller's start path went through it or it was swapped in after the walk, and RESOLVE_BENEATH
+// keeps either case inside the workspace. O_NONBLOCK: a FIFO swapped in cannot block the search.
+UniqueFd open_file_beneath(int root_fd, const std::string& path) {
   open_how how{};
   how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   return UniqueFd(
       static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
 }
@@ -286,7 +289,7 @@ enum class FileOutcome : uint8_t { kNotSearched, kSearched, kBinary, kTooLarge, 
 
 FileOutcome read_whole_file(int root_fd, const std::string& path, size_t max_bytes,
                             ReadBuffer& buffer, std::string_view& contents) {
-  UniqueFd fd = open_beneath_no_symlinks(root_fd, path);
+  UniqueFd fd = open_file_beneath(root_fd, path);
   if (!fd) return FileOutcome::kUnreadable;
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return FileOutcome::kUnreadable;

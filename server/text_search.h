@@ -107,9 +107,10 @@ struct FileSearchReport {
 };
 
 // Searches `paths` (relative to the workspace root, e.g. from walk_tree) with a small pool of
-// threads. Each file is opened beneath the root with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, so a
-// path whose components were swapped for symlinks after the walk is refused, not followed. The
-// report is deterministic: the same inputs give the same results whatever the thread timing.
+// threads. Each file is opened beneath the root fd with openat2(RESOLVE_BENEATH) and O_NOFOLLOW:
+// a path that is a symlink is not read, and one whose directories were swapped for symlinks after
+// the walk cannot leave the workspace. Only regular files are read. The report is deterministic:
+// the same inputs give the same results whatever the thread timing.
 FileSearchReport search_files(const Workspace& workspace, const TextMatcher& matcher,
                               const std::vector<std::string>& paths,
                               const FileSearchOptions& options);

@@ -212,6 +212,11 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
   options.cancellation = context.cancellation();
   const FileSearchReport report = search_files(ws, *matcher, files, options);
   if (report.cancelled) return ToolResult::error("fs_grep was cancelled.");
+  if (!walked && report.unreadable == 1) {
+    return ToolResult::error("Cannot read '" + *start +
+                             "': it is a symlink, a special file or not readable. fs_grep reads "
+                             "regular files only and does not follow symlinks.");
+  }
 
   nlohmann::json matches = nlohmann::json::array();
   for (const auto& file : report.files) {

@@ -143,16 +143,18 @@ TEST(TextSearch, FilesSkipBinaryAndRefuseSymlinks) {
   tree.write("text.txt", "a needle\n");
   tree.write("binary.bin", std::string("needle\0\1\2", 9));
   tree.symlink(outside.root() / "secret.txt", "link.txt");
+  tree.symlink(outside.root(), "escape");
   auto workspace = Workspace::open(tree.root());
   ASSERT_TRUE(workspace.ok());
   auto matcher = TextMatcher::compile("needle", {});
   ASSERT_TRUE(matcher.ok());
-  const std::vector<std::string> paths = {"binary.bin", "link.txt", "missing.txt", "text.txt"};
+  const std::vector<std::string> paths = {"binary.bin", "escape/secret.txt", "link.txt",
+                                          "missing.txt", "text.txt"};
   auto report = search_files(**workspace, *matcher, paths, {});
   ASSERT_EQ(report.files.size(), 1u);
   EXPECT_EQ(report.files[0].path, "text.txt");
   EXPECT_EQ(report.binary_skipped, 1u);
-  EXPECT_EQ(report.unreadable, 2u);  // the symlink and the missing file
+  EXPECT_EQ(report.unreadable, 3u);  // the two symlinks and the missing file
   EXPECT_EQ(report.files_searched, 1u);
 }
 
