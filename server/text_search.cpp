@@ -121,7 +121,8 @@ Result<TextMatcher> TextMatcher::compile(std::string_view pattern, MatcherOption
   int error_code = 0;
   PCRE2_SIZE error_offset = 0;
   pcre2_compile_context* context = pcre2_compile_context_create(nullptr);
-  pcre2_set_newline(context, PCRE2_NEWLINE_LF);
+  // CRLF files: '$' must match before "\r\n" too, and '.' must not eat the '\r'.
+  pcre2_set_newline(context, PCRE2_NEWLINE_ANYCRLF);
   pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
                                    flags, &error_code, &error_offset, context);
   pcre2_compile_context_free(context);

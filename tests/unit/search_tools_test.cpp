@@ -214,6 +214,11 @@ TEST_F(SearchToolsTest, GrepWithGlobPathContextAndCase) {
   auto glob = call("fs_grep", {{"pattern", "helper"}, {"glob", "*.h"}});
   EXPECT_EQ(paths_of(glob), (std::vector<std::string>{"src/util.h"}));
 
+  auto deep = call("fs_grep", {{"pattern", "helper"}, {"glob", "src/deep/**"}});
+  EXPECT_EQ(paths_of(deep), (std::vector<std::string>{"src/deep/er/nested.cpp"}));
+  auto under_path = call("fs_grep", {{"pattern", "helper"}, {"path", "src"}, {"glob", "*/er/*"}});
+  EXPECT_EQ(paths_of(under_path), (std::vector<std::string>{"src/deep/er/nested.cpp"}));
+
   auto file = call("fs_grep", {{"pattern", "return"}, {"path", "src/util.cpp"}});
   ASSERT_FALSE(file.is_error) << text_of(file);
   EXPECT_EQ(paths_of(file), (std::vector<std::string>{"src/util.cpp"}));

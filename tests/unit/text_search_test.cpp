@@ -57,7 +57,10 @@ TEST(TextSearch, MatchesDoNotSpanLines) {
 
 TEST(TextSearch, AnchorsWorkPerLine) {
   EXPECT_EQ(lines_of(search("^fn ", "fn a\n  fn b\nfn c\n")), (std::vector<uint64_t>{1, 3}));
-  EXPECT_EQ(lines_of(search(";$", "a;\nb; c\nd;\r\n")), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(lines_of(search(";$", "a;\nb; c\nd;\r\n")), (std::vector<uint64_t>{1, 3}));
+  auto crlf = search("d.$", "xd;\r\n");
+  ASSERT_EQ(crlf.matches.size(), 1u);
+  EXPECT_EQ(crlf.matches[0].text, "xd;");  // shown without the '\r'
   // An empty match on every line, but not on a phantom line after the final newline.
   EXPECT_EQ(lines_of(search("^", "x\ny\n")), (std::vector<uint64_t>{1, 2}));
   EXPECT_TRUE(search("^", "").matches.empty());
