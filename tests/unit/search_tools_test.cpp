@@ -37,7 +37,7 @@ class SearchToolsTest : public ::testing::Test {
     tree_.write("src/util.h", "int helper();\n");
     tree_.write("src/util.cpp", "int helper() { return 42; }\n");
     tree_.write("src/deep/er/nested.cpp", "// TODO: helper cleanup\n");
-    tree_.write("build/generated.cpp", "int helper_generated();\n");
+    tree_.write("build/output.cpp", "int helper_output();\n");
     tree_.write("debug.log", "helper log\n");
     tree_.write(".github/workflows/ci.yml", "run: helper\n");
     tree_.write("data.bin", std::string("helper\0\0binary", 14));
