@@ -129,7 +129,7 @@ std::string not_found_hint(std::string_view text, std::string_view old_text) {
     if (score > best) best = score, best_line = i;
   }
   if (best < 0.5) return " No similar line was found; read the file again with fs_read.";
-  return " The most similar line is " + std::to_string(best_line + 1) + ": \"" +
+  return " The most similar line is line " + std::to_string(best_line + 1) + ": \"" +
          shorten(lines[best_line]) +
          "\". Read the file again with fs_read and copy old_text "
          "exactly.";
@@ -147,6 +147,13 @@ Result<EditOutcome> apply_edits(std::string text, const nlohmann::json& edits,
   const bool crlf_file = text.find("\r\n") != std::string::npos;
   for (size_t index = 0; index < edits.size(); ++index) {
     const auto& edit = edits[index];
+    if (!edit.is_object() || !edit.contains("old_text") || !edit["old_text"].is_string() ||
+        edit["old_text"].get_ref<const std::string&>().empty() || !edit.contains("new_text") ||
+        !edit["new_text"].is_string()) {
+      return Error::make("edits[" + std::to_string(index) +
+                             "] needs a non-empty string old_text and a string new_text.",
+                         "invalid");
+    }
     std::string old_text = edit.at("old_text").get<std::string>();
     std::string new_text = edit.at("new_text").get<std::string>();
     const bool replace_all = edit.value("replace_all", false);
@@ -253,7 +260,10 @@ ToolResult fs_edit(WorkspaceProvider& provider, const nlohmann::json& args) {
                              "UTF-8 text files only.");
   }
 
-  const auto& edits = args.at("edits");
+  const auto& edits = args.contains("edits") ? args["edits"] : nlohmann::json();
+  if (!edits.is_array() || edits.empty()) {
+    return ToolResult::error("edits must be a non-empty array of {old_text, new_text} objects.");
+  }
   auto outcome = apply_edits(*original, edits, target->shown);
   if (!outcome) return ToolResult::error(outcome.error().message);
 

@@ -97,7 +97,7 @@ std::string render_entry(const nlohmann::json& entry) {
 ToolResult fs_list(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
   auto target = resolve(provider, args, "path", /*default_root=*/true);
   if (!target) return error_result(target.error());
-  const int64_t depth = args.value("depth", kDefaultDepth);
+  const int64_t depth = std::clamp<int64_t>(args.value("depth", kDefaultDepth), 1, kMaxDepth);
   auto dir = target->workspace->open_directory(target->relative);
   if (!dir) {
     if (dir.error().code == "not_directory") {

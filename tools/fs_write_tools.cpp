@@ -20,7 +20,11 @@ ToolResult fs_write(WorkspaceProvider& provider, const nlohmann::json& args) {
   }
   const std::string mode = args.value("mode", "overwrite");
   const bool create_dirs = args.value("create_dirs", false);
-  const std::string& content = args.at("content").get_ref<const std::string&>();
+  auto content_arg = args.find("content");
+  if (content_arg == args.end() || !content_arg->is_string()) {
+    return ToolResult::error("content (a string) is required: the complete text to write.");
+  }
+  const std::string& content = content_arg->get_ref<const std::string&>();
 
   auto parent = target->workspace->open_parent(target->relative, create_dirs);
   if (!parent) {
