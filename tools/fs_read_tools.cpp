@@ -200,8 +200,8 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
 
   int64_t offset = args.value("offset", int64_t{1});
   // Clamped as well as checked by the schema, so the caps hold whatever the validator allows.
-  const int64_t limit = std::clamp<int64_t>(args.value("limit", kDefaultLineLimit), 1,
-                                            kDefaultLineLimit);
+  const int64_t limit =
+      std::clamp<int64_t>(args.value("limit", kDefaultLineLimit), 1, kDefaultLineLimit);
   if (offset < 0) {
     // From the end: count the lines first (a cheap pass over the file).
     auto count = read_window(fd->get(), 1, 0, target->shown, context);

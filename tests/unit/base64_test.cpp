@@ -28,8 +28,8 @@ TEST(Base64, DecodesRfc4648Vectors) {
 }
 
 TEST(Base64, RejectsMalformedInput) {
-  for (const char* bad : {"Z", "Zg", "Zg=", "Zm9vY", "Zg==Zg==", "Z===", "====", "Zm9v\n",
-                          "Zm 9", "Zm-v", "Zm_v", "Zm9v=", "=Zm9", "Zh==", "Zm9=", "Zm=v"}) {
+  for (const char* bad : {"Z", "Zg", "Zg=", "Zm9vY", "Zg==Zg==", "Z===", "====", "Zm9v\n", "Zm 9",
+                          "Zm-v", "Zm_v", "Zm9v=", "=Zm9", "Zh==", "Zm9=", "Zm=v"}) {
     EXPECT_FALSE(base64::decode(bad).has_value()) << bad;
   }
   EXPECT_FALSE(base64::decode(std::string("Zm\0v", 4)).has_value());

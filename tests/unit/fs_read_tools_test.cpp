@@ -176,7 +176,9 @@ TEST_F(FsReadTest, ImagesComeBackAsImageContent) {
 }
 
 TEST_F(FsReadTest, RefusesBinaryAndNonUtf8Files) {
-  write_file(root() / "prog.bin", std::string("\x7f" "ELF\0\0\0\x01", 8));
+  write_file(root() / "prog.bin", std::string("\x7f"
+                                              "ELF\0\0\0\x01",
+                                              8));
   auto binary = call("fs_read", {{"path", "prog.bin"}});
   ASSERT_TRUE(binary.is_error);
   EXPECT_NE(text_of(binary).find("binary"), std::string::npos);
@@ -216,8 +218,7 @@ TEST_F(FsReadTest, NeverReadsOutside) {
 TEST_F(FsReadTest, MissingFileSaysWhatToDo) {
   auto result = call("fs_read", {{"path", "src/x.c"}});
   ASSERT_TRUE(result.is_error);
-  EXPECT_EQ(text_of(result),
-            "No such file or directory: src/x.c. Use fs_list to see what exists.");
+  EXPECT_EQ(text_of(result), "No such file or directory: src/x.c. Use fs_list to see what exists.");
 }
 
 TEST_F(FsReadTest, StatDescribesFilesLinksAndRoot) {

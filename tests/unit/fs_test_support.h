@@ -22,7 +22,8 @@ namespace benchtop::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "benchtop-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "benchtop-test-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     path_ = std::filesystem::canonical(pattern);
   }

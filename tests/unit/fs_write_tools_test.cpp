@@ -106,11 +106,11 @@ TEST_F(FsWriteTest, RefusesSymlinksWhereverTheyPoint) {
 
 TEST_F(FsWriteTest, NeverWritesOutside) {
   fs::create_directory_symlink(outside(), root() / "out_dir");
-  for (const std::string& path :
-       {std::string("../outside/x.txt"), (outside() / "x.txt").string(),
-        std::string("out_dir/x.txt"), root().string() + "2/x.txt"}) {
+  for (const std::string& path : {std::string("../outside/x.txt"), (outside() / "x.txt").string(),
+                                  std::string("out_dir/x.txt"), root().string() + "2/x.txt"}) {
     for (bool create_dirs : {false, true}) {
-      auto result = call("fs_write", {{"path", path}, {"content", "x"}, {"create_dirs", create_dirs}});
+      auto result =
+          call("fs_write", {{"path", path}, {"content", "x"}, {"create_dirs", create_dirs}});
       EXPECT_TRUE(result.is_error) << path;
     }
   }
@@ -153,8 +153,9 @@ const char* kSource =
 TEST_F(FsEditTest, ReplacesAUniqueMatchAndReturnsADiff) {
   write_file(root() / "main.c", kSource);
   ::chmod((root() / "main.c").c_str(), 0640);
-  auto result = call("fs_edit", {{"path", "main.c"},
-                                 {"edits", {{{"old_text", "int y = 2;"}, {"new_text", "int y = 3;"}}}}});
+  auto result = call(
+      "fs_edit",
+      {{"path", "main.c"}, {"edits", {{{"old_text", "int y = 2;"}, {"new_text", "int y = 3;"}}}}});
   ASSERT_FALSE(result.is_error) << text_of(result);
   EXPECT_EQ(read_file(root() / "main.c"),
             "int main() {\n  int x = 1;\n  int y = 3;\n  return x + y;\n}\n");
@@ -201,9 +202,10 @@ TEST_F(FsEditTest, NoMatchNamesTheEditAndTheClosestLine) {
 
 TEST_F(FsEditTest, WhitespaceOnlyDifferenceIsPointedOut) {
   write_file(root() / "main.c", kSource);
-  auto result = call("fs_edit", {{"path", "main.c"},
-                                 {"edits", {{{"old_text", "int x = 1;\nint y = 2;"},
-                                             {"new_text", "int z = 0;"}}}}});
+  auto result =
+      call("fs_edit",
+           {{"path", "main.c"},
+            {"edits", {{{"old_text", "int x = 1;\nint y = 2;"}, {"new_text", "int z = 0;"}}}}});
   ASSERT_TRUE(result.is_error);
   EXPECT_NE(text_of(result).find("whitespace or indentation starts at line 2"), std::string::npos)
       << text_of(result);
@@ -211,8 +213,8 @@ TEST_F(FsEditTest, WhitespaceOnlyDifferenceIsPointedOut) {
 
 TEST_F(FsEditTest, SeveralMatchesAreRefusedWithTheirLines) {
   write_file(root() / "f.txt", "a = 1\nb = 2\na = 1\nc\na = 1\n");
-  auto result = call("fs_edit", {{"path", "f.txt"},
-                                 {"edits", {{{"old_text", "a = 1"}, {"new_text", "a = 9"}}}}});
+  auto result = call(
+      "fs_edit", {{"path", "f.txt"}, {"edits", {{{"old_text", "a = 1"}, {"new_text", "a = 9"}}}}});
   ASSERT_TRUE(result.is_error);
   const std::string message = text_of(result);
   EXPECT_NE(message.find("edits[0]"), std::string::npos) << message;
@@ -220,9 +222,10 @@ TEST_F(FsEditTest, SeveralMatchesAreRefusedWithTheirLines) {
   EXPECT_NE(message.find("lines 1, 3, 5"), std::string::npos) << message;
   EXPECT_NE(message.find("replace_all"), std::string::npos) << message;
 
-  auto all = call("fs_edit", {{"path", "f.txt"},
-                              {"edits", {{{"old_text", "a = 1"}, {"new_text", "a = 9"},
-                                          {"replace_all", true}}}}});
+  auto all =
+      call("fs_edit",
+           {{"path", "f.txt"},
+            {"edits", {{{"old_text", "a = 1"}, {"new_text", "a = 9"}, {"replace_all", true}}}}});
   ASSERT_FALSE(all.is_error) << text_of(all);
   EXPECT_EQ(read_file(root() / "f.txt"), "a = 9\nb = 2\na = 9\nc\na = 9\n");
   EXPECT_EQ((*all.structured)["replacements"], 3);
@@ -259,16 +262,17 @@ TEST_F(FsEditTest, EditsApplyInOrderToTheResultOfThePreviousOnes) {
 
 TEST_F(FsEditTest, CrlfFilesMatchLfOldTextAndKeepTheirLineEnds) {
   write_file(root() / "win.txt", "one\r\ntwo\r\nthree\r\n");
-  auto result = call("fs_edit", {{"path", "win.txt"},
-                                 {"edits", {{{"old_text", "one\ntwo\n"}, {"new_text", "1\n2\n"}}}}});
+  auto result = call(
+      "fs_edit",
+      {{"path", "win.txt"}, {"edits", {{{"old_text", "one\ntwo\n"}, {"new_text", "1\n2\n"}}}}});
   ASSERT_FALSE(result.is_error) << text_of(result);
   EXPECT_EQ(read_file(root() / "win.txt"), "1\r\n2\r\nthree\r\n");
 }
 
 TEST_F(FsEditTest, NoChangeIsReportedAndNotWritten) {
   write_file(root() / "f.txt", "same\n");
-  auto result = call("fs_edit", {{"path", "f.txt"},
-                                 {"edits", {{{"old_text", "same"}, {"new_text", "same"}}}}});
+  auto result = call(
+      "fs_edit", {{"path", "f.txt"}, {"edits", {{{"old_text", "same"}, {"new_text", "same"}}}}});
   ASSERT_FALSE(result.is_error);
   EXPECT_EQ((*result.structured)["changed"], false);
   EXPECT_EQ((*result.structured)["diff"], "");
