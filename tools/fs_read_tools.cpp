@@ -20,6 +20,9 @@ constexpr size_t kMaxTextBytes = 256 * 1024;
 constexpr size_t kSniffBytes = 8 * 1024;
 constexpr size_t kMaxImageBytes = 10 * 1024 * 1024;
 constexpr size_t kChunkBytes = 64 * 1024;
+// Past the window, lines are counted only this far into the file, so reading the start of a
+// huge log stays cheap; beyond it the total is reported as unknown.
+constexpr size_t kMaxCountedBytes = 64 * 1024 * 1024;
 
 std::optional<std::string> image_mime_type(std::string_view head) {
   auto starts = [&](std::string_view magic, size_t at = 0) {
@@ -74,11 +77,12 @@ struct Window {
   std::string text;
   int64_t last_line = 0;  // last line (partly) included; < first when nothing was included
   int64_t total_lines = 0;
-  bool line_cut = false;  // a single line longer than the byte cap was cut short
+  bool total_known = true;  // false when counting stopped at kMaxCountedBytes
+  bool line_cut = false;    // a single line longer than the byte cap was cut short
 };
 
 Result<Window> read_window(int fd, int64_t first, int64_t limit, std::string_view shown,
-                           const ToolContext& context) {
+                           const ToolContext& context, bool count_everything) {
   Window window;
   window.last_line = first - 1;
   int64_t line = 1;
@@ -97,6 +101,10 @@ Result<Window> read_window(int fd, int64_t first, int64_t limit, std::string_vie
     last_byte = chunk->back();
     std::string_view rest = *chunk;
     if (done) {
+      if (!count_everything && offset > kMaxCountedBytes) {
+        window.total_known = false;
+        break;
+      }
       newlines += std::count(rest.begin(), rest.end(), '\n');
       continue;
     }
@@ -149,7 +157,9 @@ nlohmann::json read_output_schema() {
         {"content", {{"type", "string"}, {"description", "The lines returned, verbatim"}}},
         {"start_line", {{"type", "integer"}}},
         {"end_line", {{"type", "integer"}}},
-        {"total_lines", {{"type", "integer"}}},
+        {"total_lines",
+         {{"type", "integer"},
+          {"description", "Lines in the file; absent when the file is too large to count"}}},
         {"truncated", {{"type", "boolean"}}},
         {"next_offset", {{"type", "integer"}}},
         {"remaining_lines", {{"type", "integer"}}},
@@ -204,15 +214,16 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
       std::clamp<int64_t>(args.value("limit", kDefaultLineLimit), 1, kDefaultLineLimit);
   if (offset < 0) {
     // From the end: count the lines first (a cheap pass over the file).
-    auto count = read_window(fd->get(), 1, 0, target->shown, context);
+    auto count = read_window(fd->get(), 1, 0, target->shown, context, /*count_everything=*/true);
     if (!count) return error_result(count.error());
     offset = std::max<int64_t>(1, count->total_lines + offset + 1);
   }
   offset = std::max<int64_t>(offset, 1);
-  auto window = read_window(fd->get(), offset, limit, target->shown, context);
+  auto window = read_window(fd->get(), offset, limit, target->shown, context, false);
   if (!window) return error_result(window.error());
+  const bool known = window->total_known;
   const int64_t total = window->total_lines;
-  if (offset > total && !(total == 0 && offset == 1)) {
+  if (known && offset > total && !(total == 0 && offset == 1)) {
     return ToolResult::error("offset " + std::to_string(offset) + " is past the end of " +
                              target->shown + ", which has " + std::to_string(total) +
                              " lines. Use a smaller offset, or a negative one to read from the "
@@ -225,17 +236,17 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   }
 
   const int64_t end_line = window->last_line;
-  const bool truncated = end_line < total;
+  const bool truncated = !known || end_line < total;
   nlohmann::json structured = {{"path", target->shown},
                                {"kind", "text"},
                                {"size", static_cast<int64_t>(st.st_size)},
                                {"content", window->text},
-                               {"start_line", total == 0 ? 0 : offset},
+                               {"start_line", known && total == 0 ? 0 : offset},
                                {"end_line", end_line},
-                               {"total_lines", total},
                                {"truncated", truncated}};
+  if (known) structured["total_lines"] = total;
   std::string text = window->text;
-  if (total == 0) text = "(" + target->shown + " is empty)";
+  if (known && total == 0) text = "(" + target->shown + " is empty)";
   if (window->line_cut) {
     structured["line_cut"] = true;
     text += "\n[Line " + std::to_string(end_line) + " is longer than " +
@@ -243,11 +254,13 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   }
   if (truncated) {
     structured["next_offset"] = end_line + 1;
-    structured["remaining_lines"] = total - end_line;
+    if (known) structured["remaining_lines"] = total - end_line;
     if (!text.empty() && text.back() != '\n') text.push_back('\n');
-    text += "[Showing lines " + std::to_string(offset) + "-" + std::to_string(end_line) + " of " +
-            std::to_string(total) + "; " + std::to_string(total - end_line) +
-            " more. Call fs_read with offset=" + std::to_string(end_line + 1) + " to continue.]";
+    const std::string of_total =
+        known ? " of " + std::to_string(total) + "; " + std::to_string(total - end_line) + " more"
+              : " of a file too large to count (" + std::to_string(st.st_size) + " bytes); more";
+    text += "[Showing lines " + std::to_string(offset) + "-" + std::to_string(end_line) + of_total +
+            ". Call fs_read with offset=" + std::to_string(end_line + 1) + " to continue.]";
   }
   return ToolResult::success(std::move(structured), std::move(text));
 }
@@ -289,7 +302,8 @@ void register_read_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
       "is the 1-based first line (a negative offset counts from the end: -20 = the last 20 "
       "lines); `limit` is the number of lines (default and maximum 2000). At most 256 KiB are "
       "returned per call: when more remains the result says truncated=true with next_offset to "
-      "continue from, and total_lines. PNG, JPEG, GIF and WebP files come back as image content. "
+      "continue from, and total_lines (omitted for files too large to count). PNG, JPEG, GIF and "
+      "WebP files come back as image content. "
       "Other binary files, directories (use fs_list) and special files are refused.";
   read.input_schema = {
       {"type", "object"},

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <regex>
 
@@ -120,6 +121,20 @@ TEST_F(FsReadTest, ByteCapStopsAtAWholeLine) {
   EXPECT_EQ(s["end_line"], static_cast<int>(returned.size() / 1000));
   EXPECT_EQ(s["next_offset"], s["end_line"].get<int>() + 1);
   EXPECT_EQ(s["total_lines"], 1000);
+}
+
+TEST_F(FsReadTest, HugeFilesAreNotCountedToTheEnd) {
+  // Text at the start, then a sparse hole: cheap to create, 96 MiB to scan.
+  write_file(root() / "huge.log", lines(1, 2000));  // past the 8 KiB binary sniff
+  ASSERT_EQ(::truncate((root() / "huge.log").c_str(), 96 << 20), 0);
+  auto head = call("fs_read", {{"path", "huge.log"}, {"limit", 3}});
+  ASSERT_FALSE(head.is_error) << text_of(head);
+  const auto& s = *head.structured;
+  EXPECT_EQ(s["content"], lines(1, 3));
+  EXPECT_FALSE(s.contains("total_lines"));
+  EXPECT_EQ(s["truncated"], true);
+  EXPECT_EQ(s["next_offset"], 4);
+  EXPECT_NE(text_of(head).find("too large to count"), std::string::npos) << text_of(head);
 }
 
 TEST_F(FsReadTest, OverlongLineIsCutAtACharacterBoundary) {
