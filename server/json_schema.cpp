@@ -16,6 +16,8 @@ Result<JsonSchema> JsonSchema::compile(const nlohmann::json&) {
   return JsonSchema(std::make_unique<Node>());
 }
 
-std::optional<std::string> JsonSchema::validate(const nlohmann::json&) const { return std::nullopt; }
+std::optional<std::string> JsonSchema::validate(const nlohmann::json&) const {
+  return std::nullopt;
+}
 
 }  // namespace benchtop

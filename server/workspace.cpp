@@ -22,17 +22,23 @@ int openat2_beneath(int dir_fd, const char* path, int flags, mode_t mode) {
 Error errno_error(std::string_view relative, int err) {
   const std::string shown = relative.empty() ? "." : std::string(relative);
   switch (err) {
-    case ENOENT: return Error::make("No such file or directory: " + shown, "not_found");
+    case ENOENT:
+      return Error::make("No such file or directory: " + shown, "not_found");
     case EXDEV:
     case ELOOP:
       return Error::make("Path escapes the workspace (through '..' or a symlink): " + shown,
                          "outside_workspace");
-    case EEXIST: return Error::make("Already exists: " + shown, "exists");
-    case ENOTDIR: return Error::make("Not a directory: " + shown, "not_directory");
-    case EISDIR: return Error::make("Is a directory: " + shown, "is_directory");
+    case EEXIST:
+      return Error::make("Already exists: " + shown, "exists");
+    case ENOTDIR:
+      return Error::make("Not a directory: " + shown, "not_directory");
+    case EISDIR:
+      return Error::make("Is a directory: " + shown, "is_directory");
     case EACCES:
-    case EPERM: return Error::make("Permission denied: " + shown, "permission_denied");
-    default: return Error::make(shown + ": " + std::strerror(err), "io_error");
+    case EPERM:
+      return Error::make("Permission denied: " + shown, "permission_denied");
+    default:
+      return Error::make(shown + ": " + std::strerror(err), "io_error");
   }
 }
 
@@ -90,9 +96,11 @@ Result<UniqueFd> Workspace::open_directory(std::string_view relative) const {
 
 Result<std::pair<UniqueFd, std::string>> Workspace::open_parent(std::string_view relative,
                                                                 bool create_missing) const {
-  if (relative.empty()) return Error::make("The workspace root itself cannot be used here", "is_root");
+  if (relative.empty())
+    return Error::make("The workspace root itself cannot be used here", "is_root");
   const size_t slash = relative.rfind('/');
-  std::string parent = slash == std::string_view::npos ? "" : std::string(relative.substr(0, slash));
+  std::string parent =
+      slash == std::string_view::npos ? "" : std::string(relative.substr(0, slash));
   std::string name(slash == std::string_view::npos ? relative : relative.substr(slash + 1));
   if (name == "..") return Error::make("Path must name an entry, not '..'", "invalid_path");
   if (create_missing && !parent.empty()) {

@@ -3,7 +3,9 @@
 namespace benchtop::jsonrpc {
 namespace {
 
-bool valid_id(const nlohmann::json& id) { return id.is_string() || id.is_number_integer(); }
+bool valid_id(const nlohmann::json& id) {
+  return id.is_string() || id.is_number_integer();
+}
 
 Invalid invalid(int code, std::string message, Id id = nullptr) {
   return Invalid{code, std::move(message), std::move(id)};
@@ -66,7 +68,8 @@ Message classify(const nlohmann::json& value) {
 
 Message parse(std::string_view text) {
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return invalid(kParseError, "Parse error: the message is not valid JSON");
+  if (value.is_discarded())
+    return invalid(kParseError, "Parse error: the message is not valid JSON");
   return classify(value);
 }
 
@@ -78,7 +81,10 @@ nlohmann::json make_error(const Id& id, int code, std::string_view message,
                           const nlohmann::json& data) {
   nlohmann::json error = {{"code", code}, {"message", std::string(message)}};
   if (!data.is_null()) error["data"] = data;
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(error)}};
+  nlohmann::json response = {{"jsonrpc", "2.0"}, {"error", std::move(error)}};
+  // MCP's schema has no null ids: an error about a message whose id is unknown carries none.
+  if (!id.is_null()) response["id"] = id;
+  return response;
 }
 
 nlohmann::json make_notification(std::string_view method, nlohmann::json params) {

@@ -2,12 +2,11 @@
 // responses and errors. Knows nothing of MCP.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 namespace benchtop::jsonrpc {
 
@@ -18,7 +17,7 @@ enum ErrorCode : int {
   kMethodNotFound = -32601,
   kInvalidParams = -32602,
   kInternalError = -32603,
-  kHeaderMismatch = -32020,                  // 2026-07-28: HTTP headers disagree with the body
+  kHeaderMismatch = -32020,                   // 2026-07-28: HTTP headers disagree with the body
   kMissingRequiredClientCapability = -32021,  // 2026-07-28
   kUnsupportedProtocolVersion = -32022,       // 2026-07-28
 };
@@ -59,6 +58,7 @@ Message parse(std::string_view text);
 Message classify(const nlohmann::json& value);
 
 nlohmann::json make_result(const Id& id, nlohmann::json result);
+// `id` null (unknown, e.g. unparsable input) leaves the "id" member out, as MCP's schema has it.
 nlohmann::json make_error(const Id& id, int code, std::string_view message,
                           const nlohmann::json& data = nullptr);
 nlohmann::json make_notification(std::string_view method, nlohmann::json params = nullptr);
