@@ -68,34 +68,45 @@ std::string stderr_path(const RunSettings& settings, const std::string& name) {
   return settings.stderr_dir + "/" + name + ".stderr.log";
 }
 
-// One request at a time when depth == 1, else up to `depth` requests in flight. Every response
-// is checked for a JSON-RPC error or isError, so a failing tool can never pass for a fast one.
-Result<CallStats> run_calls(McpClient& client, const std::string& prepared, int depth,
-                            int max_calls, double max_seconds, int min_calls) {
-  std::vector<Clock::time_point> sent_at;
+// Runs operations of `steps.size()` calls each (one call for most workloads; several for a read
+// that the server pages). depth == 1 sends one request at a time; otherwise up to `depth` requests
+// are in flight, across operations. An operation's latency runs from its first request to its
+// last response. Every response is checked for a JSON-RPC error or isError, so a failing tool can
+// never pass for a fast one.
+Result<CallStats> run_operations(McpClient& client, const std::vector<std::string>& steps,
+                                 int depth, int max_operations, double max_seconds,
+                                 int min_operations) {
+  const int64_t per_operation = static_cast<int64_t>(steps.size());
+  std::vector<Clock::time_point> started_at;
+  std::vector<int64_t> outstanding;  // responses still awaited, per operation
   std::vector<double> latencies_ms;
-  sent_at.reserve(static_cast<size_t>(max_calls));
-  latencies_ms.reserve(static_cast<size_t>(max_calls));
   int64_t first_id = -1;
-  int sent = 0;
-  int done = 0;
+  int64_t sent = 0;
+  int64_t received = 0;
+  int64_t done = 0;
   const Clock::time_point start = Clock::now();
   auto may_send = [&] {
-    if (sent >= max_calls) return false;
-    return sent < min_calls || ms_since(start) < max_seconds * 1000;
+    if (sent % per_operation != 0) return true;  // finish the operation under way
+    const int64_t operations = sent / per_operation;
+    if (operations >= max_operations) return false;
+    return operations < min_operations || ms_since(start) < max_seconds * 1000;
   };
   auto send_one = [&]() -> Status {
     const int64_t id = client.take_id();
     if (first_id < 0) first_id = id;
-    sent_at.push_back(Clock::now());
+    if (sent % per_operation == 0) {
+      started_at.push_back(Clock::now());
+      outstanding.push_back(per_operation);
+    }
+    const std::string& step = steps[static_cast<size_t>(sent % per_operation)];
     ++sent;
-    return client.send_prepared(prepared, id);
+    return client.send_prepared(step, id);
   };
 
-  while (sent - done < depth && may_send()) {
+  while (sent - received < depth && may_send()) {
     if (auto status = send_one(); !status) return status.take_error();
   }
-  while (done < sent) {
+  while (received < sent) {
     auto response = client.next_response();
     if (!response) return response.take_error();
     const auto now = Clock::now();
@@ -104,17 +115,21 @@ Result<CallStats> run_calls(McpClient& client, const std::string& prepared, int 
     if (scan.has_error || scan.tool_error) {
       return Error::make("call failed: " + std::string(response->line.substr(0, 300)));
     }
-    latencies_ms.push_back(
-        std::chrono::duration<double, std::milli>(now - sent_at[*scan.id - first_id]).count());
-    ++done;
-    if (may_send()) {
+    ++received;
+    const size_t operation = static_cast<size_t>((*scan.id - first_id) / per_operation);
+    if (--outstanding[operation] == 0) {
+      latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(now - started_at[operation]).count());
+      ++done;
+    }
+    while (sent - received < depth && may_send()) {
       if (auto status = send_one(); !status) return status.take_error();
     }
   }
   CallStats stats;
-  stats.calls = done;
+  stats.calls = static_cast<int>(done);
   stats.seconds = ms_since(start) / 1000;
-  stats.calls_per_second = stats.seconds > 0 ? done / stats.seconds : 0;
+  stats.calls_per_second = stats.seconds > 0 ? static_cast<double>(done) / stats.seconds : 0;
   stats.p50_ms = percentile(latencies_ms, 50);
   stats.p90_ms = percentile(latencies_ms, 90);
   stats.p99_ms = percentile(latencies_ms, 99);
@@ -129,7 +144,7 @@ uint64_t count_lines(const std::string& text) {
 
 WorkloadResult measure_workload(McpClient& client, const ServerProfile& profile, Workload workload,
                                 const std::set<std::string>& tools, const RunSettings& settings) {
-  WorkloadResult result{workload, {}, {}, 0, 0, std::nullopt, std::nullopt, {}};
+  WorkloadResult result{workload, {}, {}, 0, 0, 1, std::nullopt, std::nullopt, {}};
   const auto call = profile.calls.find(workload);
   if (call == profile.calls.end()) {
     const auto why = profile.missing.find(workload);
@@ -138,45 +153,60 @@ WorkloadResult measure_workload(McpClient& client, const ServerProfile& profile,
   }
   result.tool = call->second.tool;
   result.semantics = call->second.semantics;
+  result.calls_per_operation = static_cast<int>(call->second.steps.size());
   if (!tools.contains(result.tool)) {
     result.error = "the server does not list the tool " + result.tool;
     return result;
   }
 
-  // One call parsed in full: proves the tool works on this tree and tells how big the answer is.
-  const uint64_t before = client.bytes_received();
-  auto first =
-      client.call("tools/call", {{"name", result.tool}, {"arguments", call->second.arguments}});
-  if (!first) {
-    result.error = first.error().message;
-    return result;
+  // One operation parsed in full: proves the tool works on this tree, tells how big the answer
+  // is, and for reads checks that every byte of the file came back.
+  std::vector<std::string> steps;
+  uint64_t content_bytes = 0;
+  for (const auto& arguments : call->second.steps) {
+    steps.push_back(McpClient::prepare_tool_call(result.tool, arguments));
+    const uint64_t before = client.bytes_received();
+    auto first = client.call("tools/call", {{"name", result.tool}, {"arguments", arguments}});
+    if (!first) {
+      result.error = first.error().message;
+      return result;
+    }
+    result.response_bytes += client.bytes_received() - before;
+    if (first->value("isError", false)) {
+      result.error = "tool error: " + first->dump().substr(0, 300);
+      return result;
+    }
+    const auto& content = (*first)["content"];
+    if (content.is_array() && !content.empty() && content[0].contains("text")) {
+      result.result_lines += count_lines(content[0]["text"].get<std::string>());
+    }
+    const auto structured = first->value("structuredContent", nlohmann::json::object());
+    if (structured.contains("content") && structured["content"].is_string()) {
+      content_bytes += structured["content"].get<std::string>().size();
+    }
   }
-  result.response_bytes = client.bytes_received() - before;
-  if (first->value("isError", false)) {
-    result.error = "tool error: " + first->dump().substr(0, 300);
+  const uint64_t expected = workload == Workload::kLargeRead ? kLargeFileBytes : 0;
+  if (expected != 0 && content_bytes != expected) {
+    result.error = "returned " + std::to_string(content_bytes) + " bytes of the " +
+                   std::to_string(expected) + "-byte file";
     return result;
-  }
-  const auto& content = (*first)["content"];
-  if (content.is_array() && !content.empty() && content[0].contains("text")) {
-    result.result_lines = count_lines(content[0]["text"].get<std::string>());
   }
 
-  const std::string prepared = McpClient::prepare_tool_call(result.tool, call->second.arguments);
   // Warm-up: caches, JIT, allocator pools. Bounded in time for slow tools.
-  if (auto warm = run_calls(client, prepared, 1, settings.warmup_calls, 1.0, 1); !warm) {
+  if (auto warm = run_operations(client, steps, 1, settings.warmup_calls, 1.0, 1); !warm) {
     result.error = warm.error().message;
     return result;
   }
   auto sequential =
-      run_calls(client, prepared, 1, settings.calls, settings.max_seconds, settings.min_calls);
+      run_operations(client, steps, 1, settings.calls, settings.max_seconds, settings.min_calls);
   if (!sequential) {
     result.error = sequential.error().message;
     return result;
   }
   result.sequential = *sequential;
   if (settings.depth > 1) {
-    auto pipelined = run_calls(client, prepared, settings.depth, settings.calls,
-                               settings.max_seconds, settings.min_calls);
+    auto pipelined = run_operations(client, steps, settings.depth, settings.calls,
+                                    settings.max_seconds, settings.min_calls);
     if (!pipelined) {
       result.error = "pipelined: " + pipelined.error().message;
       return result;

@@ -23,8 +23,10 @@ struct RunSettings {
   std::chrono::milliseconds response_timeout{60000};
 };
 
+// Figures for one workload in one mode. An operation is one call, or for a read the server pages,
+// the calls that together return the whole file.
 struct CallStats {
-  int calls = 0;
+  int calls = 0;  // operations completed
   double seconds = 0;
   double calls_per_second = 0;
   double p50_ms = 0;
@@ -36,8 +38,9 @@ struct WorkloadResult {
   Workload workload;
   std::string tool;             // empty when the server has no tool for it
   std::string semantics;        // what the tool does, or why there is none
-  uint64_t response_bytes = 0;  // size of one response line
+  uint64_t response_bytes = 0;  // bytes of the responses to one operation
   uint64_t result_lines = 0;    // lines of text in content[0].text: matches, entries, file lines
+  int calls_per_operation = 1;
   std::optional<CallStats> sequential;
   std::optional<CallStats> pipelined;
   std::string error;

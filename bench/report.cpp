@@ -90,8 +90,9 @@ void print_start_and_memory(std::ostream& out, const RunReport& report) {
 }
 
 void print_workloads(std::ostream& out, const RunReport& report) {
-  out << "Workloads: sequential = one call at a time; pipelined = " << report.settings.depth
-      << " requests in flight. Latency in ms.\n";
+  out << "Workloads: sequential = one request at a time; pipelined = " << report.settings.depth
+      << " requests in flight. Latency in ms, per operation (one call, or \"x N\" calls for a\n"
+         "read the server pages); calls/s counts operations.\n";
   out << "  " << pad("workload", 11) << pad("server", 18) << pad("tool", 15)
       << pad("response", 11, true) << pad("lines", 7, true) << pad("calls", 6, true)
       << pad("calls/s", 9, true) << pad("p50", 8, true) << pad("p90", 8, true)
@@ -109,7 +110,10 @@ void print_workloads(std::ostream& out, const RunReport& report) {
           out << "(none: " << result.semantics << ")\n";
           continue;
         }
-        out << pad(result.tool, 15);
+        out << pad(result.calls_per_operation > 1
+                       ? result.tool + " x" + std::to_string(result.calls_per_operation)
+                       : result.tool,
+                   15);
         if (!result.error.empty()) {
           out << "FAILED: " << result.error << "\n";
           continue;
@@ -247,6 +251,7 @@ nlohmann::json report_json(const RunReport& report) {
     for (const auto& result : server.workloads) {
       workloads.push_back({{"workload", workload_name(result.workload)},
                            {"tool", result.tool},
+                           {"calls_per_operation", result.calls_per_operation},
                            {"semantics", result.semantics},
                            {"response_bytes", result.response_bytes},
                            {"result_lines", result.result_lines},

@@ -21,10 +21,12 @@ inline constexpr std::array<Workload, 5> kAllWorkloads = {
 std::string_view workload_name(Workload workload);     // short label for tables and JSON
 std::string_view workload_summary(Workload workload);  // what the workload asks for
 
+// One operation of a workload: usually one call, but a server that pages a large file needs
+// several (one per entry of `steps`, all to the same tool) to return all of it.
 struct ToolCall {
   std::string tool;
-  nlohmann::json arguments;
-  std::string semantics;  // what the server does for this call, in one or two sentences
+  std::vector<nlohmann::json> steps;  // the arguments of each call
+  std::string semantics;              // what the server does for this call, in one or two sentences
 };
 
 struct ServerProfile {
