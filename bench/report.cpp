@@ -163,7 +163,8 @@ void print_semantics(std::ostream& out, const RunReport& report) {
     if (workload == Workload::kGrep && report.ripgrep) {
       out << "    " << pad("rg:", 19) << report.ripgrep->command
           << " - ripgrep's defaults: honours .gitignore (the tree is a git repository), skips "
-             "hidden and binary files, one thread per core, prints path:line:text.\n";
+             "hidden and binary files, one thread per core; writing to a pipe it prints path:text "
+             "(no line numbers).\n";
     }
   }
   out << "\n";
