@@ -11,6 +11,35 @@ Invalid invalid(int code, std::string message, Id id = nullptr) {
   return Invalid{code, std::move(message), std::move(id)};
 }
 
+// True when `text` opens more than `limit` arrays/objects at once. Brackets inside strings do not
+// count. Runs before the real parse so that no deep value is ever built; malformed text is left
+// for the parser to report.
+bool nesting_exceeds(std::string_view text, size_t limit) {
+  size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Message classify(const nlohmann::json& value) {
@@ -67,6 +96,10 @@ Message classify(const nlohmann::json& value) {
 }
 
 Message parse(std::string_view text) {
+  if (nesting_exceeds(text, kMaxNestingDepth)) {
+    return invalid(kParseError, "Parse error: the message nests arrays/objects deeper than " +
+                                    std::to_string(kMaxNestingDepth) + " levels");
+  }
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded())
     return invalid(kParseError, "Parse error: the message is not valid JSON");

@@ -2,6 +2,7 @@
 // responses and errors. Knows nothing of MCP.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -52,8 +53,14 @@ struct Invalid {
 
 using Message = std::variant<Request, Notification, Response, Invalid>;
 
+// Deepest nesting of arrays and objects parse() accepts. nlohmann's parser is iterative, but
+// copying, comparing, dumping and schema-validating a value recurse once per level, so a small
+// message of nested brackets could otherwise overflow a thread's stack. Real MCP messages stay
+// far below this.
+inline constexpr size_t kMaxNestingDepth = 128;
+
 // Parses one framed message. Never throws. Batches (arrays) are refused as invalid: MCP removed
-// batching in 2025-06-18.
+// batching in 2025-06-18. A message nested deeper than kMaxNestingDepth is a parse error.
 Message parse(std::string_view text);
 Message classify(const nlohmann::json& value);
 
