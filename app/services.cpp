@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "server/schema.h"
 #include "tools/project_tools.h"
+#include "tools/search_tools.h"
 
 namespace benchtop {
 
@@ -30,6 +31,7 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   }
 
   register_project_tools(services->tools, *services->projects);
+  register_search_tools(services->tools, *services->projects);
   return services;
 }
 
