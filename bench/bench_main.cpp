@@ -35,6 +35,8 @@ constexpr std::string_view kUsage =
   --max-seconds S         or stop a workload's loop after S seconds (default 5)
   --depth N               requests in flight for the pipelined runs; 1 skips them (default 8)
   --warmup N              warm-up calls before each workload (default 20)
+  --workload ID           only this workload (repeatable): read-small, read-large, glob, grep,
+                          list
   --json FILE             also write every figure as JSON
   --stderr-dir DIR        keep each server's stderr in DIR/NAME.stderr.log
 
@@ -77,6 +79,7 @@ Status parse_number(std::string_view flag, std::string_view text, T& out, T mini
 Result<Options> parse_options(int argc, char** argv) {
   Options options;
   std::vector<std::string> server_specs;
+  std::vector<Workload> chosen;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") return Error::make("");
@@ -99,6 +102,15 @@ Result<Options> parse_options(int argc, char** argv) {
       status = parse_number(flag, value, options.settings.depth, 1);
     } else if (flag == "--warmup") {
       status = parse_number(flag, value, options.settings.warmup_calls, 0);
+    } else if (flag == "--workload") {
+      bool known = false;
+      for (Workload workload : kAllWorkloads) {
+        if (workload_id(workload) == value) {
+          chosen.push_back(workload);
+          known = true;
+        }
+      }
+      if (!known) return Error::make("unknown workload " + std::string(value) + " (try --help)");
     } else if (flag == "--json") {
       options.json_path = std::string(value);
     } else if (flag == "--stderr-dir") {
@@ -108,6 +120,7 @@ Result<Options> parse_options(int argc, char** argv) {
     }
     if (!status) return status.take_error();
   }
+  if (!chosen.empty()) options.settings.workloads = chosen;
   if (options.settings.tree.empty()) return Error::make("--tree is required (try --help)");
   std::error_code ec;
   const auto tree = std::filesystem::canonical(options.settings.tree, ec);

@@ -274,7 +274,7 @@ ServerResult measure_server(const ServerProfile& profile, const RunSettings& set
   }
   for (const auto& tool : (*listed)["tools"]) tools.insert(tool.value("name", ""));
 
-  for (Workload workload : kAllWorkloads) {
+  for (Workload workload : settings.workloads) {
     out.workloads.push_back(measure_workload(client, profile, workload, tools, settings));
   }
   out.peak_rss_proc_kib = child->peak_rss_kib().value_or(0);

@@ -20,6 +20,7 @@ struct RunSettings {
   int min_calls = 5;
   int warmup_calls = 20;
   int depth = 8;  // requests in flight when pipelined
+  std::vector<Workload> workloads{kAllWorkloads.begin(), kAllWorkloads.end()};
   std::chrono::milliseconds response_timeout{60000};
 };
 

@@ -120,6 +120,22 @@ std::string_view workload_name(Workload workload) {
   return "?";
 }
 
+std::string_view workload_id(Workload workload) {
+  switch (workload) {
+    case Workload::kSmallRead:
+      return "read-small";
+    case Workload::kLargeRead:
+      return "read-large";
+    case Workload::kGlob:
+      return "glob";
+    case Workload::kGrep:
+      return "grep";
+    case Workload::kList:
+      return "list";
+  }
+  return "?";
+}
+
 std::string_view workload_summary(Workload workload) {
   switch (workload) {
     case Workload::kSmallRead:

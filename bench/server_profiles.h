@@ -19,6 +19,7 @@ inline constexpr std::array<Workload, 5> kAllWorkloads = {
     Workload::kSmallRead, Workload::kLargeRead, Workload::kGlob, Workload::kGrep, Workload::kList};
 
 std::string_view workload_name(Workload workload);     // short label for tables and JSON
+std::string_view workload_id(Workload workload);       // for --workload: read-small, glob, ...
 std::string_view workload_summary(Workload workload);  // what the workload asks for
 
 // One operation of a workload: usually one call, but a server that pages a large file needs
