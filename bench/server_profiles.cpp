@@ -1,0 +1,165 @@
+#include "bench/server_profiles.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "bench/tree_layout.h"
+
+namespace benchtop::bench {
+namespace {
+
+using nlohmann::json;
+
+std::string in_tree(const std::string& tree, std::string_view relative) {
+  return tree + "/" + std::string(relative);
+}
+
+// fs_read returns at most this many lines per call (and at most 256 KiB), so the 1 MiB file takes
+// several calls; each page of data/large.txt is about 130 KiB.
+constexpr int64_t kBenchtopLinesPerRead = 2000;
+
+Result<int64_t> count_lines(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Error::make("cannot read " + path);
+  int64_t lines = 0;
+  char buffer[65536];
+  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
+    lines += std::count(buffer, buffer + file.gcount(), '\n');
+  }
+  return lines;
+}
+
+Result<ServerProfile> benchtop_profile(ServerProfile profile, const std::string& tree) {
+  auto large_lines = count_lines(in_tree(tree, kLargeFile));
+  if (!large_lines) return large_lines.take_error();
+  std::vector<json> pages;
+  for (int64_t first = 1; first <= *large_lines; first += kBenchtopLinesPerRead) {
+    pages.push_back(
+        json{{"path", kLargeFile}, {"offset", first}, {"limit", kBenchtopLinesPerRead}});
+  }
+
+  const std::string page_count = std::to_string(pages.size());
+
+  auto& calls = profile.calls;
+  calls[Workload::kSmallRead] = {
+      "fs_read",
+      {json{{"path", kSmallFile}}},
+      "fs_read {path}: the file's lines verbatim (up to 2000 lines / 256 KiB per call), opened "
+      "beneath the project root's fd (openat2 RESOLVE_BENEATH), checked to be UTF-8; text plus "
+      "structured content {path, size, content, lines...}."};
+  calls[Workload::kLargeRead] = {
+      "fs_read", std::move(pages),
+      "fs_read {path, offset, limit: 2000}, " + page_count +
+          " calls: fs_read pages at 2000 lines / 256 KiB, so one operation is the " +
+          "sequence of pages that returns all " + std::to_string(*large_lines) +
+          " lines (each page returned as text and as structured content)."};
+  calls[Workload::kGlob] = {
+      "fs_glob",
+      {json{{"pattern", kGlobPattern}, {"max_results", 10000}}},
+      "fs_glob {pattern, max_results: 10000}: entries under the project root whose relative path "
+      "matches; honours .gitignore (node_modules/, build/ skipped) and skips hidden entries; "
+      "returns sorted relative paths (max_results raised so that every match is returned)."};
+  calls[Workload::kGrep] = {
+      "fs_grep",
+      {json{{"pattern", kGrepRegex}, {"max_results", 5000}}},
+      "fs_grep {pattern, max_results: 5000}: PCRE2 (JIT) over every file under the root, "
+      "honouring .gitignore, skipping hidden and binary files, two threads; returns "
+      "path:line: text lines (max_results raised from the default 200 so that every match is "
+      "returned, as rg does)."};
+  calls[Workload::kList] = {
+      "fs_list",
+      {json{{"path", kListDirectory}, {"depth", 1}}},
+      "fs_list {path, depth: 1}: one level, sorted by name, each entry with its type and size "
+      "(an fstatat per entry)."};
+  return profile;
+}
+
+ServerProfile filesystem_profile(ServerProfile profile, const std::string& tree) {
+  auto& calls = profile.calls;
+  calls[Workload::kSmallRead] = {
+      "read_text_file",
+      {json{{"path", in_tree(tree, kSmallFile)}}},
+      "read_text_file {path}: realpath() check, fs.readFile as UTF-8, the text returned twice "
+      "(content[0].text and structuredContent.content)."};
+  calls[Workload::kLargeRead] = {
+      "read_text_file",
+      {json{{"path", in_tree(tree, kLargeFile)}}},
+      "read_text_file {path}: the whole 1 MiB in one call, returned twice (text and structured "
+      "content); no size limit."};
+  calls[Workload::kGlob] = {
+      "search_files",
+      {json{{"path", tree}, {"pattern", kGlobPattern}}},
+      "search_files {path, pattern}: walks every directory including node_modules/ and build/ (no "
+      ".gitignore), realpath() on every entry, minimatch(dot: true) on the path relative to "
+      "`path`; returns absolute paths of matching files and directories, unsorted, unlimited."};
+  profile.missing[Workload::kGrep] =
+      "no content search tool (search_files matches names only); rg is the grep baseline";
+  calls[Workload::kList] = {
+      "list_directory",
+      {json{{"path", in_tree(tree, kListDirectory)}}},
+      "list_directory {path}: one level, \"[FILE] name\" / \"[DIR] name\" lines in readdir "
+      "order, no sizes."};
+  return profile;
+}
+
+}  // namespace
+
+std::string_view workload_name(Workload workload) {
+  switch (workload) {
+    case Workload::kSmallRead:
+      return "read small";
+    case Workload::kLargeRead:
+      return "read 1 MiB";
+    case Workload::kGlob:
+      return "glob";
+    case Workload::kGrep:
+      return "grep";
+    case Workload::kList:
+      return "list dir";
+  }
+  return "?";
+}
+
+std::string_view workload_id(Workload workload) {
+  switch (workload) {
+    case Workload::kSmallRead:
+      return "read-small";
+    case Workload::kLargeRead:
+      return "read-large";
+    case Workload::kGlob:
+      return "glob";
+    case Workload::kGrep:
+      return "grep";
+    case Workload::kList:
+      return "list";
+  }
+  return "?";
+}
+
+std::string_view workload_summary(Workload workload) {
+  switch (workload) {
+    case Workload::kSmallRead:
+      return "read src/main.ts (about 2 KiB)";
+    case Workload::kLargeRead:
+      return "read data/large.txt (1 MiB of text)";
+    case Workload::kGlob:
+      return "find **/*.ts over the whole tree";
+    case Workload::kGrep:
+      return "search file contents for the regex TODO\\([a-z]+\\)";
+    case Workload::kList:
+      return "list the entries of src/";
+  }
+  return "?";
+}
+
+Result<ServerProfile> make_profile(std::string name, std::string_view kind,
+                                   std::vector<std::string> command, const std::string& tree) {
+  if (command.empty()) return Error::make("server '" + name + "' has an empty command");
+  ServerProfile profile{std::move(name), std::string(kind), std::move(command), {}, {}};
+  if (kind == "benchtop") return benchtop_profile(std::move(profile), tree);
+  if (kind == "server-filesystem") return filesystem_profile(std::move(profile), tree);
+  return Error::make("unknown server kind '" + std::string(kind) +
+                     "' (known: benchtop, server-filesystem)");
+}
+
+}  // namespace benchtop::bench
