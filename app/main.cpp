@@ -1,1 +1,102 @@
-int main() { return 0; }
+// The composition root: flags → services → tool registry → transport. No logic of its own.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <thread>
+
+#include "app/cli_options.h"
+#include "app/http_command.h"
+#include "app/services.h"
+#include "common/log.h"
+#include "server/connection_server.h"
+#include "server/mcp_server.h"
+#include "server/tool_registry.h"
+#include "server/worker_pool.h"
+#include "transport/stdio_connection.h"
+
+#ifndef BENCHTOP_VERSION
+#define BENCHTOP_VERSION "0.0.0"
+#endif
+
+namespace benchtop {
+namespace {
+
+bool apply_log_level(const std::string& name) {
+  if (name == "debug")
+    log::set_level(log::Level::kDebug);
+  else if (name == "info")
+    log::set_level(log::Level::kInfo);
+  else if (name == "warning")
+    log::set_level(log::Level::kWarning);
+  else if (name == "error")
+    log::set_level(log::Level::kError);
+  else
+    return false;
+  return true;
+}
+
+size_t default_workers() {
+  return std::max<size_t>(4, 2 * std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int run(const CliOptions& options) {
+  auto services = build_services(options);
+  if (!services) {
+    log::error(services.error().message);
+    return 1;
+  }
+  WorkerPool workers(options.workers ? options.workers : default_workers());
+  ServerIdentity identity;
+  identity.version = BENCHTOP_VERSION;
+  identity.instructions =
+      "benchtop gives you a workbench of projects. Every tool acts inside one project's "
+      "workspace; pass `project` (id or name from project_list) unless a default project is set. "
+      "Paths are relative to the workspace root.";
+  McpServer server(identity, (*services)->tools, workers);
+
+  if (options.command == Command::kStdio) {
+    StdioConnection connection = StdioConnection::take_process_stdio(options.max_message_bytes);
+    log::info("serving MCP on stdio");
+    serve_connection(server, connection);
+    log::info("stdin closed; exiting");
+    return 0;
+  }
+  return run_http_server(options, server);
+}
+
+}  // namespace
+}  // namespace benchtop
+
+int main(int argc, char** argv) {
+  using namespace benchtop;
+  auto parsed = parse_cli(argc, argv);
+  if (!parsed) {
+    std::fprintf(stderr, "benchtop: %s\n", parsed.error().message.c_str());
+    return 2;
+  }
+  const CliOptions& options = *parsed;
+  switch (options.command) {
+    case Command::kHelp:
+      std::cout << usage();
+      return 0;
+    case Command::kVersion:
+      std::cout << "benchtop " << BENCHTOP_VERSION << "\n";
+      return 0;
+    default:
+      break;
+  }
+  if (!apply_log_level(options.log_level)) {
+    std::fprintf(stderr, "benchtop: unknown --log-level '%s'\n", options.log_level.c_str());
+    return 2;
+  }
+  if (options.command == Command::kServe) block_shutdown_signals();
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    log::error(std::string("fatal: ") + e.what());
+    return 1;
+  }
+}

@@ -38,7 +38,7 @@ class CancellationSource {
   CancellationSource() : state_(std::make_shared<CancellationToken::State>()) {}
   CancellationToken token() const { return CancellationToken(state_); }
   bool cancelled() const { return state_->cancelled.load(std::memory_order_acquire); }
-  void cancel();
+  void cancel() const;
 
  private:
   std::shared_ptr<CancellationToken::State> state_;
@@ -56,7 +56,7 @@ inline void CancellationToken::on_cancel(std::function<void()> callback) const {
   callback();
 }
 
-inline void CancellationSource::cancel() {
+inline void CancellationSource::cancel() const {
   std::vector<std::function<void()>> callbacks;
   {
     std::lock_guard lock(state_->mutex);

@@ -40,8 +40,8 @@ Status empty_directory(int dir_fd, const std::string& shown) {
 Status remove_tree_at(int parent_fd, const std::string& name) {
   if (::unlinkat(parent_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
   if (errno != EISDIR && errno != EPERM) return io_error(name, errno);
-  UniqueFd child(::openat(parent_fd, name.c_str(),
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd child(
+      ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!child) return io_error(name, errno);
   if (auto status = empty_directory(child.get(), name); !status) return status;
   if (::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {

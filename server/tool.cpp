@@ -9,7 +9,9 @@ ToolResult ToolResult::error(std::string_view message) {
   return result;
 }
 
-ToolResult ToolResult::from_error(const Error& error) { return ToolResult::error(error.message); }
+ToolResult ToolResult::from_error(const Error& error) {
+  return ToolResult::error(error.message);
+}
 
 ToolResult ToolResult::success(nlohmann::json structured, std::string text) {
   ToolResult result;

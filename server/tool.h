@@ -3,19 +3,18 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/cancellation.h"
 #include "common/result.h"
 
 namespace benchtop {
 
-// The MCP tool annotations. Defaults are the protocol's pessimistic defaults, so a tool that forgets
-// to describe itself is treated as dangerous rather than safe.
+// The MCP tool annotations. Defaults are the protocol's pessimistic defaults, so a tool that
+// forgets to describe itself is treated as dangerous rather than safe.
 struct ToolAnnotations {
   bool read_only = false;
   bool destructive = true;
@@ -78,7 +77,8 @@ struct ToolResult {
   nlohmann::json to_json() const;
 };
 
-using ToolHandler = std::function<ToolResult(const nlohmann::json& arguments, ToolContext& context)>;
+using ToolHandler =
+    std::function<ToolResult(const nlohmann::json& arguments, ToolContext& context)>;
 
 struct Tool {
   std::string name;

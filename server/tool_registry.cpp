@@ -52,8 +52,10 @@ void ToolRegistry::add(Tool tool) {
   if (!tool.input_schema.is_object() || tool.input_schema.value("type", "") != "object") {
     throw std::invalid_argument("tool '" + tool.name + "': inputSchema must be an object schema");
   }
-  auto entry = std::make_unique<Entry>(Entry{
-      std::move(tool), compile_or_throw(tool.name, "inputSchema", tool.input_schema), {}});
+  // Compiled before `tool` is moved into the entry: the schema must not be read from a moved-from
+  // Tool.
+  JsonSchema input = compile_or_throw(tool.name, "inputSchema", tool.input_schema);
+  auto entry = std::make_unique<Entry>(Entry{std::move(tool), std::move(input), {}});
   if (!entry->tool.output_schema.is_null()) {
     if (entry->tool.output_schema.value("type", "") != "object") {
       throw std::invalid_argument("tool '" + entry->tool.name +
@@ -87,7 +89,9 @@ nlohmann::json ToolRegistry::list() const {
   return tools;
 }
 
-bool ToolRegistry::contains(const std::string& name) const { return tools_.count(name) != 0; }
+bool ToolRegistry::contains(const std::string& name) const {
+  return tools_.count(name) != 0;
+}
 
 const nlohmann::json* ToolRegistry::input_schema(const std::string& name) const {
   auto it = tools_.find(name);

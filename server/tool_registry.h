@@ -1,14 +1,14 @@
 // The set of tools a server exposes. Definitions are checked when added (a bad schema fails at
 // start-up, not at call time); arguments are validated against the input schema before the handler
-// runs; the handler runs without any registry lock held, so tools may run concurrently and re-enter.
+// runs; the handler runs without any registry lock held, so tools may run concurrently and
+// re-enter.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "server/json_schema.h"
 #include "server/tool.h"

@@ -3,10 +3,41 @@
 namespace benchtop::jsonrpc {
 namespace {
 
-bool valid_id(const nlohmann::json& id) { return id.is_string() || id.is_number_integer(); }
+bool valid_id(const nlohmann::json& id) {
+  return id.is_string() || id.is_number_integer();
+}
 
 Invalid invalid(int code, std::string message, Id id = nullptr) {
   return Invalid{code, std::move(message), std::move(id)};
+}
+
+// True when `text` opens more than `limit` arrays/objects at once. Brackets inside strings do not
+// count. Runs before the real parse so that no deep value is ever built; malformed text is left
+// for the parser to report.
+bool nesting_exceeds(std::string_view text, size_t limit) {
+  size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -65,8 +96,13 @@ Message classify(const nlohmann::json& value) {
 }
 
 Message parse(std::string_view text) {
+  if (nesting_exceeds(text, kMaxNestingDepth)) {
+    return invalid(kParseError, "Parse error: the message nests arrays/objects deeper than " +
+                                    std::to_string(kMaxNestingDepth) + " levels");
+  }
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return invalid(kParseError, "Parse error: the message is not valid JSON");
+  if (value.is_discarded())
+    return invalid(kParseError, "Parse error: the message is not valid JSON");
   return classify(value);
 }
 
@@ -78,7 +114,10 @@ nlohmann::json make_error(const Id& id, int code, std::string_view message,
                           const nlohmann::json& data) {
   nlohmann::json error = {{"code", code}, {"message", std::string(message)}};
   if (!data.is_null()) error["data"] = data;
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(error)}};
+  nlohmann::json response = {{"jsonrpc", "2.0"}, {"error", std::move(error)}};
+  // MCP's schema has no null ids: an error about a message whose id is unknown carries none.
+  if (!id.is_null()) response["id"] = id;
+  return response;
 }
 
 nlohmann::json make_notification(std::string_view method, nlohmann::json params) {

@@ -2,12 +2,12 @@
 // responses and errors. Knows nothing of MCP.
 #pragma once
 
+#include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 namespace benchtop::jsonrpc {
 
@@ -18,7 +18,7 @@ enum ErrorCode : int {
   kMethodNotFound = -32601,
   kInvalidParams = -32602,
   kInternalError = -32603,
-  kHeaderMismatch = -32020,                  // 2026-07-28: HTTP headers disagree with the body
+  kHeaderMismatch = -32020,                   // 2026-07-28: HTTP headers disagree with the body
   kMissingRequiredClientCapability = -32021,  // 2026-07-28
   kUnsupportedProtocolVersion = -32022,       // 2026-07-28
 };
@@ -53,12 +53,19 @@ struct Invalid {
 
 using Message = std::variant<Request, Notification, Response, Invalid>;
 
+// Deepest nesting of arrays and objects parse() accepts. nlohmann's parser is iterative, but
+// copying, comparing, dumping and schema-validating a value recurse once per level, so a small
+// message of nested brackets could otherwise overflow a thread's stack. Real MCP messages stay
+// far below this.
+inline constexpr size_t kMaxNestingDepth = 128;
+
 // Parses one framed message. Never throws. Batches (arrays) are refused as invalid: MCP removed
-// batching in 2025-06-18.
+// batching in 2025-06-18. A message nested deeper than kMaxNestingDepth is a parse error.
 Message parse(std::string_view text);
 Message classify(const nlohmann::json& value);
 
 nlohmann::json make_result(const Id& id, nlohmann::json result);
+// `id` null (unknown, e.g. unparsable input) leaves the "id" member out, as MCP's schema has it.
 nlohmann::json make_error(const Id& id, int code, std::string_view message,
                           const nlohmann::json& data = nullptr);
 nlohmann::json make_notification(std::string_view method, nlohmann::json params = nullptr);

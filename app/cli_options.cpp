@@ -1,0 +1,136 @@
+#include "app/cli_options.h"
+
+#include <cstdlib>
+#include <string_view>
+
+namespace benchtop {
+namespace {
+
+std::optional<size_t> parse_size(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (value > (SIZE_MAX - 9) / 10) return std::nullopt;
+    value = value * 10 + static_cast<size_t>(c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(benchtop - an MCP server that gives an agent a real workbench: projects, files, git, tests
+
+Usage:
+  benchtop stdio [options]      serve MCP over stdin/stdout (for editors and desktop clients)
+  benchtop serve [options]      serve MCP over Streamable HTTP at http://HOST:PORT/mcp
+  benchtop --help | --version
+
+Options:
+  --root DIR               register an existing directory as a project and make it the default
+                           project (repeatable; the last one is the default). Never deleted.
+  --data-dir DIR           state directory (SQLite database + workspaces/); default
+                           $BENCHTOP_DATA_DIR, else $XDG_DATA_HOME/benchtop, else
+                           ~/.local/share/benchtop
+  --listen HOST:PORT       HTTP address (serve); default 127.0.0.1:8765; port 0 picks a free port.
+                           Binding beyond loopback requires --token.
+  --token TOKEN            require "Authorization: Bearer TOKEN" on every HTTP request
+                           (default $BENCHTOP_TOKEN)
+  --allowed-origin ORIGIN  also accept browser requests from ORIGIN, e.g. https://app.example
+                           (repeatable; loopback origins are always accepted on a loopback bind)
+  --allowed-host HOST      also accept this Host header value (repeatable; for a non-loopback bind
+                           behind a name)
+  --max-message-bytes N    largest accepted JSON-RPC message (default 16777216)
+  --workers N              threads running tool calls (default: 2 x cores, at least 4)
+  --http-threads N         HTTP connection threads; each open SSE stream holds one (default 64)
+  --session-idle-timeout S seconds before an idle 2025-revision HTTP session expires (default 1800)
+  --log-level LEVEL        debug | info | warning | error (default info); logs go to stderr
+)";
+}
+
+Result<CliOptions> parse_cli(int argc, char** argv) {
+  CliOptions options;
+  if (const char* token = std::getenv("BENCHTOP_TOKEN")) options.token = token;
+  if (const char* dir = std::getenv("BENCHTOP_DATA_DIR")) options.data_dir = dir;
+  if (argc < 2) return options;
+
+  int i = 1;
+  const std::string_view first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") return options;
+  if (first == "--version" || first == "-V") {
+    options.command = Command::kVersion;
+    return options;
+  }
+  if (first == "stdio") {
+    options.command = Command::kStdio;
+  } else if (first == "serve") {
+    options.command = Command::kServe;
+  } else {
+    return Error::make("unknown command '" + std::string(first) + "' (try --help)");
+  }
+  ++i;
+
+  auto value_of = [&](std::string_view flag) -> Result<std::string> {
+    if (i + 1 >= argc) return Error::make(std::string(flag) + " needs a value");
+    return std::string(argv[++i]);
+  };
+  for (; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    auto read_size = [&](size_t& target) -> Status {
+      auto text = value_of(flag);
+      if (!text) return text.take_error();
+      auto number = parse_size(*text);
+      if (!number) return Error::make(std::string(flag) + " needs a non-negative integer");
+      target = *number;
+      return {};
+    };
+    auto read_string = [&](std::string& target) -> Status {
+      auto text = value_of(flag);
+      if (!text) return text.take_error();
+      target = std::move(text).value();
+      return {};
+    };
+    auto read_list = [&](std::vector<std::string>& target) -> Status {
+      std::string item;
+      if (auto status = read_string(item); !status) return status;
+      target.push_back(std::move(item));
+      return {};
+    };
+    Status status;
+    if (flag == "--help" || flag == "-h") {
+      options.command = Command::kHelp;
+      return options;
+    } else if (flag == "--root") {
+      status = read_list(options.roots);
+    } else if (flag == "--data-dir") {
+      status = read_string(options.data_dir);
+    } else if (flag == "--listen") {
+      status = read_string(options.listen);
+    } else if (flag == "--token") {
+      status = read_string(options.token);
+    } else if (flag == "--allowed-origin") {
+      status = read_list(options.allowed_origins);
+    } else if (flag == "--allowed-host") {
+      status = read_list(options.allowed_hosts);
+    } else if (flag == "--max-message-bytes") {
+      status = read_size(options.max_message_bytes);
+    } else if (flag == "--workers") {
+      status = read_size(options.workers);
+    } else if (flag == "--http-threads") {
+      status = read_size(options.http_threads);
+    } else if (flag == "--session-idle-timeout") {
+      status = read_size(options.session_idle_seconds);
+    } else if (flag == "--log-level") {
+      status = read_string(options.log_level);
+    } else {
+      return Error::make("unknown option '" + std::string(flag) + "' (try --help)");
+    }
+    if (!status) return status.take_error();
+  }
+  if (options.max_message_bytes < 1024) return Error::make("--max-message-bytes must be >= 1024");
+  if (options.http_threads < 4) return Error::make("--http-threads must be >= 4");
+  return options;
+}
+
+}  // namespace benchtop

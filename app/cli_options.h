@@ -1,0 +1,33 @@
+// Command-line flags of the benchtop executable.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace benchtop {
+
+enum class Command { kHelp, kVersion, kStdio, kServe };
+
+struct CliOptions {
+  Command command = Command::kHelp;
+  std::vector<std::string> roots;  // --root: existing directories registered as projects
+  std::string data_dir;            // --data-dir, else $BENCHTOP_DATA_DIR, else XDG default
+  std::string listen = "127.0.0.1:8765";
+  std::string token;                         // --token, else $BENCHTOP_TOKEN
+  std::vector<std::string> allowed_origins;  // --allowed-origin
+  std::vector<std::string> allowed_hosts;    // --allowed-host
+  size_t max_message_bytes = 16 * 1024 * 1024;
+  size_t workers = 0;  // 0: chosen from the core count
+  size_t http_threads = 64;
+  size_t session_idle_seconds = 30 * 60;
+  std::string log_level = "info";
+};
+
+Result<CliOptions> parse_cli(int argc, char** argv);
+std::string usage();
+
+}  // namespace benchtop

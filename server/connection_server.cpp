@@ -1,0 +1,85 @@
+#include "server/connection_server.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+namespace benchtop {
+namespace {
+
+// Counts requests whose reply is still owed, so the loop can wait for them at shutdown.
+class PendingReplies {
+ public:
+  void add() {
+    std::lock_guard lock(mutex_);
+    ++count_;
+  }
+  void done() {
+    std::lock_guard lock(mutex_);
+    if (--count_ == 0) zero_.notify_all();
+  }
+  void wait_for_zero() {
+    std::unique_lock lock(mutex_);
+    zero_.wait(lock, [&] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable zero_;
+  size_t count_ = 0;
+};
+
+class ConnectionReply : public ReplyChannel {
+ public:
+  ConnectionReply(Connection& connection, std::shared_ptr<PendingReplies> pending)
+      : connection_(connection), pending_(std::move(pending)) {
+    pending_->add();
+  }
+  ~ConnectionReply() override {
+    if (!finished_) pending_->done();  // dropped without an answer (e.g. a notification)
+  }
+
+  void notify(const nlohmann::json& notification) override {
+    connection_.write(jsonrpc::serialize(notification));
+  }
+  void respond(const nlohmann::json& response) override {
+    connection_.write(jsonrpc::serialize(response));
+    finish();
+  }
+  void abandon() override { finish(); }
+
+ private:
+  void finish() {
+    if (!finished_) {
+      finished_ = true;
+      pending_->done();
+    }
+  }
+  Connection& connection_;
+  std::shared_ptr<PendingReplies> pending_;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+void serve_connection(McpServer& server, Connection& connection) {
+  auto session = std::make_shared<Session>();
+  auto pending = std::make_shared<PendingReplies>();
+  for (;;) {
+    ReadResult frame = connection.read();
+    if (std::holds_alternative<EndOfStream>(frame)) break;
+    if (const auto* oversized = std::get_if<OversizedMessage>(&frame)) {
+      connection.write(jsonrpc::serialize(jsonrpc::make_error(
+          nullptr, jsonrpc::kInvalidRequest,
+          "Message too large: the limit is " + std::to_string(oversized->limit) + " bytes")));
+      continue;
+    }
+    const jsonrpc::Message message = jsonrpc::parse(std::get<std::string>(frame));
+    server.handle(session, message, std::make_shared<ConnectionReply>(connection, pending));
+  }
+  // The peer is gone: nobody can read the answers, so stop the work still running.
+  session->cancel_all();
+  pending->wait_for_zero();
+}
+
+}  // namespace benchtop

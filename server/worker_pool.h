@@ -1,0 +1,37 @@
+// A fixed set of threads that run tool calls, so no tool ever runs on a transport thread and a
+// slow tool cannot stall reading the next message (or its cancellation).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace benchtop {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(size_t threads);
+  ~WorkerPool();  // finishes queued work, then joins
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void submit(std::function<void()> job);
+  // Blocks until every submitted job has finished.
+  void wait_idle();
+
+ private:
+  void run();
+
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable idle_;
+  std::deque<std::function<void()>> jobs_;
+  size_t running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace benchtop

@@ -1,0 +1,118 @@
+#include "transport/stdio_connection.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace benchtop {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+
+bool write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+StdioConnection::StdioConnection(UniqueFd input, UniqueFd output, size_t max_message_bytes)
+    : input_(std::move(input)), output_(std::move(output)), max_message_bytes_(max_message_bytes) {}
+
+StdioConnection StdioConnection::take_process_stdio(size_t max_message_bytes) {
+  // A client that closes its end must not kill us with SIGPIPE: writes fail and we exit cleanly.
+  ::signal(SIGPIPE, SIG_IGN);
+  UniqueFd protocol_out(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3));
+  ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  UniqueFd protocol_in(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
+  // Children must not read the protocol stream either.
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull >= 0) {
+    ::dup2(devnull, STDIN_FILENO);
+    ::close(devnull);
+  }
+  return StdioConnection(std::move(protocol_in), std::move(protocol_out), max_message_bytes);
+}
+
+bool StdioConnection::fill_buffer() {
+  char chunk[kReadChunk];
+  for (;;) {
+    ssize_t n = ::read(input_.get(), chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      eof_ = true;
+      return false;
+    }
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+}
+
+ReadResult StdioConnection::read() {
+  bool discarding = false;  // inside an oversized frame, dropping bytes until its newline
+  for (;;) {
+    const size_t newline = buffer_.find('\n', scan_from_);
+    if (newline != std::string::npos) {
+      std::string frame = buffer_.substr(0, newline);
+      buffer_.erase(0, newline + 1);
+      scan_from_ = 0;
+      if (discarding || frame.size() > max_message_bytes_) {
+        return OversizedMessage{max_message_bytes_};
+      }
+      if (!frame.empty() && frame.back() == '\r') frame.pop_back();
+      // Blank lines between messages carry nothing; skip them rather than report a parse error.
+      if (frame.find_first_not_of(" \t") == std::string::npos) continue;
+      return frame;
+    }
+    if (buffer_.size() > max_message_bytes_) {
+      discarding = true;
+      buffer_.clear();
+    }
+    scan_from_ = buffer_.size();
+    if (eof_ || !fill_buffer()) {
+      if (discarding) {
+        buffer_.clear();
+        return OversizedMessage{max_message_bytes_};
+      }
+      if (buffer_.find_first_not_of(" \t\r") == std::string::npos) return EndOfStream{};
+      // A final message without a trailing newline is still a message.
+      std::string frame;
+      frame.swap(buffer_);
+      scan_from_ = 0;
+      return frame;
+    }
+  }
+}
+
+bool StdioConnection::write(std::string_view message) {
+  std::lock_guard lock(write_mutex_);
+  if (write_failed_ || !output_) return false;
+  std::string frame;
+  frame.reserve(message.size() + 1);
+  frame.append(message);
+  frame.push_back('\n');
+  if (!write_all(output_.get(), frame.data(), frame.size())) write_failed_ = true;
+  return !write_failed_;
+}
+
+void StdioConnection::close() {
+  std::lock_guard lock(write_mutex_);
+  output_.reset();
+  // Wake a blocked read(): shutdown works on sockets; for pipes the reader sees EOF when the
+  // writer closes, which is the peer's job.
+  ::shutdown(input_.get(), SHUT_RD);
+}
+
+}  // namespace benchtop
