@@ -34,6 +34,7 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_project_tools(services->tools, *services->projects);
   register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
+  register_fs_tools(services->tools, *services->projects);
   return services;
 }
 
