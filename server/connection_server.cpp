@@ -77,8 +77,9 @@ void serve_connection(McpServer& server, Connection& connection) {
     const jsonrpc::Message message = jsonrpc::parse(std::get<std::string>(frame));
     server.handle(session, message, std::make_shared<ConnectionReply>(connection, pending));
   }
-  // The peer is gone: nobody can read the answers, so stop the work still running.
-  session->cancel_all();
+  // End of input is not cancellation: a client that writes its requests and closes its end (a
+  // script piping into stdio) still reads the answers, so running calls finish and are answered.
+  // A client that wants them stopped sends notifications/cancelled or signals the process.
   pending->wait_for_zero();
 }
 

@@ -7,8 +7,7 @@
 
 namespace benchtop {
 
-// Returns at the end of the input stream, after cancelling the requests still running and waiting
-// for them to finish (their responses are dropped, as the peer is gone).
+// Returns at the end of the input stream, once every request still running has been answered.
 void serve_connection(McpServer& server, Connection& connection);
 
 }  // namespace benchtop
