@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "app/cli_options.h"
+#include "app/http_command.h"
+#include "app/services.h"
 #include "common/log.h"
 #include "server/connection_server.h"
 #include "server/mcp_server.h"
@@ -41,11 +43,19 @@ size_t default_workers() {
 }
 
 int run(const CliOptions& options) {
-  ToolRegistry registry;
+  auto services = build_services(options);
+  if (!services) {
+    log::error(services.error().message);
+    return 1;
+  }
   WorkerPool workers(options.workers ? options.workers : default_workers());
   ServerIdentity identity;
   identity.version = BENCHTOP_VERSION;
-  McpServer server(identity, registry, workers);
+  identity.instructions =
+      "benchtop gives you a workbench of projects. Every tool acts inside one project's "
+      "workspace; pass `project` (id or name from project_list) unless a default project is set. "
+      "Paths are relative to the workspace root.";
+  McpServer server(identity, (*services)->tools, workers);
 
   if (options.command == Command::kStdio) {
     StdioConnection connection = StdioConnection::take_process_stdio(options.max_message_bytes);
@@ -54,8 +64,7 @@ int run(const CliOptions& options) {
     log::info("stdin closed; exiting");
     return 0;
   }
-  log::error("serve is not available in this build");
-  return 1;
+  return run_http_server(options, server);
 }
 
 }  // namespace
@@ -83,6 +92,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "benchtop: unknown --log-level '%s'\n", options.log_level.c_str());
     return 2;
   }
+  if (options.command == Command::kServe) block_shutdown_signals();
   try {
     return run(options);
   } catch (const std::exception& e) {

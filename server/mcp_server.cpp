@@ -25,6 +25,9 @@ using jsonrpc::make_result;
 // re-fetches on an unknown-tool error anyway.
 constexpr int64_t kListTtlMs = 3600 * 1000;
 
+// The 2025 revisions' code for an unknown resource URI.
+constexpr int kLegacyResourceNotFound = -32002;
+
 const nlohmann::json* find_meta(const nlohmann::json& params) {
   if (!params.is_object()) return nullptr;
   auto it = params.find("_meta");
@@ -60,7 +63,10 @@ McpServer::McpServer(ServerIdentity identity, const ToolRegistry& tools, WorkerP
     : identity_(std::move(identity)), tools_(tools), workers_(workers) {}
 
 nlohmann::json McpServer::capabilities() const {
-  return {{"tools", {{"listChanged", false}}}};
+  return {{"tools", {{"listChanged", false}}},
+          {"resources", {{"listChanged", false}, {"subscribe", false}}},
+          {"prompts", {{"listChanged", false}}},
+          {"logging", nlohmann::json::object()}};
 }
 
 nlohmann::json McpServer::invalid_message_error(const jsonrpc::Invalid& invalid) {
@@ -93,6 +99,45 @@ void McpServer::handle_notification(const std::shared_ptr<Session>& session,
   // ignored, not answered).
 }
 
+std::variant<McpServer::RequestScope, nlohmann::json> McpServer::resolve_scope(
+    const std::shared_ptr<Session>& session, const jsonrpc::Request& request) const {
+  const auto& id = request.id;
+  RequestScope scope;
+  const nlohmann::json* meta = find_meta(request.params);
+  const bool has_meta_version = meta && meta->contains(mcp::kMetaProtocolVersion);
+  if (has_meta_version) {
+    const auto& version = (*meta)[mcp::kMetaProtocolVersion];
+    if (!version.is_string() || !mcp::is_supported_version(version.get<std::string>())) {
+      return unsupported_version_error(id, version);
+    }
+    scope.version = version.get<std::string>();
+  }
+  if (has_meta_version && mcp::is_modern_version(scope.version)) {
+    scope.era = mcp::Era::kModern;
+    auto caps = meta->find(mcp::kMetaClientCapabilities);
+    if (caps == meta->end() || !caps->is_object()) {
+      return make_error(id, jsonrpc::kInvalidParams,
+                        std::string("Missing required _meta field \"") +
+                            std::string(mcp::kMetaClientCapabilities) + "\"");
+    }
+    scope.client_capabilities = *caps;
+    return scope;
+  }
+  if (request.method == "initialize") return scope;  // the handshake itself: legacy
+  if (session->initialized()) {
+    scope.version = session->protocol_version();
+    scope.client_capabilities = session->client_capabilities();
+    return scope;
+  }
+  if (request.method == "ping" || request.method == "server/discover") return scope;
+  // Neither a handshake nor per-request metadata: a modern request missing its required field,
+  // or a legacy client that skipped initialize. The message serves both.
+  return make_error(id, jsonrpc::kInvalidParams,
+                    std::string("Missing required _meta field \"") +
+                        std::string(mcp::kMetaProtocolVersion) +
+                        "\" (or send \"initialize\" first to use a 2025 protocol revision)");
+}
+
 void McpServer::handle_request(const std::shared_ptr<Session>& session,
                                const jsonrpc::Request& request,
                                const std::shared_ptr<ReplyChannel>& reply,
@@ -100,62 +145,60 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
   const auto& id = request.id;
   const auto& method = request.method;
 
+  auto resolved = resolve_scope(session, request);
+  if (auto* error = std::get_if<nlohmann::json>(&resolved)) {
+    reply->respond(*error);
+    return;
+  }
+  const RequestScope& scope = std::get<RequestScope>(resolved);
+  const bool modern = scope.era == mcp::Era::kModern;
+
+  // Methods that exist only in the 2025 revisions; 2026-07-28 removed them.
+  const bool legacy_only = method == "initialize" || method == "ping" ||
+                           method == "logging/setLevel" || method == "resources/subscribe" ||
+                           method == "resources/unsubscribe";
+  if (modern && legacy_only) {
+    reply->respond(make_error(id, jsonrpc::kMethodNotFound,
+                              "Method not found: " + method + " (not part of protocol revision " +
+                                  std::string(mcp::kModernVersion) + ")"));
+    return;
+  }
+
+  auto respond = [&](nlohmann::json result, bool cacheable) {
+    reply->respond(make_result(id, finish_result(scope, std::move(result), cacheable)));
+  };
+  auto reject_cursor = [&]() {
+    // Every list fits on one page, so no cursor was ever issued.
+    if (request.params.is_object() && request.params.contains("cursor")) {
+      reply->respond(make_error(id, jsonrpc::kInvalidParams, "Invalid cursor"));
+      return true;
+    }
+    return false;
+  };
+
   if (method == "initialize") {
     reply->respond(initialize(session, request));
-    return;
-  }
-
-  // Which era does this request belong to? A modern request names its version in _meta; a
-  // legacy one relies on the session's handshake.
-  RequestScope scope;
-  const nlohmann::json* meta = find_meta(request.params);
-  const auto version_it =
-      meta ? meta->find(mcp::kMetaProtocolVersion) : nlohmann::json::const_iterator{};
-  const bool has_meta_version = meta && version_it != meta->end();
-  if (has_meta_version) {
-    if (!version_it->is_string() || !mcp::is_supported_version(version_it->get<std::string>())) {
-      reply->respond(unsupported_version_error(id, *version_it));
-      return;
-    }
-    scope.version = version_it->get<std::string>();
-  }
-  if (has_meta_version && mcp::is_modern_version(scope.version)) {
-    scope.era = mcp::Era::kModern;
-    auto caps = meta->find(mcp::kMetaClientCapabilities);
-    if (caps == meta->end() || !caps->is_object()) {
-      reply->respond(make_error(id, jsonrpc::kInvalidParams,
-                                std::string("Missing required _meta field \"") +
-                                    std::string(mcp::kMetaClientCapabilities) + "\""));
-      return;
-    }
-    scope.client_capabilities = *caps;
-  } else if (session->initialized()) {
-    scope.era = mcp::Era::kLegacy;
-    scope.version = session->protocol_version();
-    scope.client_capabilities = session->client_capabilities();
-  } else if (method != "ping" && method != "server/discover") {
-    // Neither a handshake nor per-request metadata: a modern request missing its required field,
-    // or a legacy client that skipped initialize. The message serves both.
-    reply->respond(make_error(
-        id, jsonrpc::kInvalidParams,
-        std::string("Missing required _meta field \"") + std::string(mcp::kMetaProtocolVersion) +
-            "\" (or send \"initialize\" first to use a 2025 protocol revision)"));
-    return;
-  }
-
-  if (method == "ping") {
-    reply->respond(make_result(id, finish_result(scope, nlohmann::json::object(), false)));
+  } else if (method == "ping") {
+    respond(nlohmann::json::object(), false);
+  } else if (method == "logging/setLevel") {
+    respond(nlohmann::json::object(), false);
   } else if (method == "server/discover") {
-    reply->respond(make_result(id, finish_result(scope, discover(), true)));
+    respond(discover(), true);
   } else if (method == "tools/list") {
-    if (request.params.is_object() && request.params.contains("cursor")) {
-      // Every tool fits on one page, so no cursor was ever issued.
-      reply->respond(make_error(id, jsonrpc::kInvalidParams, "Invalid cursor"));
-      return;
-    }
-    reply->respond(make_result(id, finish_result(scope, {{"tools", tools_.list()}}, true)));
+    if (!reject_cursor()) respond({{"tools", tools_.list()}}, true);
   } else if (method == "tools/call") {
     call_tool(session, request, scope, reply, transport_cancel);
+  } else if (method == "resources/list") {
+    if (!reject_cursor()) respond({{"resources", nlohmann::json::array()}}, true);
+  } else if (method == "resources/templates/list") {
+    if (!reject_cursor()) respond({{"resourceTemplates", nlohmann::json::array()}}, true);
+  } else if (method == "resources/read") {
+    const std::string uri = request.params.is_object() ? request.params.value("uri", "") : "";
+    // 2026-07-28 moved "resource not found" from -32002 to Invalid Params.
+    reply->respond(make_error(id, modern ? jsonrpc::kInvalidParams : kLegacyResourceNotFound,
+                              "Resource not found: " + uri, {{"uri", uri}}));
+  } else if (method == "prompts/list") {
+    if (!reject_cursor()) respond({{"prompts", nlohmann::json::array()}}, true);
   } else {
     reply->respond(make_error(id, jsonrpc::kMethodNotFound, "Method not found: " + method));
   }

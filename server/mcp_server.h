@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <variant>
 
 #include "common/cancellation.h"
 #include "server/session.h"
@@ -56,6 +57,9 @@ class McpServer {
  private:
   struct RequestScope;  // version, era and client capabilities in effect for one request
 
+  // The era, version and client capabilities of a request, or the error response refusing it.
+  std::variant<RequestScope, nlohmann::json> resolve_scope(const std::shared_ptr<Session>& session,
+                                                           const jsonrpc::Request& request) const;
   void handle_request(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
                       const std::shared_ptr<ReplyChannel>& reply,
                       const CancellationToken& transport_cancel);

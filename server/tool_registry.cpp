@@ -52,8 +52,8 @@ void ToolRegistry::add(Tool tool) {
   if (!tool.input_schema.is_object() || tool.input_schema.value("type", "") != "object") {
     throw std::invalid_argument("tool '" + tool.name + "': inputSchema must be an object schema");
   }
-  // Compiled before `tool` is moved into the entry: braced initialisers run in order, so compiling
-  // inside the initialiser list would see the moved-from (null) schema.
+  // Compiled before `tool` is moved into the entry: the schema must not be read from a moved-from
+  // Tool.
   JsonSchema input = compile_or_throw(tool.name, "inputSchema", tool.input_schema);
   auto entry = std::make_unique<Entry>(Entry{std::move(tool), std::move(input), {}});
   if (!entry->tool.output_schema.is_null()) {

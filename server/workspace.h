@@ -5,6 +5,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <filesystem>
@@ -18,6 +19,11 @@
 
 namespace benchtop {
 
+// Turns an errno from a path operation into an Error with a stable code ("not_found", "exists",
+// "outside_workspace", "not_directory", "is_directory", "permission_denied", "busy", "io_error").
+// `shown` is the workspace-relative path as the caller wrote it ("" shows as ".").
+Error path_error(std::string_view shown, int err);
+
 class Workspace {
  public:
   // Opens an existing directory as a workspace root.
@@ -28,24 +34,40 @@ class Workspace {
 
   // Turns a caller's path (relative to the root, or absolute and under root()) into a normalised
   // relative path: no leading "/", no "." components, no empty components; "" means the root.
-  // Rejects NUL bytes and absolute paths outside the root. ".." is kept for the kernel to judge
-  // (it is refused only if it climbs out).
+  // Rejects NUL bytes and absolute paths outside the root. An absolute path is compared with the
+  // root component by component (so /tmp/ab is not inside /tmp/a); the root as given to open() is
+  // accepted as well as its canonical form. ".." is kept for the kernel to judge (it is refused
+  // only if it climbs out).
   Result<std::string> relative_path(std::string_view user_path) const;
 
   // openat2 beneath the root. `relative` is a relative_path() result ("" opens the root itself).
   Result<UniqueFd> open_at(std::string_view relative, int flags, mode_t mode = 0) const;
   Result<UniqueFd> open_directory(std::string_view relative) const;
 
-  // Opens the directory that contains `relative` and returns it with the final component, so the
-  // caller can create, rename or unlink that entry without following it. Refuses the root itself.
+  // Opens the directory that contains `relative` and returns it (an O_PATH fd) with the final
+  // component, so the caller can create, rename or unlink that entry without following it.
+  // Refuses the root itself and a final "..". With `create_missing`, missing directories on the
+  // way are created (0755 before umask); each one is re-resolved beneath the root after creation.
   Result<std::pair<UniqueFd, std::string>> open_parent(std::string_view relative,
                                                        bool create_missing = false) const;
 
- private:
-  Workspace(std::filesystem::path root, UniqueFd root_fd)
-      : root_(std::move(root)), root_fd_(std::move(root_fd)) {}
+  // stat() beneath the root. With follow_final_symlink=false this is lstat: a symlink as the final
+  // component is described, not followed (symlinks on the way are followed, inside the root only).
+  Result<struct stat> stat_at(std::string_view relative, bool follow_final_symlink = false) const;
 
-  std::filesystem::path root_;
+  // The target text of the symlink `relative` (not resolved; it may point anywhere).
+  Result<std::string> read_link(std::string_view relative) const;
+
+  // Where a symlink's target lands, judged by the kernel with the same rules as every open.
+  enum class LinkTarget { kInside, kOutside, kDangling };
+  LinkTarget classify_link(std::string_view relative) const;
+
+ private:
+  Workspace(std::filesystem::path root, std::filesystem::path alias, UniqueFd root_fd)
+      : root_(std::move(root)), alias_(std::move(alias)), root_fd_(std::move(root_fd)) {}
+
+  std::filesystem::path root_;   // canonical
+  std::filesystem::path alias_;  // the root as given (lexically normal); may equal root_
   UniqueFd root_fd_;
 };
 

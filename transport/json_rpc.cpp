@@ -114,7 +114,10 @@ nlohmann::json make_error(const Id& id, int code, std::string_view message,
                           const nlohmann::json& data) {
   nlohmann::json error = {{"code", code}, {"message", std::string(message)}};
   if (!data.is_null()) error["data"] = data;
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(error)}};
+  nlohmann::json response = {{"jsonrpc", "2.0"}, {"error", std::move(error)}};
+  // MCP's schema has no null ids: an error about a message whose id is unknown carries none.
+  if (!id.is_null()) response["id"] = id;
+  return response;
 }
 
 nlohmann::json make_notification(std::string_view method, nlohmann::json params) {

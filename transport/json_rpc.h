@@ -65,6 +65,7 @@ Message parse(std::string_view text);
 Message classify(const nlohmann::json& value);
 
 nlohmann::json make_result(const Id& id, nlohmann::json result);
+// `id` null (unknown, e.g. unparsable input) leaves the "id" member out, as MCP's schema has it.
 nlohmann::json make_error(const Id& id, int code, std::string_view message,
                           const nlohmann::json& data = nullptr);
 nlohmann::json make_notification(std::string_view method, nlohmann::json params = nullptr);

@@ -1,0 +1,141 @@
+#include "app/http_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "common/log.h"
+#include "server/http_access.h"
+#include "server/session_store.h"
+#include "server/streamable_http.h"
+#include "transport/http_server.h"
+
+namespace benchtop {
+namespace {
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+Result<ListenAddress> parse_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    return Error::make("--listen needs HOST:PORT, e.g. 127.0.0.1:8765");
+  }
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  try {
+    size_t used = 0;
+    address.port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || address.port < 0 || address.port > 65535) throw 0;
+  } catch (...) {
+    return Error::make("--listen: invalid port in '" + text + "'");
+  }
+  return address;
+}
+
+// Runs `tick` every `interval` until stopped; joined on destruction.
+class PeriodicTask {
+ public:
+  PeriodicTask(std::chrono::seconds interval, std::function<void()> tick)
+      : thread_([this, interval, tick = std::move(tick)] {
+          std::unique_lock lock(mutex_);
+          while (!stop_cv_.wait_for(lock, interval, [&] { return stopping_; })) {
+            lock.unlock();
+            tick();
+            lock.lock();
+          }
+        }) {}
+  ~PeriodicTask() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+sigset_t shutdown_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
+void block_shutdown_signals() {
+  const sigset_t signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int run_http_server(const CliOptions& options, McpServer& server) {
+  auto address = parse_listen(options.listen);
+  if (!address) {
+    log::error(address.error().message);
+    return 2;
+  }
+  const bool loopback = HttpAccess::is_loopback_host(address->host);
+  if (!loopback && options.token.empty()) {
+    log::error("refusing to listen on " + address->host +
+               " without authentication: set --token or BENCHTOP_TOKEN, or bind 127.0.0.1");
+    return 2;
+  }
+
+  const sigset_t signals = shutdown_signals();
+  ::signal(SIGPIPE, SIG_IGN);
+
+  HttpAccessPolicy policy{loopback, options.token, options.allowed_origins, options.allowed_hosts};
+  SessionStore sessions(std::chrono::seconds(options.session_idle_seconds));
+  StreamableHttp mcp(server, HttpAccess(policy), sessions);
+  HttpServer::Options http_options;
+  http_options.host = address->host;
+  http_options.port = address->port;
+  http_options.threads = options.http_threads;
+  http_options.max_body_bytes = options.max_message_bytes;
+  HttpServer http(http_options, [&mcp](const HttpRequest& request) { return mcp.handle(request); });
+  auto port = http.bind();
+  if (!port) {
+    log::error(port.error().message);
+    return 1;
+  }
+  const std::string shown_host =
+      address->host.find(':') != std::string::npos ? "[" + address->host + "]" : address->host;
+  log::info("listening on http://" + shown_host + ":" + std::to_string(*port) + "/mcp");
+
+  PeriodicTask reaper(std::chrono::seconds(10), [&sessions] {
+    if (size_t expired = sessions.expire_idle()) {
+      log::info("expired " + std::to_string(expired) + " idle session(s)");
+    }
+  });
+  std::thread signal_watcher([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    log::info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
+              "; shutting down");
+    mcp.shutdown();
+    http.stop();
+  });
+  http.run();
+  // If run() ended for another reason, wake the watcher so it can be joined.
+  pthread_kill(signal_watcher.native_handle(), SIGTERM);
+  signal_watcher.join();
+  return 0;
+}
+
+}  // namespace benchtop

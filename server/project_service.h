@@ -1,0 +1,87 @@
+// Projects: named workspaces the tools act in, kept in the SQLite store.
+//
+// A project is either managed (benchtop created its workspace under <data dir>/workspaces/<id>
+// and deletes it with the project) or external (an existing directory the user registered, e.g.
+// with --root; benchtop never deletes it). One project may be the default, used when a tool call
+// names none.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "server/database.h"
+#include "server/workspace_provider.h"
+
+namespace benchtop {
+
+enum class ProjectKind { kManaged, kExternal };
+
+std::string_view to_string(ProjectKind kind);
+
+struct Project {
+  std::string id;  // UUIDv4
+  std::string name;
+  std::string description;
+  ProjectKind kind = ProjectKind::kManaged;
+  std::filesystem::path root;  // the workspace directory
+  std::string created_at;      // ISO 8601 UTC, e.g. "2025-06-18T09:30:00.000Z"
+  std::string updated_at;
+  bool is_default = false;
+};
+
+class ProjectService : public WorkspaceProvider {
+ public:
+  // The name rule, as a regular expression (also used as the tools' schema pattern).
+  static constexpr std::string_view kNamePattern = "^[a-z0-9][a-z0-9._-]{0,62}$";
+  static bool valid_name(std::string_view name);
+
+  // `database` must have been opened with benchtop_migrations() and must outlive the service.
+  // Managed workspaces are created under `workspaces_dir` (created on first use).
+  ProjectService(Database& database, std::filesystem::path workspaces_dir);
+
+  // Creates a managed project and its empty workspace directory.
+  Result<Project> create(const std::string& name, const std::string& description);
+  // All projects, by name.
+  Result<std::vector<Project>> list();
+  // By id or name (an id wins; names may not look like ids).
+  Result<Project> get(const std::string& id_or_name);
+  // Deletes a project when `confirm` equals its exact name. A managed project's workspace is
+  // deleted with it; an external project's directory is never touched. Returns what was deleted.
+  Result<Project> remove(const std::string& id_or_name, const std::string& confirm);
+
+  // Registers an existing directory as an external project and makes it the default. Registering
+  // the same directory again (by any path that resolves to it) returns the same project. The
+  // name is derived from the directory's name, made to fit the name rule and made unique.
+  Result<Project> register_root(const std::filesystem::path& directory);
+
+  Status set_default(const std::string& id_or_name);
+  // std::nullopt when no default is set.
+  Result<std::optional<Project>> default_project();
+
+  // The workspace of a project (id or name), or of the default project for std::nullopt.
+  // Workspaces are opened once per project and shared.
+  Result<std::shared_ptr<const Workspace>> workspace(
+      const std::optional<std::string>& project) override;
+
+ private:
+  Result<Project> find(Database::Connection& connection, const std::string& id_or_name);
+  Result<std::optional<Project>> find_default(Database::Connection& connection);
+  Result<std::string> unique_name(Database::Connection& connection, const std::string& base);
+  Status ensure_workspaces_dir();
+
+  Database& database_;
+  const std::filesystem::path workspaces_dir_;
+  // Open workspaces by project id. Held across a lookup and the cache update, and across a
+  // deletion, so a project being deleted cannot be re-cached. Order: this, then the database.
+  std::mutex cache_mutex_;
+  std::map<std::string, std::shared_ptr<const Workspace>> cache_;
+};
+
+}  // namespace benchtop

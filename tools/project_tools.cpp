@@ -1,0 +1,270 @@
+#include "tools/project_tools.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tools/workspace_args.h"
+
+namespace benchtop {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kNameRule =
+    "1-63 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit "
+    "(e.g. 'todo-app')";
+
+json string_property(const std::string& description) {
+  return {{"type", "string"}, {"description", description}};
+}
+
+json project_reference_property() {
+  return {{"type", "string"},
+          {"minLength", 1},
+          {"description", "Project id or name, as shown by project_list."}};
+}
+
+json project_schema() {
+  return {
+      {"type", "object"},
+      {"description", "A project: a workspace directory the other tools act in."},
+      {"properties",
+       {
+           {"id", string_property("Stable project id (UUID).")},
+           {"name", string_property("Unique project name; pass it as `project` to other tools.")},
+           {"description", string_property("What the project is for (may be empty).")},
+           {"kind",
+            {{"type", "string"},
+             {"enum", {"managed", "external"}},
+             {"description",
+              "managed: benchtop created the workspace and deletes it with the project. "
+              "external: an existing directory registered by the user; never deleted."}}},
+           {"root", string_property("Absolute path of the workspace directory on the server.")},
+           {"default",
+            {{"type", "boolean"},
+             {"description", "True for the project tools use when `project` is omitted."}}},
+           {"created_at", string_property("Creation time, ISO 8601 UTC.")},
+           {"updated_at", string_property("Last change, ISO 8601 UTC.")},
+       }},
+      {"required",
+       {"id", "name", "description", "kind", "root", "default", "created_at", "updated_at"}},
+      {"additionalProperties", false},
+  };
+}
+
+json to_json(const Project& project) {
+  return {
+      {"id", project.id},
+      {"name", project.name},
+      {"description", project.description},
+      {"kind", std::string(to_string(project.kind))},
+      {"root", project.root.string()},
+      {"default", project.is_default},
+      {"created_at", project.created_at},
+      {"updated_at", project.updated_at},
+  };
+}
+
+// One line per project for listings: "todo-app (default) — managed, /path — A todo app".
+std::string summary_line(const Project& project) {
+  std::string line = project.name;
+  if (project.is_default) line += " (default)";
+  line += " — " + std::string(to_string(project.kind)) + ", " + project.root.string();
+  if (!project.description.empty()) line += " — " + project.description;
+  return line;
+}
+
+std::string details(const Project& project) {
+  std::string text = "Project '" + project.name + "'" + (project.is_default ? " (default)" : "") +
+                     "\n  id: " + project.id + "\n  kind: " + std::string(to_string(project.kind)) +
+                     "\n  root: " + project.root.string();
+  if (!project.description.empty()) text += "\n  description: " + project.description;
+  text += "\n  created: " + project.created_at + "\n  updated: " + project.updated_at;
+  return text;
+}
+
+ToolResult missing_argument(const char* name) {
+  return ToolResult::error(std::string("Missing required argument '") + name + "'.");
+}
+
+Tool project_create(ProjectService& projects) {
+  Tool tool;
+  tool.name = "project_create";
+  tool.title = "Create project";
+  tool.description =
+      "Create a new project: a named, empty workspace directory managed by benchtop, in which the "
+      "file, shell and git tools then work (pass the name as their `project` argument). Names: " +
+      std::string(kNameRule) +
+      ". Fails if the name is taken; call project_list to see existing projects and reuse one.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"name",
+         {{"type", "string"},
+          {"pattern", std::string(ProjectService::kNamePattern)},
+          {"minLength", 1},
+          {"maxLength", 63},
+          {"description", "Unique project name: " + std::string(kNameRule) + "."}}},
+        {"description",
+         {{"type", "string"},
+          {"maxLength", 2000},
+          {"description", "Optional note on what the project is for."}}}}},
+      {"required", {"name"}},
+      {"additionalProperties", false},
+  };
+  tool.output_schema = {{"type", "object"},
+                        {"properties", {{"project", project_schema()}}},
+                        {"required", {"project"}},
+                        {"additionalProperties", false}};
+  tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
+  tool.handler = [&projects](const json& arguments, ToolContext&) {
+    auto name = optional_string(arguments, "name");
+    if (!name) return missing_argument("name");
+    auto created = projects.create(*name, optional_string(arguments, "description").value_or(""));
+    if (!created) return ToolResult::from_error(created.error());
+    const Project& project = *created;
+    return ToolResult::success({{"project", to_json(project)}},
+                               "Created project '" + project.name + "' (id " + project.id +
+                                   ") with an empty workspace at " + project.root.string() +
+                                   ". Pass project: '" + project.name +
+                                   "' to the file, shell and git tools to work in it.");
+  };
+  return tool;
+}
+
+Tool project_list(ProjectService& projects) {
+  Tool tool;
+  tool.name = "project_list";
+  tool.title = "List projects";
+  tool.description =
+      "List every project with its id, name, kind, workspace path and description, and which one "
+      "is the default (used when a tool call omits `project`). Call this to find the project to "
+      "pass to other tools.";
+  tool.input_schema = {
+      {"type", "object"}, {"properties", json::object()}, {"additionalProperties", false}};
+  tool.output_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"projects",
+         {{"type", "array"},
+          {"items", project_schema()},
+          {"description", "All projects, ordered by name."}}},
+        {"default_project",
+         string_property("Name of the default project; absent when there is none.")}}},
+      {"required", {"projects"}},
+      {"additionalProperties", false},
+  };
+  tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
+  tool.handler = [&projects](const json&, ToolContext&) {
+    auto listed = projects.list();
+    if (!listed) return ToolResult::from_error(listed.error());
+    json structured = {{"projects", json::array()}};
+    std::string text;
+    for (const Project& project : *listed) {
+      structured["projects"].push_back(to_json(project));
+      if (project.is_default) structured["default_project"] = project.name;
+      text += "\n- " + summary_line(project);
+    }
+    if (listed->empty()) {
+      text = "No projects yet. Call project_create to make one.";
+    } else {
+      text = std::to_string(listed->size()) + (listed->size() == 1 ? " project:" : " projects:") +
+             text;
+      if (!structured.contains("default_project")) {
+        text += "\nNo default project: pass `project` to the other tools.";
+      }
+    }
+    return ToolResult::success(std::move(structured), std::move(text));
+  };
+  return tool;
+}
+
+Tool project_get(ProjectService& projects) {
+  Tool tool;
+  tool.name = "project_get";
+  tool.title = "Get project";
+  tool.description =
+      "Show one project (by id or name): its id, kind, workspace path, description and "
+      "timestamps. If it is not found, call project_list to see the projects that exist.";
+  tool.input_schema = {{"type", "object"},
+                       {"properties", {{"project", project_reference_property()}}},
+                       {"required", {"project"}},
+                       {"additionalProperties", false}};
+  tool.output_schema = {{"type", "object"},
+                        {"properties", {{"project", project_schema()}}},
+                        {"required", {"project"}},
+                        {"additionalProperties", false}};
+  tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
+  tool.handler = [&projects](const json& arguments, ToolContext&) {
+    auto reference = optional_string(arguments, "project");
+    if (!reference) return missing_argument("project");
+    auto found = projects.get(*reference);
+    if (!found) return ToolResult::from_error(found.error());
+    return ToolResult::success({{"project", to_json(*found)}}, details(*found));
+  };
+  return tool;
+}
+
+Tool project_delete(ProjectService& projects) {
+  Tool tool;
+  tool.name = "project_delete";
+  tool.title = "Delete project";
+  tool.description =
+      "Delete a project. For a managed project this permanently deletes its workspace and every "
+      "file in it; for an external project (a registered directory) it only unregisters it and "
+      "leaves the directory untouched. To prevent accidents, `confirm` must repeat the project's "
+      "exact name (not its id). Cannot be undone.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_reference_property()},
+        {"confirm",
+         {{"type", "string"},
+          {"description",
+           "The project's exact name, repeated to confirm the deletion (see project_get)."}}}}},
+      {"required", {"project", "confirm"}},
+      {"additionalProperties", false},
+  };
+  tool.output_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"deleted", project_schema()},
+        {"workspace_deleted",
+         {{"type", "boolean"},
+          {"description",
+           "True when the workspace directory was deleted (managed projects); false when it "
+           "was left in place (external projects)."}}}}},
+      {"required", {"deleted", "workspace_deleted"}},
+      {"additionalProperties", false},
+  };
+  tool.annotations = {.read_only = false, .destructive = true, .idempotent = false};
+  tool.handler = [&projects](const json& arguments, ToolContext&) {
+    auto reference = optional_string(arguments, "project");
+    if (!reference) return missing_argument("project");
+    auto confirm = optional_string(arguments, "confirm");
+    if (!confirm) return missing_argument("confirm");
+    auto removed = projects.remove(*reference, *confirm);
+    if (!removed) return ToolResult::from_error(removed.error());
+    const Project& project = *removed;
+    const bool workspace_deleted = project.kind == ProjectKind::kManaged;
+    const std::string text = workspace_deleted
+                                 ? "Deleted project '" + project.name + "' and its workspace " +
+                                       project.root.string() + "."
+                                 : "Unregistered project '" + project.name + "'; its directory " +
+                                       project.root.string() + " was left untouched.";
+    return ToolResult::success(
+        {{"deleted", to_json(project)}, {"workspace_deleted", workspace_deleted}}, text);
+  };
+  return tool;
+}
+
+}  // namespace
+
+void register_project_tools(ToolRegistry& registry, ProjectService& projects) {
+  registry.add(project_create(projects));
+  registry.add(project_list(projects));
+  registry.add(project_get(projects));
+  registry.add(project_delete(projects));
+}
+
+}  // namespace benchtop

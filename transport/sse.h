@@ -1,0 +1,14 @@
+// Server-Sent Events framing.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace benchtop::sse {
+
+// One "message" event whose data is `data` (split on newlines, as SSE requires).
+std::string event(std::string_view data, std::string_view id = {});
+// A comment line: ignored by clients, used as a keep-alive and to notice a vanished client.
+std::string comment(std::string_view text = {});
+
+}  // namespace benchtop::sse
