@@ -145,7 +145,7 @@ TEST(StdioE2e, MalformedInputGetsTheRightErrorsAndTheServerCarriesOn) {
   server.send_raw_line("garbage that is not json");
   json garbage = server.next();
   expect_error(garbage, jsonrpc::kParseError);
-  EXPECT_TRUE(garbage["id"].is_null());
+  EXPECT_FALSE(garbage.contains("id")) << garbage;
   server.expect_ping_answered(1);
 
   // Longer than the limit: refused, and the message after it on the same write still answered.

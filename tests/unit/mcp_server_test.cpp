@@ -186,6 +186,12 @@ class McpServerEraTest : public ::testing::TestWithParam<EraCase> {
   TestMcpClient& client() { return harness_.client(); }
   ToolProbe& probe() { return harness_.probe(); }
 
+  // A request every revision answers with a result, to show the server is still serving.
+  void expect_alive() {
+    json response = client().request("server/discover").response;
+    EXPECT_TRUE(response.contains("result")) << response;
+  }
+
   // Checks the era-specific decoration of a result: present exactly on modern requests.
   void expect_decoration(const json& result, bool cacheable) {
     if (modern()) {
@@ -206,12 +212,13 @@ class McpServerEraTest : public ::testing::TestWithParam<EraCase> {
   Harness harness_;
 };
 
-TEST_P(McpServerEraTest, PingAnswersWithAnEmptyResult) {
-  json result = client().request("ping").response["result"];
-  ASSERT_TRUE(result.is_object());
-  expect_decoration(result, false);
-  if (!modern()) {
-    EXPECT_TRUE(result.empty());
+TEST_P(McpServerEraTest, PingExistsOnlyInTheLegacyRevisions) {
+  json response = client().request("ping").response;
+  if (modern()) {
+    // 2026-07-28 removed ping.
+    EXPECT_EQ(response["error"]["code"], jsonrpc::kMethodNotFound) << response;
+  } else {
+    EXPECT_EQ(response["result"], json::object()) << response;
   }
 }
 
@@ -312,8 +319,8 @@ TEST_P(McpServerEraTest, CancelledCallIsStoppedAndNeverAnswered) {
   ASSERT_TRUE(probe().wait_until([&] { return probe().cancelled == 1; }));
   // Once the worker is idle, the cancelled call has made its decision to answer or not...
   harness_.workers().wait_idle();
-  // ...so if it had answered, its response would come before the ping's.
-  client().send_request("after", "ping");
+  // ...so if it had answered, its response would come before this one's.
+  client().send_request("after", "server/discover");
   std::optional<json> next = client().next_message();
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ((*next)["id"], "after") << *next;
@@ -323,7 +330,7 @@ TEST_P(McpServerEraTest, CancellingAnUnknownRequestIsIgnored) {
   client().notify("notifications/cancelled", {{"requestId", 12345}});
   client().notify("notifications/cancelled", json::object());
   client().notify("notifications/cancelled");
-  EXPECT_TRUE(client().request("ping").response.contains("result"));
+  expect_alive();
 }
 
 TEST_P(McpServerEraTest, ProgressNotificationsPrecedeTheResponse) {
@@ -363,7 +370,7 @@ TEST_P(McpServerEraTest, ToolCallsRunInParallel) {
 TEST_P(McpServerEraTest, ReadingContinuesWhileAToolRuns) {
   client().send_request("slow", "tools/call", tool_call("wait_for_cancel"));
   ASSERT_TRUE(probe().wait_until([&] { return probe().started == 1; }));
-  EXPECT_TRUE(client().request("ping").response.contains("result"));
+  expect_alive();
   client().notify("notifications/cancelled", {{"requestId", "slow"}});
   ASSERT_TRUE(probe().wait_until([&] { return probe().cancelled == 1; }));
 }
@@ -476,9 +483,18 @@ TEST(McpServerLifecycle, ModernRequestsNeedNoHandshake) {
 TEST(McpServerLifecycle, ModernRequestOnALegacySessionIsServedAsModern) {
   Harness harness;
   harness.client().initialize("2025-11-25");
-  EXPECT_FALSE(harness.client().request("ping").response["result"].contains("resultType"));
+  EXPECT_FALSE(harness.client().request("tools/list").response["result"].contains("resultType"));
   harness.client().use_modern();
-  EXPECT_EQ(harness.client().request("ping").response["result"]["resultType"], "complete");
+  EXPECT_EQ(harness.client().request("tools/list").response["result"]["resultType"], "complete");
+}
+
+TEST(McpServerLifecycle, HandshakeOnlyMethodsAreUnknownToModernRequests) {
+  Harness harness;
+  harness.client().use_modern();
+  for (const char* method : {"initialize", "ping", "logging/setLevel"}) {
+    json response = harness.client().request(method, {{"protocolVersion", "2025-11-25"}}).response;
+    EXPECT_EQ(response["error"]["code"], jsonrpc::kMethodNotFound) << method << response;
+  }
 }
 
 // --- Malformed input over the connection --------------------------------------------------------
@@ -489,7 +505,7 @@ TEST(McpServerMessages, NotJsonIsAParseErrorAndTheServerCarriesOn) {
   std::optional<json> error = harness.client().next_message();
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ((*error)["error"]["code"], jsonrpc::kParseError);
-  EXPECT_TRUE((*error)["id"].is_null());
+  EXPECT_FALSE(error->contains("id")) << *error;  // MCP has no null ids: an unknown id is left out
   EXPECT_TRUE(harness.client().request("ping").response.contains("result"));
 }
 

@@ -105,15 +105,15 @@ class TestMcpClient {
         ADD_FAILURE() << "no response to request " << id.dump();
         return reply;
       }
-      if (!message->contains("id")) {
+      if (message->contains("method")) {
         reply.notifications.push_back(std::move(*message));
-      } else if ((*message)["id"] == id) {
+      } else if (message->value("id", nlohmann::json()) == id) {
         reply.response = std::move(*message);
         return reply;
       } else {
         // The key first: json's by-value operator= would move the message out before the
         // left-hand side is evaluated.
-        const std::string key = (*message)["id"].dump();
+        const std::string key = message->value("id", nlohmann::json()).dump();
         stashed_[key] = std::move(*message);
       }
     }
