@@ -65,18 +65,20 @@ ReadResult StdioConnection::read() {
   for (;;) {
     const size_t newline = buffer_.find('\n', scan_from_);
     if (newline != std::string::npos) {
-      std::string frame = buffer_.substr(0, newline);
+      // The limit is on the message: a CRLF line ending does not count towards it.
+      const size_t end = newline > 0 && buffer_[newline - 1] == '\r' ? newline - 1 : newline;
+      std::string frame = buffer_.substr(0, end);
       buffer_.erase(0, newline + 1);
       scan_from_ = 0;
       if (discarding || frame.size() > max_message_bytes_) {
         return OversizedMessage{max_message_bytes_};
       }
-      if (!frame.empty() && frame.back() == '\r') frame.pop_back();
       // Blank lines between messages carry nothing; skip them rather than report a parse error.
       if (frame.find_first_not_of(" \t") == std::string::npos) continue;
       return frame;
     }
-    if (buffer_.size() > max_message_bytes_) {
+    // One byte of slack: a message of exactly the limit may be waiting for the LF after its CR.
+    if (buffer_.size() > max_message_bytes_ + 1) {
       discarding = true;
       buffer_.clear();
     }
@@ -91,6 +93,8 @@ ReadResult StdioConnection::read() {
       std::string frame;
       frame.swap(buffer_);
       scan_from_ = 0;
+      if (frame.back() == '\r') frame.pop_back();
+      if (frame.size() > max_message_bytes_) return OversizedMessage{max_message_bytes_};
       return frame;
     }
   }

@@ -161,6 +161,28 @@ TEST(StdioConnection, MessageOfExactlyTheLimitIsAccepted) {
   EXPECT_THAT(input.connection().read(), VariantWith<std::string>("ok"));
 }
 
+TEST(StdioConnection, LimitCountsTheMessageNotItsCrLf) {
+  ChunkedInput input(16);
+  input.write_chunk(std::string(16, 'a') + "\r\n");
+  input.write_chunk(std::string(16, 'b') + "\r");  // the LF has not arrived yet
+  input.write_chunk("\n" + std::string(17, 'c') + "\r\n");
+  input.write_chunk(std::string(16, 'd') + "\r");  // last message, cut by EOF before its LF
+  input.end();
+  EXPECT_THAT(input.connection().read(), VariantWith<std::string>(std::string(16, 'a')));
+  EXPECT_THAT(input.connection().read(), VariantWith<std::string>(std::string(16, 'b')));
+  EXPECT_THAT(input.connection().read(), VariantWith<OversizedMessage>(::testing::_));
+  EXPECT_THAT(input.connection().read(), VariantWith<std::string>(std::string(16, 'd')));
+  EXPECT_THAT(input.connection().read(), VariantWith<EndOfStream>(::testing::_));
+}
+
+TEST(StdioConnection, LastMessageOverTheLimitWithoutNewlineIsOversized) {
+  ChunkedInput input(16);
+  input.write_chunk(std::string(17, 'x'));
+  input.end();
+  EXPECT_THAT(input.connection().read(), VariantWith<OversizedMessage>(::testing::_));
+  EXPECT_THAT(input.connection().read(), VariantWith<EndOfStream>(::testing::_));
+}
+
 TEST(StdioConnection, OversizedMessageInOneWriteThenTheNextIsRead) {
   ChunkedInput input(16);
   input.write_chunk("{\"a\":1}\n" + std::string(100, 'x') + "\n{\"b\":2}\n");

@@ -10,9 +10,8 @@ Tool echo_tool(std::string name) {
   tool.name = std::move(name);
   tool.title = "Echo";
   tool.description = "Returns its input.";
-  tool.input_schema = {{"type", "object"},
-                       {"properties", {{"text", {{"type", "string"}}}}},
-                       {"required", {"text"}}};
+  tool.input_schema = {
+      {"type", "object"}, {"properties", {{"text", {{"type", "string"}}}}}, {"required", {"text"}}};
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
   tool.handler = [](const nlohmann::json& args, ToolContext&) {
     return ToolResult::text(args.at("text").get<std::string>());
