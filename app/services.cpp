@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "server/schema.h"
+#include "tools/fs_tools.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
 
@@ -31,7 +32,9 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   }
 
   register_project_tools(services->tools, *services->projects);
+  register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
+  register_fs_tools(services->tools, *services->projects);
   return services;
 }
 

@@ -20,7 +20,8 @@
 namespace benchtop {
 
 // Turns an errno from a path operation into an Error with a stable code ("not_found", "exists",
-// "outside_workspace", "not_directory", "is_directory", "permission_denied", "busy", "io_error").
+// "outside_workspace", "not_directory", "is_directory", "permission_denied", "busy",
+// "invalid_path", "io_error").
 // `shown` is the workspace-relative path as the caller wrote it ("" shows as ".").
 Error path_error(std::string_view shown, int err);
 
@@ -41,6 +42,10 @@ class Workspace {
   Result<std::string> relative_path(std::string_view user_path) const;
 
   // openat2 beneath the root. `relative` is a relative_path() result ("" opens the root itself).
+  // Symlinks (the final one too, unless O_NOFOLLOW) are followed only while they stay beneath the
+  // root; an absolute symlink is refused even when it names a place inside, and magic links
+  // (/proc/*/fd) never resolve. A lookup the kernel aborts because of a concurrent rename is
+  // retried a bounded number of times before failing with code "busy".
   Result<UniqueFd> open_at(std::string_view relative, int flags, mode_t mode = 0) const;
   Result<UniqueFd> open_directory(std::string_view relative) const;
 

@@ -157,7 +157,7 @@ describe(`benchtop over ${options.transport} with the official SDK client`, () =
 
   it('writes, reads, lists and edits a file', async () => {
     const body = 'alpha\nbeta\ngamma\n';
-    await call('fs_write', { path: 'notes/hello.txt', content: body });
+    await call('fs_write', { path: 'notes/hello.txt', content: body, create_dirs: true });
 
     const read = await call('fs_read', { path: 'notes/hello.txt' });
     assert.ok(containsString(read.structuredContent, 'beta'),

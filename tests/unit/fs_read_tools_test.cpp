@@ -106,6 +106,7 @@ TEST_F(FsReadTest, DefaultLineCap) {
   auto rest = call("fs_read", {{"path", "long.txt"}, {"offset", 2001}});
   EXPECT_EQ((*rest.structured)["content"], lines(2001, 2500));
   EXPECT_EQ((*rest.structured)["truncated"], false);
+  EXPECT_TRUE(call("fs_read", {{"path", "long.txt"}, {"limit", 2001}}).is_error);
 }
 
 TEST_F(FsReadTest, ByteCapStopsAtAWholeLine) {
@@ -295,6 +296,14 @@ TEST_F(FsReadTest, ToolDefinitionsFollowTheConventions) {
     EXPECT_TRUE(tools[name]["annotations"]["destructiveHint"].get<bool>()) << name;
   }
   EXPECT_FALSE(tools["fs_write"]["annotations"]["idempotentHint"].get<bool>());
+  write_file(root() / "x.txt", "x\n");
+  auto unknown = call("fs_read", {{"path", "x.txt"}, {"bogus", 1}});
+  EXPECT_TRUE(unknown.is_error);
+  EXPECT_NE(text_of(unknown).find("bogus"), std::string::npos) << text_of(unknown);
+  EXPECT_TRUE(call("fs_edit", {{"path", "x.txt"}, {"edits", nlohmann::json::array()}}).is_error);
+  EXPECT_TRUE(
+      call("fs_write", {{"path", "x.txt"}, {"content", "y"}, {"mode", "truncate"}}).is_error);
+  EXPECT_EQ(read_file(root() / "x.txt"), "x\n");
 }
 
 }  // namespace
