@@ -34,7 +34,6 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_project_tools(services->tools, *services->projects);
   register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
-  register_fs_tools(services->tools, *services->projects);
   return services;
 }
 
