@@ -27,8 +27,10 @@ constexpr std::string_view kUsage =
   --tree DIR              the benchmark tree (made by bench_make_tree)
   --server KIND=COMMAND   a server to measure (repeatable). KIND is benchtop or server-filesystem
                           and selects which tools each workload calls; /NAME labels it in the
-                          report. COMMAND is split at spaces; {tree} becomes the tree path and {tmp}
-                          a fresh empty directory for each start, removed afterwards.
+                          report. COMMAND is split at spaces; {tree} becomes the tree path, {tmp}
+                          a fresh empty directory for each start, and {state} one directory per
+                          server kept across its starts (as when a client restarts it); both are
+                          removed afterwards.
   --rg PATH               also time `PATH REGEX TREE`, the grep baseline
   --starts N              fresh starts for start -> initialize (default 20)
   --calls N               calls per workload and mode, at most (default 1000)

@@ -49,12 +49,16 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
   }
 }
 
+// {tree}: the benchmark tree; {tmp}: a fresh directory for this start only; {state}: one
+// directory per server for the whole run, so every start after the first finds the state the
+// previous one left, as when a client restarts a server.
 std::vector<std::string> expand(const std::vector<std::string>& command, const std::string& tree,
-                                const std::string& tmp) {
+                                const std::string& tmp, const std::string& state) {
   std::vector<std::string> out = command;
   for (auto& arg : out) {
     replace_all(arg, "{tree}", tree);
     replace_all(arg, "{tmp}", tmp);
+    replace_all(arg, "{state}", state);
   }
   return out;
 }
@@ -201,6 +205,7 @@ struct Session {
   const ServerProfile* profile = nullptr;
   ServerResult* result = nullptr;
   TempDir data_dir;
+  std::string state_dir;
   std::optional<ChildProcess> child;
   std::optional<McpClient> client;
   std::set<std::string> tools;
@@ -321,9 +326,9 @@ void measure_workload(std::vector<std::unique_ptr<Session>>& sessions, Workload 
 // One fresh start: spawn, initialize, shut down. Returns the milliseconds to the initialize
 // response and records the peak RSS.
 Result<double> start_once(const ServerProfile& profile, const RunSettings& settings,
-                          ServerResult& out, std::vector<double>& rss) {
+                          const std::string& state, ServerResult& out, std::vector<double>& rss) {
   TempDir tmp;
-  const auto argv = expand(profile.command, settings.tree, tmp.path());
+  const auto argv = expand(profile.command, settings.tree, tmp.path(), state);
   const Clock::time_point start = Clock::now();
   auto child = ChildProcess::spawn(argv, stderr_path(settings, profile.name));
   if (!child) return child.take_error();
@@ -341,8 +346,9 @@ Result<double> start_once(const ServerProfile& profile, const RunSettings& setti
 
 Status open_session(Session& session, const RunSettings& settings) {
   const ServerProfile& profile = *session.profile;
-  auto child = ChildProcess::spawn(expand(profile.command, settings.tree, session.data_dir.path()),
-                                   stderr_path(settings, profile.name));
+  auto child = ChildProcess::spawn(
+      expand(profile.command, settings.tree, session.data_dir.path(), session.state_dir),
+      stderr_path(settings, profile.name));
   if (!child) return child.take_error();
   session.child.emplace(std::move(child).value());
   session.client.emplace(session.child->stdin_fd(), session.child->stdout_fd(),
@@ -367,12 +373,15 @@ MeasuredRun measure_all(const std::vector<ServerProfile>& profiles, const RunSet
     results[i].command = join(profiles[i].command);
   }
 
+  std::vector<std::unique_ptr<TempDir>> state_dirs;
+  for (size_t i = 0; i < profiles.size(); ++i) state_dirs.push_back(std::make_unique<TempDir>());
+
   // Fresh starts, taking turns.
   std::vector<std::vector<double>> rss(profiles.size());
   for (int round = 0; round < settings.starts; ++round) {
     for (size_t i = 0; i < profiles.size(); ++i) {
       if (!results[i].error.empty()) continue;
-      auto elapsed = start_once(profiles[i], settings, results[i], rss[i]);
+      auto elapsed = start_once(profiles[i], settings, state_dirs[i]->path(), results[i], rss[i]);
       if (!elapsed) {
         results[i].error = elapsed.error().message;
       } else {
@@ -393,6 +402,7 @@ MeasuredRun measure_all(const std::vector<ServerProfile>& profiles, const RunSet
     auto session = std::make_unique<Session>();
     session->profile = &profiles[i];
     session->result = &results[i];
+    session->state_dir = state_dirs[i]->path();
     if (auto status = open_session(*session, settings); !status) {
       results[i].error = status.error().message;
       continue;
