@@ -27,14 +27,18 @@ constexpr std::string_view kUsage =
   --tree DIR              the benchmark tree (made by bench_make_tree)
   --server KIND=COMMAND   a server to measure (repeatable). KIND is benchtop or server-filesystem
                           and selects which tools each workload calls; /NAME labels it in the
-                          report. COMMAND is split at spaces; {tree} becomes the tree path and {tmp}
-                          a fresh empty directory for each start, removed afterwards.
+                          report. COMMAND is split at spaces; {tree} becomes the tree path, {tmp}
+                          a fresh empty directory for each start, and {state} one directory per
+                          server kept across its starts (as when a client restarts it); both are
+                          removed afterwards.
   --rg PATH               also time `PATH REGEX TREE`, the grep baseline
   --starts N              fresh starts for start -> initialize (default 20)
   --calls N               calls per workload and mode, at most (default 1000)
   --max-seconds S         or stop a workload's loop after S seconds (default 5)
   --depth N               requests in flight for the pipelined runs; 1 skips them (default 8)
   --warmup N              warm-up calls before each workload (default 20)
+  --rounds N              split each workload's budget into N rounds in which the servers take
+                          turns, so that load from elsewhere hits all of them alike (default 5)
   --workload ID           only this workload (repeatable): read-small, read-large, glob, grep,
                           list
   --json FILE             also write every figure as JSON
@@ -49,7 +53,6 @@ example:
 struct Options {
   RunSettings settings;
   std::vector<ServerProfile> servers;
-  std::string rg;
   std::string json_path;
 };
 
@@ -91,7 +94,7 @@ Result<Options> parse_options(int argc, char** argv) {
     } else if (flag == "--server") {
       server_specs.emplace_back(value);
     } else if (flag == "--rg") {
-      options.rg = std::string(value);
+      options.settings.rg = std::string(value);
     } else if (flag == "--starts") {
       status = parse_number(flag, value, options.settings.starts, 1);
     } else if (flag == "--calls") {
@@ -100,6 +103,8 @@ Result<Options> parse_options(int argc, char** argv) {
       status = parse_number(flag, value, options.settings.max_seconds, 0.0);
     } else if (flag == "--depth") {
       status = parse_number(flag, value, options.settings.depth, 1);
+    } else if (flag == "--rounds") {
+      status = parse_number(flag, value, options.settings.rounds, 1);
     } else if (flag == "--warmup") {
       status = parse_number(flag, value, options.settings.warmup_calls, 0);
     } else if (flag == "--workload") {
@@ -129,7 +134,7 @@ Result<Options> parse_options(int argc, char** argv) {
                        " is not a benchmark tree (make one with bench_make_tree)");
   }
   options.settings.tree = tree.string();
-  if (server_specs.empty() && options.rg.empty())
+  if (server_specs.empty() && options.settings.rg.empty())
     return Error::make("nothing to measure: give --server or --rg");
 
   for (const auto& spec : server_specs) {
@@ -201,14 +206,10 @@ int run(int argc, char** argv) {
   report.tree_description = describe_tree(options->settings.tree);
   report.cores = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
   report.load_before = load_average();
-  for (const auto& profile : options->servers) {
-    std::cerr << "measuring " << profile.name << " ...\n";
-    report.servers.push_back(measure_server(profile, options->settings));
-  }
-  if (!options->rg.empty()) {
-    std::cerr << "measuring " << options->rg << " ...\n";
-    report.ripgrep = measure_ripgrep(options->rg, options->settings);
-  }
+  std::cerr << "measuring ...\n";
+  MeasuredRun measured = measure_all(options->servers, options->settings);
+  report.servers = std::move(measured.servers);
+  report.ripgrep = std::move(measured.ripgrep);
 
   report.load_after = load_average();
   print_report(std::cout, report);

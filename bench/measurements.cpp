@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
+#include <memory>
 #include <set>
 #include <system_error>
 
@@ -47,12 +49,16 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
   }
 }
 
+// {tree}: the benchmark tree; {tmp}: a fresh directory for this start only; {state}: one
+// directory per server for the whole run, so every start after the first finds the state the
+// previous one left, as when a client restarts a server.
 std::vector<std::string> expand(const std::vector<std::string>& command, const std::string& tree,
-                                const std::string& tmp) {
+                                const std::string& tmp, const std::string& state) {
   std::vector<std::string> out = command;
   for (auto& arg : out) {
     replace_all(arg, "{tree}", tree);
     replace_all(arg, "{tmp}", tmp);
+    replace_all(arg, "{state}", state);
   }
   return out;
 }
@@ -68,18 +74,25 @@ std::string stderr_path(const RunSettings& settings, const std::string& name) {
   return settings.stderr_dir + "/" + name + ".stderr.log";
 }
 
+// Timings gathered over several rounds of one workload in one mode.
+struct Samples {
+  std::vector<double> latencies_ms;
+  int64_t operations = 0;
+  double seconds = 0;
+};
+
 // Runs operations of `steps.size()` calls each (one call for most workloads; several for a read
 // that the server pages). depth == 1 sends one request at a time; otherwise up to `depth` requests
 // are in flight, across operations. An operation's latency runs from its first request to its
 // last response. Every response is checked for a JSON-RPC error or isError, so a failing tool can
 // never pass for a fast one.
-Result<CallStats> run_operations(McpClient& client, const std::vector<std::string>& steps,
-                                 int depth, int max_operations, double max_seconds,
-                                 int min_operations) {
+Status run_operations(McpClient& client, const std::vector<std::string>& steps, int depth,
+                      int max_operations, double max_seconds, int min_operations,
+                      Samples& samples) {
   const int64_t per_operation = static_cast<int64_t>(steps.size());
   std::vector<Clock::time_point> started_at;
   std::vector<int64_t> outstanding;  // responses still awaited, per operation
-  std::vector<double> latencies_ms;
+  std::vector<double>& latencies_ms = samples.latencies_ms;
   int64_t first_id = -1;
   int64_t sent = 0;
   int64_t received = 0;
@@ -126,13 +139,20 @@ Result<CallStats> run_operations(McpClient& client, const std::vector<std::strin
       if (auto status = send_one(); !status) return status.take_error();
     }
   }
+  samples.operations += done;
+  samples.seconds += ms_since(start) / 1000;
+  return {};
+}
+
+CallStats summarize(const Samples& samples) {
   CallStats stats;
-  stats.calls = static_cast<int>(done);
-  stats.seconds = ms_since(start) / 1000;
-  stats.calls_per_second = stats.seconds > 0 ? static_cast<double>(done) / stats.seconds : 0;
-  stats.p50_ms = percentile(latencies_ms, 50);
-  stats.p90_ms = percentile(latencies_ms, 90);
-  stats.p99_ms = percentile(latencies_ms, 99);
+  stats.calls = static_cast<int>(samples.operations);
+  stats.seconds = samples.seconds;
+  stats.calls_per_second =
+      samples.seconds > 0 ? static_cast<double>(samples.operations) / samples.seconds : 0;
+  stats.p50_ms = percentile(samples.latencies_ms, 50);
+  stats.p90_ms = percentile(samples.latencies_ms, 90);
+  stats.p99_ms = percentile(samples.latencies_ms, 99);
   return stats;
 }
 
@@ -142,39 +162,93 @@ uint64_t count_lines(const std::string& text) {
   return text.back() == '\n' ? lines : lines + 1;
 }
 
-WorkloadResult measure_workload(McpClient& client, const ServerProfile& profile, Workload workload,
-                                const std::set<std::string>& tools, const RunSettings& settings) {
-  WorkloadResult result{workload, {}, {}, 0, 0, 1, std::nullopt, std::nullopt, {}};
+// One run of `rg REGEX TREE`, its output drained as a client would read a server's answer (rg
+// writes to a pipe either way). Returns the wall time from spawn to exit.
+Result<double> ripgrep_once(const std::vector<std::string>& argv, uint64_t& lines) {
+  const Clock::time_point start = Clock::now();
+  auto child = ChildProcess::spawn(argv);
+  if (!child) return child.take_error();
+  lines = 0;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = ::read(child->stdout_fd(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    lines += static_cast<uint64_t>(std::count(buffer, buffer + n, '\n'));
+  }
+  child->shutdown();
+  return ms_since(start);
+}
+
+// Runs rg `runs` times (but stops after `max_seconds` once 3 runs are done), adding to `times`.
+void measure_ripgrep(const RunSettings& settings, int runs, double max_seconds, GrepBaseline& out,
+                     std::vector<double>& times) {
+  const std::vector<std::string> argv = {settings.rg, std::string(kGrepRegex), settings.tree};
+  out.command = join(argv);
+  const Clock::time_point all = Clock::now();
+  for (int i = 0; i < runs && out.error.empty(); ++i) {
+    if (times.size() >= 3 && ms_since(all) >= max_seconds * 1000) break;
+    auto elapsed = ripgrep_once(argv, out.output_lines);
+    if (!elapsed) {
+      out.error = elapsed.error().message;
+    } else {
+      times.push_back(*elapsed);
+    }
+  }
+  out.runs = static_cast<int>(times.size());
+  out.median_ms = median(times);
+  out.p90_ms = percentile(times, 90);
+}
+
+// A server started for the workloads, kept for the whole run.
+struct Session {
+  const ServerProfile* profile = nullptr;
+  ServerResult* result = nullptr;
+  TempDir data_dir;
+  std::string state_dir;
+  std::optional<ChildProcess> child;
+  std::optional<McpClient> client;
+  std::set<std::string> tools;
+};
+
+// What one server needs to run one workload: the serialized calls, and its timings so far.
+struct WorkloadRun {
+  Session* session = nullptr;
+  WorkloadResult* result = nullptr;
+  std::vector<std::string> steps;
+  Samples sequential;
+  Samples pipelined;
+  bool failed = false;
+};
+
+// One operation parsed in full, then the warm-up. The full parse proves the tool works on this
+// tree, tells how big the answer is, and for reads checks that every byte of the file came back.
+Status prepare_workload(Session& session, Workload workload, const RunSettings& settings,
+                        WorkloadResult& result, std::vector<std::string>& steps) {
+  const ServerProfile& profile = *session.profile;
+  McpClient& client = *session.client;
   const auto call = profile.calls.find(workload);
   if (call == profile.calls.end()) {
     const auto why = profile.missing.find(workload);
     result.semantics = why != profile.missing.end() ? why->second : "no tool for this workload";
-    return result;
+    return {};
   }
   result.tool = call->second.tool;
   result.semantics = call->second.semantics;
   result.calls_per_operation = static_cast<int>(call->second.steps.size());
-  if (!tools.contains(result.tool)) {
-    result.error = "the server does not list the tool " + result.tool;
-    return result;
+  if (!session.tools.contains(result.tool)) {
+    return Error::make("the server does not list the tool " + result.tool);
   }
 
-  // One operation parsed in full: proves the tool works on this tree, tells how big the answer
-  // is, and for reads checks that every byte of the file came back.
-  std::vector<std::string> steps;
   uint64_t content_bytes = 0;
   for (const auto& arguments : call->second.steps) {
     steps.push_back(McpClient::prepare_tool_call(result.tool, arguments));
     const uint64_t before = client.bytes_received();
     auto first = client.call("tools/call", {{"name", result.tool}, {"arguments", arguments}});
-    if (!first) {
-      result.error = first.error().message;
-      return result;
-    }
+    if (!first) return first.take_error();
     result.response_bytes += client.bytes_received() - before;
     if (first->value("isError", false)) {
-      result.error = "tool error: " + first->dump().substr(0, 300);
-      return result;
+      return Error::make("tool error: " + first->dump().substr(0, 300));
     }
     const auto& content = (*first)["content"];
     if (content.is_array() && !content.empty() && content[0].contains("text")) {
@@ -187,134 +261,173 @@ WorkloadResult measure_workload(McpClient& client, const ServerProfile& profile,
   }
   const uint64_t expected = workload == Workload::kLargeRead ? kLargeFileBytes : 0;
   if (expected != 0 && content_bytes != expected) {
-    result.error = "returned " + std::to_string(content_bytes) + " bytes of the " +
-                   std::to_string(expected) + "-byte file";
-    return result;
+    return Error::make("returned " + std::to_string(content_bytes) + " bytes of the " +
+                       std::to_string(expected) + "-byte file");
   }
-
   // Warm-up: caches, JIT, allocator pools. Bounded in time for slow tools.
-  if (auto warm = run_operations(client, steps, 1, settings.warmup_calls, 1.0, 1); !warm) {
-    result.error = warm.error().message;
-    return result;
-  }
-  auto sequential =
-      run_operations(client, steps, 1, settings.calls, settings.max_seconds, settings.min_calls);
-  if (!sequential) {
-    result.error = sequential.error().message;
-    return result;
-  }
-  result.sequential = *sequential;
-  if (settings.depth > 1) {
-    auto pipelined = run_operations(client, steps, settings.depth, settings.calls,
-                                    settings.max_seconds, settings.min_calls);
-    if (!pipelined) {
-      result.error = "pipelined: " + pipelined.error().message;
-      return result;
-    }
-    result.pipelined = *pipelined;
-  }
-  return result;
+  Samples ignored;
+  return run_operations(client, steps, 1, settings.warmup_calls, 1.0, 1, ignored);
 }
 
-Status measure_starts(const ServerProfile& profile, const RunSettings& settings,
-                      ServerResult& out) {
-  std::vector<double> rss;
-  for (int i = 0; i < settings.starts; ++i) {
-    TempDir tmp;
-    const auto argv = expand(profile.command, settings.tree, tmp.path());
-    const Clock::time_point start = Clock::now();
-    auto child = ChildProcess::spawn(argv, stderr_path(settings, profile.name));
-    if (!child) return child.take_error();
-    McpClient client(child->stdin_fd(), child->stdout_fd(), settings.response_timeout);
-    auto init = client.initialize();
-    if (!init) return Error::make("initialize: " + init.error().message);
-    out.start_ms.push_back(ms_since(start));
-    if (out.server_info.empty() && init->contains("serverInfo")) {
-      const auto& info = (*init)["serverInfo"];
-      out.server_info = info.value("name", "?") + " " + info.value("version", "?");
+// Measures one workload on every server in turns: the budget is split into rounds, and each
+// round gives each server its share before the next round starts. Load from elsewhere on the
+// machine then falls on all servers alike instead of on whichever happened to run during it.
+// For grep, rg takes its turn in every round too.
+void measure_workload(std::vector<std::unique_ptr<Session>>& sessions, Workload workload,
+                      const RunSettings& settings, std::optional<GrepBaseline>& ripgrep) {
+  std::vector<WorkloadRun> runs;
+  for (auto& session : sessions) {
+    if (!session->result->error.empty()) continue;
+    session->result->workloads.push_back(
+        WorkloadResult{workload, {}, {}, 0, 0, 1, std::nullopt, std::nullopt, {}});
+    WorkloadResult& result = session->result->workloads.back();
+    WorkloadRun run{session.get(), &result, {}, {}, {}, false};
+    if (auto status = prepare_workload(*session, workload, settings, result, run.steps); !status) {
+      result.error = status.error().message;
+      continue;
     }
-    rss.push_back(static_cast<double>(child->shutdown().max_rss_kib));
+    if (!run.steps.empty()) runs.push_back(std::move(run));
   }
-  out.start_median_ms = median(out.start_ms);
-  out.idle_peak_rss_kib = static_cast<long>(median(rss));
+
+  const int rounds = std::max(1, settings.rounds);
+  const int calls = std::max(1, settings.calls / rounds);
+  const double seconds = settings.max_seconds / rounds;
+  const int min_calls = std::max(1, settings.min_calls / rounds);
+  const bool with_rg = workload == Workload::kGrep && !settings.rg.empty();
+  std::vector<double> rg_times;
+  if (with_rg) ripgrep.emplace();
+  for (const bool pipelined : {false, true}) {
+    if (pipelined && settings.depth <= 1) break;
+    for (int round = 0; round < rounds; ++round) {
+      if (with_rg && !pipelined) {
+        measure_ripgrep(settings, std::max(1, settings.starts / rounds), seconds, *ripgrep,
+                        rg_times);
+      }
+      for (auto& run : runs) {
+        if (run.failed) continue;
+        Samples& samples = pipelined ? run.pipelined : run.sequential;
+        const Status status =
+            run_operations(*run.session->client, run.steps, pipelined ? settings.depth : 1, calls,
+                           seconds, min_calls, samples);
+        if (!status) {
+          run.result->error = (pipelined ? "pipelined: " : "") + status.error().message;
+          run.failed = true;
+        }
+      }
+    }
+  }
+  for (auto& run : runs) {
+    if (run.failed) continue;
+    run.result->sequential = summarize(run.sequential);
+    if (settings.depth > 1) run.result->pipelined = summarize(run.pipelined);
+  }
+}
+
+// One fresh start: spawn, initialize, shut down. Returns the milliseconds to the initialize
+// response and records the peak RSS.
+Result<double> start_once(const ServerProfile& profile, const RunSettings& settings,
+                          const std::string& state, ServerResult& out, std::vector<double>& rss) {
+  TempDir tmp;
+  const auto argv = expand(profile.command, settings.tree, tmp.path(), state);
+  const Clock::time_point start = Clock::now();
+  auto child = ChildProcess::spawn(argv, stderr_path(settings, profile.name));
+  if (!child) return child.take_error();
+  McpClient client(child->stdin_fd(), child->stdout_fd(), settings.response_timeout);
+  auto init = client.initialize();
+  if (!init) return Error::make("initialize: " + init.error().message);
+  const double elapsed = ms_since(start);
+  if (out.server_info.empty() && init->contains("serverInfo")) {
+    const auto& info = (*init)["serverInfo"];
+    out.server_info = info.value("name", "?") + " " + info.value("version", "?");
+  }
+  rss.push_back(static_cast<double>(child->shutdown().max_rss_kib));
+  return elapsed;
+}
+
+Status open_session(Session& session, const RunSettings& settings) {
+  const ServerProfile& profile = *session.profile;
+  auto child = ChildProcess::spawn(
+      expand(profile.command, settings.tree, session.data_dir.path(), session.state_dir),
+      stderr_path(settings, profile.name));
+  if (!child) return child.take_error();
+  session.child.emplace(std::move(child).value());
+  session.client.emplace(session.child->stdin_fd(), session.child->stdout_fd(),
+                         settings.response_timeout);
+  auto init = session.client->initialize();
+  if (!init) return Error::make("initialize: " + init.error().message);
+  auto listed = session.client->call("tools/list", nlohmann::json::object());
+  if (!listed) return Error::make("tools/list: " + listed.error().message);
+  for (const auto& tool : (*listed)["tools"]) session.tools.insert(tool.value("name", ""));
   return {};
 }
 
 }  // namespace
 
-ServerResult measure_server(const ServerProfile& profile, const RunSettings& settings) {
-  ServerResult out;
-  out.name = profile.name;
-  out.kind = profile.kind;
-  out.command = join(profile.command);
-
-  if (auto status = measure_starts(profile, settings, out); !status) {
-    out.error = status.error().message;
-    return out;
+MeasuredRun measure_all(const std::vector<ServerProfile>& profiles, const RunSettings& settings) {
+  MeasuredRun run;
+  std::vector<ServerResult>& results = run.servers;
+  results.resize(profiles.size());
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    results[i].name = profiles[i].name;
+    results[i].kind = profiles[i].kind;
+    results[i].command = join(profiles[i].command);
   }
 
-  TempDir tmp;
-  auto child = ChildProcess::spawn(expand(profile.command, settings.tree, tmp.path()),
-                                   stderr_path(settings, profile.name));
-  if (!child) {
-    out.error = child.error().message;
-    return out;
-  }
-  McpClient client(child->stdin_fd(), child->stdout_fd(), settings.response_timeout);
-  auto init = client.initialize();
-  if (!init) {
-    out.error = "initialize: " + init.error().message;
-    return out;
-  }
-  std::set<std::string> tools;
-  auto listed = client.call("tools/list", nlohmann::json::object());
-  if (!listed) {
-    out.error = "tools/list: " + listed.error().message;
-    return out;
-  }
-  for (const auto& tool : (*listed)["tools"]) tools.insert(tool.value("name", ""));
+  std::vector<std::unique_ptr<TempDir>> state_dirs;
+  for (size_t i = 0; i < profiles.size(); ++i) state_dirs.push_back(std::make_unique<TempDir>());
 
+  // Fresh starts, taking turns.
+  std::vector<std::vector<double>> rss(profiles.size());
+  for (int round = 0; round < settings.starts; ++round) {
+    for (size_t i = 0; i < profiles.size(); ++i) {
+      if (!results[i].error.empty()) continue;
+      auto elapsed = start_once(profiles[i], settings, state_dirs[i]->path(), results[i], rss[i]);
+      if (!elapsed) {
+        results[i].error = elapsed.error().message;
+      } else {
+        results[i].start_ms.push_back(*elapsed);
+      }
+    }
+  }
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    results[i].start_median_ms = median(results[i].start_ms);
+    results[i].idle_peak_rss_kib = static_cast<long>(median(rss[i]));
+  }
+
+  // One long-lived server each for the workloads; all stay up until the end, idle while the
+  // others are measured.
+  std::vector<std::unique_ptr<Session>> sessions;
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    if (!results[i].error.empty()) continue;
+    auto session = std::make_unique<Session>();
+    session->profile = &profiles[i];
+    session->result = &results[i];
+    session->state_dir = state_dirs[i]->path();
+    if (auto status = open_session(*session, settings); !status) {
+      results[i].error = status.error().message;
+      continue;
+    }
+    sessions.push_back(std::move(session));
+  }
   for (Workload workload : settings.workloads) {
-    out.workloads.push_back(measure_workload(client, profile, workload, tools, settings));
+    std::cerr << "  " << workload_name(workload) << "\n";
+    measure_workload(sessions, workload, settings, run.ripgrep);
   }
-  out.peak_rss_proc_kib = child->peak_rss_kib().value_or(0);
-  const ChildExit exit = child->shutdown();
-  out.peak_rss_kib = exit.max_rss_kib;
-  out.exit_how = exit.how;
-  return out;
-}
-
-GrepBaseline measure_ripgrep(const std::string& rg, const RunSettings& settings) {
-  GrepBaseline out;
-  const std::vector<std::string> argv = {rg, std::string(kGrepRegex), settings.tree};
-  out.command = join(argv);
-  std::vector<double> times;
-  const Clock::time_point all = Clock::now();
-  while (static_cast<int>(times.size()) < settings.starts &&
-         (times.size() < 3 || ms_since(all) < settings.max_seconds * 1000)) {
-    const Clock::time_point start = Clock::now();
-    auto child = ChildProcess::spawn(argv);
-    if (!child) {
-      out.error = child.error().message;
-      return out;
-    }
-    // Drain stdout as a client would read a server's answer: rg writes to a pipe either way.
-    uint64_t lines = 0;
-    char buffer[65536];
-    for (;;) {
-      const ssize_t n = ::read(child->stdout_fd(), buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      lines += static_cast<uint64_t>(std::count(buffer, buffer + n, '\n'));
-    }
-    child->shutdown();
-    times.push_back(ms_since(start));
-    out.output_lines = lines;
+  for (auto& session : sessions) {
+    ServerResult& out = *session->result;
+    out.peak_rss_proc_kib = session->child->peak_rss_kib().value_or(0);
+    const ChildExit exit = session->child->shutdown();
+    out.peak_rss_kib = exit.max_rss_kib;
+    out.exit_how = exit.how;
   }
-  out.runs = static_cast<int>(times.size());
-  out.median_ms = median(times);
-  out.p90_ms = percentile(times, 90);
-  return out;
+  const bool grep_measured = std::find(settings.workloads.begin(), settings.workloads.end(),
+                                       Workload::kGrep) != settings.workloads.end();
+  if (!settings.rg.empty() && (!grep_measured || sessions.empty())) {
+    std::vector<double> times;
+    run.ripgrep.emplace();
+    measure_ripgrep(settings, settings.starts, settings.max_seconds, *run.ripgrep, times);
+  }
+  return run;
 }
 
 }  // namespace benchtop::bench

@@ -14,10 +14,12 @@ namespace benchtop::bench {
 struct RunSettings {
   std::string tree;        // absolute path of the benchmark tree
   std::string stderr_dir;  // servers' stderr goes to files here
+  std::string rg;          // ripgrep for the grep baseline; empty: none
   int starts = 20;         // fresh starts for start -> initialize
-  int calls = 1000;        // calls per workload and mode, at most ...
+  int calls = 1000;        // operations per server, workload and mode, at most ...
   double max_seconds = 5;  // ... or until this much time has passed (and min_calls are done)
   int min_calls = 5;
+  int rounds = 5;  // each workload's budget is split into rounds, the servers taking turns
   int warmup_calls = 20;
   int depth = 8;  // requests in flight when pipelined
   std::vector<Workload> workloads{kAllWorkloads.begin(), kAllWorkloads.end()};
@@ -71,7 +73,13 @@ struct GrepBaseline {
   std::string error;
 };
 
-ServerResult measure_server(const ServerProfile& profile, const RunSettings& settings);
-GrepBaseline measure_ripgrep(const std::string& rg, const RunSettings& settings);
+struct MeasuredRun {
+  std::vector<ServerResult> servers;
+  std::optional<GrepBaseline> ripgrep;  // when settings.rg is set
+};
+
+// Measures every server, and rg on the grep workload, taking turns so that a busy machine weighs
+// on all of them alike.
+MeasuredRun measure_all(const std::vector<ServerProfile>& profiles, const RunSettings& settings);
 
 }  // namespace benchtop::bench

@@ -62,7 +62,7 @@ const WorkloadResult* find_workload(const ServerResult* server, Workload workloa
 void print_servers(std::ostream& out, const RunReport& report) {
   out << "Servers\n";
   for (const auto& server : report.servers) {
-    out << "  " << pad(server.name, 18)
+    out << "  " << pad(server.name, 21)
         << pad(server.server_info.empty() ? "?" : server.server_info, 34) << server.command << "\n";
     if (!server.error.empty()) out << "    FAILED: " << server.error << "\n";
   }
@@ -71,7 +71,7 @@ void print_servers(std::ostream& out, const RunReport& report) {
 
 void print_start_and_memory(std::ostream& out, const RunReport& report) {
   out << "Start and memory\n  " << pad("", 50);
-  for (const auto& server : report.servers) out << pad(server.name, 18, true);
+  for (const auto& server : report.servers) out << pad(server.name, 21, true);
   out << "\n  "
       << pad("start -> initialize response, median of " + std::to_string(report.settings.starts) +
                  " (ms)",
@@ -93,7 +93,7 @@ void print_workloads(std::ostream& out, const RunReport& report) {
   out << "Workloads: sequential = one request at a time; pipelined = " << report.settings.depth
       << " requests in flight. Latency in ms, per operation (one call, or \"x N\" calls for a\n"
          "read the server pages); calls/s counts operations.\n";
-  out << "  " << pad("workload", 11) << pad("server", 18) << pad("tool", 15)
+  out << "  " << pad("workload", 11) << pad("server", 21) << pad("tool", 15)
       << pad("response", 11, true) << pad("lines", 7, true) << pad("calls", 6, true)
       << pad("calls/s", 9, true) << pad("p50", 8, true) << pad("p90", 8, true)
       << pad("p99", 8, true) << pad("piped/s", 9, true) << pad("piped p50", 10, true) << "\n";
@@ -104,7 +104,7 @@ void print_workloads(std::ostream& out, const RunReport& report) {
       for (const auto& result : server.workloads) {
         if (result.workload != workload) continue;
         out << "  " << pad(first ? std::string(workload_name(workload)) : "", 11)
-            << pad(server.name, 18);
+            << pad(server.name, 21);
         first = false;
         if (result.tool.empty()) {
           out << "(none: " << result.semantics << ")\n";
@@ -133,7 +133,7 @@ void print_workloads(std::ostream& out, const RunReport& report) {
     }
     if (workload == Workload::kGrep && report.ripgrep) {
       const auto& rg = *report.ripgrep;
-      out << "  " << pad(first ? "grep" : "", 11) << pad("rg (baseline)", 18);
+      out << "  " << pad(first ? "grep" : "", 11) << pad("rg (baseline)", 21);
       if (!rg.error.empty()) {
         out << "FAILED: " << rg.error << "\n";
       } else {

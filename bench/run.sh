@@ -5,6 +5,7 @@
 #   bench/run.sh                      everything, default settings
 #   bench/run.sh --calls 200          extra arguments go to mcp_stdio_bench (see --help)
 #   BENCH_SERVERS=server-filesystem bench/run.sh   only some servers (benchtop, server-filesystem)
+#   BENCH_COLD_START=1 bench/run.sh   also benchtop with a new --data-dir for every start
 #
 # Environment: BUILD_DIR (default ./build), BENCH_TREE (default $TMPDIR/benchtop-bench-tree),
 # BENCH_RESULTS (default bench/results). Figures are printed and saved as JSON; nothing here fails
@@ -49,7 +50,12 @@ if want server-filesystem; then
   server_args+=(--server "server-filesystem=node $peer {tree}")
 fi
 if want benchtop; then
-  server_args+=(--server "benchtop=$build_dir/benchtop stdio --root {tree} --data-dir {tmp} --log-level error")
+  # {state}: the data directory survives from one start to the next, as it does for a client that
+  # restarts benchtop; {tmp} would measure a first-ever start (creating the SQLite store) each time.
+  server_args+=(--server "benchtop=$build_dir/benchtop stdio --root {tree} --data-dir {state} --log-level error")
+  if [[ -n "${BENCH_COLD_START:-}" ]]; then
+    server_args+=(--server "benchtop/benchtop-first-start=$build_dir/benchtop stdio --root {tree} --data-dir {tmp} --log-level error")
+  fi
 fi
 rg_args=()
 if command -v rg >/dev/null 2>&1; then rg_args=(--rg "$(command -v rg)"); fi
