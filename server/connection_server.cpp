@@ -77,9 +77,9 @@ void serve_connection(McpServer& server, Connection& connection) {
     const jsonrpc::Message message = jsonrpc::parse(std::get<std::string>(frame));
     server.handle(session, message, std::make_shared<ConnectionReply>(connection, pending));
   }
-  // End of input is not cancellation: a client that writes its requests and closes its end (a
-  // script piping into stdio) still reads the answers, so running calls finish and are answered.
-  // A client that wants them stopped sends notifications/cancelled or signals the process.
+  // The client ends a stdio session by closing our input; work still running is stopped rather
+  // than left to hold the process open after its client has gone.
+  session->cancel_all();
   pending->wait_for_zero();
 }
 

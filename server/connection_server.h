@@ -7,7 +7,8 @@
 
 namespace benchtop {
 
-// Returns at the end of the input stream, once every request still running has been answered.
+// Returns at the end of the input stream, after cancelling the requests still running and waiting
+// for them to finish.
 void serve_connection(McpServer& server, Connection& connection);
 
 }  // namespace benchtop
