@@ -12,19 +12,13 @@
 
 #include "server/data_dir.h"
 #include "server/schema.h"
+#include "tests/unit/temp_dir.h"
 
 namespace benchtop {
 namespace {
 
 class DatabaseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "benchtop-db-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::filesystem::path file() const { return dir_ / "nested" / "state.db"; }
 
   std::unique_ptr<Database> open_ok(std::span<const Migration> migrations) {
@@ -43,7 +37,8 @@ class DatabaseTest : public ::testing::Test {
     return statement->column_int64(0);
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir temp_;
+  std::filesystem::path dir_ = temp_.path();
 };
 
 constexpr std::array kTwoSteps = {

@@ -13,6 +13,7 @@
 #include "server/database.h"
 #include "server/schema.h"
 #include "server/workspace.h"
+#include "tests/unit/temp_dir.h"
 
 namespace benchtop {
 namespace {
@@ -22,9 +23,6 @@ namespace fs = std::filesystem;
 class ProjectServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "benchtop-projects-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    temp_ = pattern;
     data_ = std::make_unique<DataDir>(temp_ / "data");
     ASSERT_TRUE(data_->create().ok());
     reopen();
@@ -32,7 +30,6 @@ class ProjectServiceTest : public ::testing::Test {
   void TearDown() override {
     service_.reset();
     database_.reset();
-    fs::remove_all(temp_);
   }
 
   // Closes and reopens the database and the service, as a server restart would.
@@ -59,7 +56,8 @@ class ProjectServiceTest : public ::testing::Test {
     return project.ok() ? *project : Project{};
   }
 
-  fs::path temp_;
+  testing::TempDir temp_dir_;
+  fs::path temp_ = temp_dir_.path();
   std::unique_ptr<DataDir> data_;
   std::unique_ptr<Database> database_;
   std::unique_ptr<ProjectService> service_;

@@ -10,6 +10,7 @@
 #include "server/data_dir.h"
 #include "server/database.h"
 #include "server/schema.h"
+#include "tests/unit/temp_dir.h"
 
 namespace benchtop {
 namespace {
@@ -20,9 +21,6 @@ using nlohmann::json;
 class ProjectToolsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "benchtop-project-tools-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    temp_ = pattern;
     DataDir data(temp_ / "data");
     auto database = Database::open(data.database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
@@ -30,7 +28,6 @@ class ProjectToolsTest : public ::testing::Test {
     service_ = std::make_unique<ProjectService>(*database_, data.workspaces_dir());
     register_project_tools(registry_, *service_);
   }
-  void TearDown() override { fs::remove_all(temp_); }
 
   ToolResult call(const std::string& name, const json& arguments) {
     ToolContext context;
@@ -43,7 +40,8 @@ class ProjectToolsTest : public ::testing::Test {
     return result.content.at(0).at("text").get<std::string>();
   }
 
-  fs::path temp_;
+  testing::TempDir temp_dir_;
+  fs::path temp_ = temp_dir_.path();
   std::unique_ptr<Database> database_;
   std::unique_ptr<ProjectService> service_;
   ToolRegistry registry_;  // declared last: destroyed before the service its handlers refer to

@@ -10,40 +10,27 @@
 #include <string>
 #include <string_view>
 
+#include "tests/unit/temp_dir.h"
+
 namespace benchtop::testing {
 
 class TempTree {
  public:
-  TempTree() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "benchtop-search-XXXXXX");
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-  }
-  ~TempTree() {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  TempTree(const TempTree&) = delete;
-  TempTree& operator=(const TempTree&) = delete;
-
-  const std::filesystem::path& root() const { return root_; }
+  const std::filesystem::path& root() const { return dir_.path(); }
 
   void write(std::string_view relative, std::string_view contents) const {
-    const auto path = root_ / relative;
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    write_file(root() / relative, std::string(contents));
   }
   void mkdir(std::string_view relative) const {
-    std::filesystem::create_directories(root_ / relative);
+    std::filesystem::create_directories(root() / relative);
   }
   void symlink(const std::filesystem::path& target, std::string_view relative) const {
-    std::filesystem::create_directories((root_ / relative).parent_path());
-    std::filesystem::create_symlink(target, root_ / relative);
+    std::filesystem::create_directories((root() / relative).parent_path());
+    std::filesystem::create_symlink(target, root() / relative);
   }
 
  private:
-  std::filesystem::path root_;
+  TempDir dir_;
 };
 
 }  // namespace benchtop::testing

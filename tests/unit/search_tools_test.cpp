@@ -6,27 +6,11 @@
 #include <string>
 
 #include "server/workspace.h"
+#include "tests/unit/fs_test_support.h"
 #include "tests/unit/search_test_support.h"
 
 namespace benchtop {
 namespace {
-
-class TempWorkspaceProvider : public WorkspaceProvider {
- public:
-  explicit TempWorkspaceProvider(const std::filesystem::path& root)
-      : workspace_(std::move(Workspace::open(root)).value()) {}
-
-  Result<std::shared_ptr<const Workspace>> workspace(
-      const std::optional<std::string>& project) override {
-    if (project && *project != "demo") {
-      return Error::make("No project named '" + *project + "'; call project_list", "not_found");
-    }
-    return std::shared_ptr<const Workspace>(workspace_);
-  }
-
- private:
-  std::shared_ptr<Workspace> workspace_;
-};
 
 class SearchToolsTest : public ::testing::Test {
  protected:
@@ -45,7 +29,7 @@ class SearchToolsTest : public ::testing::Test {
     outside_.write("lonely.txt", "helper outside\n");
     tree_.symlink(outside_.root() / "secret", "src/escape");
     tree_.symlink(outside_.root() / "lonely.txt", "src/lonely.txt");
-    provider_ = std::make_unique<TempWorkspaceProvider>(tree_.root());
+    provider_ = std::make_unique<testing::SingleWorkspaceProvider>(tree_.root());
     register_search_tools(registry_, *provider_);
   }
 
@@ -70,7 +54,7 @@ class SearchToolsTest : public ::testing::Test {
 
   testing::TempTree tree_;
   testing::TempTree outside_;
-  std::unique_ptr<TempWorkspaceProvider> provider_;
+  std::unique_ptr<testing::SingleWorkspaceProvider> provider_;
   ToolRegistry registry_;
 };
 
