@@ -11,6 +11,7 @@
 #include "server/http_access.h"
 #include "server/session_store.h"
 #include "server/streamable_http.h"
+#include "transport/http_router.h"
 #include "transport/http_server.h"
 
 namespace benchtop {
@@ -84,7 +85,7 @@ void block_shutdown_signals() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
-int run_http_server(const CliOptions& options, McpServer& server) {
+int run_http_server(const CliOptions& options, McpServer& server, Services& services) {
   auto address = parse_listen(options.listen);
   if (!address) {
     log::error(address.error().message);
@@ -101,14 +102,24 @@ int run_http_server(const CliOptions& options, McpServer& server) {
   ::signal(SIGPIPE, SIG_IGN);
 
   HttpAccessPolicy policy{loopback, options.token, options.allowed_origins, options.allowed_hosts};
+  const HttpAccess access(policy);
   SessionStore sessions(std::chrono::seconds(options.session_idle_seconds));
-  StreamableHttp mcp(server, HttpAccess(policy), sessions);
+  StreamableHttp mcp(server, access, sessions);
+
+  // /mcp and /healthz check access themselves (MCP wants JSON-RPC shaped refusals); every other
+  // endpoint family registers its routes wrapped in access.guard().
+  HttpRouter router;
+  const auto mcp_handler = [&mcp](const HttpRequest& request) { return mcp.handle(request); };
+  router.add("*", "/mcp", mcp_handler);
+  router.add("*", "/healthz", mcp_handler);
+  (void)services;
   HttpServer::Options http_options;
   http_options.host = address->host;
   http_options.port = address->port;
   http_options.threads = options.http_threads;
   http_options.max_body_bytes = options.max_message_bytes;
-  HttpServer http(http_options, [&mcp](const HttpRequest& request) { return mcp.handle(request); });
+  HttpServer http(http_options,
+                  [&router](const HttpRequest& request) { return router.route(request); });
   auto port = http.bind();
   if (!port) {
     log::error(port.error().message);

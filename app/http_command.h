@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "app/cli_options.h"
+#include "app/services.h"
 #include "server/mcp_server.h"
 
 namespace benchtop {
@@ -14,6 +15,6 @@ void block_shutdown_signals();
 sigset_t shutdown_signals();
 
 // Blocks until SIGINT/SIGTERM. Returns the process exit code.
-int run_http_server(const CliOptions& options, McpServer& server);
+int run_http_server(const CliOptions& options, McpServer& server, Services& services);
 
 }  // namespace benchtop

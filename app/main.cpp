@@ -64,7 +64,7 @@ int run(const CliOptions& options) {
     log::info("stdin closed; exiting");
     return 0;
   }
-  return run_http_server(options, server);
+  return run_http_server(options, server, **services);
 }
 
 }  // namespace

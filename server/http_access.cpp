@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace benchtop {
 namespace {
@@ -79,6 +80,17 @@ std::optional<std::string> HttpAccess::allowed_origin(const HttpRequest& request
   auto origin = request.header("Origin");
   if (origin && origin_allowed(*origin)) return origin;
   return std::nullopt;
+}
+
+HttpHandler HttpAccess::guard(HttpHandler handler) const {
+  return [this, handler = std::move(handler)](const HttpRequest& request) {
+    const AccessDecision decision = check(request);
+    if (decision.status == 0) return handler(request);
+    HttpResponse response =
+        HttpResponse::json(decision.status, nlohmann::json{{"error", decision.message}}.dump());
+    if (decision.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+  };
 }
 
 }  // namespace benchtop

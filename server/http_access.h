@@ -33,6 +33,10 @@ class HttpAccess {
 
   static bool is_loopback_host(const std::string& host);
 
+  // Wraps a handler of a non-MCP endpoint (chat API, admin, page) so that it runs only for
+  // requests this policy admits; others get the same 401/403 as /mcp, as a JSON {"error": ...}.
+  HttpHandler guard(HttpHandler handler) const;
+
  private:
   bool host_allowed(const std::string& host_header) const;
   bool origin_allowed(const std::string& origin) const;

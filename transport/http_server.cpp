@@ -16,6 +16,24 @@ std::optional<std::string> HttpRequest::header(std::string_view name) const {
   return std::nullopt;
 }
 
+namespace {
+std::optional<std::string> find_value(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                      std::string_view name) {
+  for (const auto& [key, value] : pairs) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> HttpRequest::query_param(std::string_view name) const {
+  return find_value(query, name);
+}
+
+std::optional<std::string> HttpRequest::path_param(std::string_view name) const {
+  return find_value(path_params, name);
+}
+
 HttpResponse HttpResponse::json(int status, std::string body) {
   HttpResponse response;
   response.status = status;
@@ -42,6 +60,7 @@ struct HttpServer::Impl {
     request.body = req.body;
     request.remote_address = req.remote_addr;
     request.headers.assign(req.headers.begin(), req.headers.end());
+    request.query.assign(req.params.begin(), req.params.end());
     HttpResponse response = handler(request);
 
     res.status = response.status;

@@ -20,9 +20,15 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Decoded query-string parameters, in order.
+  std::vector<std::pair<std::string, std::string>> query;
+  // Values of `{name}` segments, set by HttpRouter.
+  std::vector<std::pair<std::string, std::string>> path_params;
 
   // The first value of a header, matched case-insensitively.
   std::optional<std::string> header(std::string_view name) const;
+  std::optional<std::string> query_param(std::string_view name) const;
+  std::optional<std::string> path_param(std::string_view name) const;
 };
 
 // Writes chunks of a streamed body. write() returns false once the client has gone away.
