@@ -306,8 +306,8 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const jsonrpc
     ToolContext context(token, std::move(progress), scope.client_capabilities, scope.version);
     std::optional<ToolResult> result = tools_.call(name, arguments, context);
     session->end_request(id);
-    nlohmann::json body =
-        result ? result->to_json() : ToolResult::error("Unknown tool: " + name).to_json();
+    nlohmann::json body = result ? std::move(*result).to_json()
+                                 : ToolResult::error("Unknown tool: " + name).to_json();
     deliver(reply, token, make_result(id, finish_result(scope, std::move(body), false)));
   });
 }
