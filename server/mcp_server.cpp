@@ -130,6 +130,12 @@ std::variant<McpServer::RequestScope, nlohmann::json> McpServer::resolve_scope(
     return scope;
   }
   if (request.method == "ping" || request.method == "server/discover") return scope;
+  if (has_meta_version) {
+    return make_error(id, jsonrpc::kInvalidRequest,
+                      "Protocol revision " + scope.version +
+                          " needs the initialize handshake before other requests: send "
+                          "\"initialize\" first, or use revision 2026-07-28, which needs none");
+  }
   // Neither a handshake nor per-request metadata: a modern request missing its required field,
   // or a legacy client that skipped initialize. The message serves both.
   return make_error(id, jsonrpc::kInvalidParams,
