@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/result.h"
+#include "transport/http_client.h"
 #include "transport/http_server.h"
 
 namespace benchtop {
@@ -21,12 +22,13 @@ class HttpServerBackend {
 };
 
 // Bumped whenever a signature below changes, so a stale module is refused rather than called.
-inline constexpr int kHttpModuleAbi = 1;
+inline constexpr int kHttpModuleAbi = 2;
 
 struct HttpModuleApi {
   int abi = kHttpModuleAbi;
   std::unique_ptr<HttpServerBackend> (*make_server)(const HttpServer::Options& options,
                                                     HttpHandler handler) = nullptr;
+  std::unique_ptr<HttpExchange> (*make_exchange)(HttpClientRequest request) = nullptr;
 };
 
 // The module's API: linked in (tests), or loaded once from beside the executable. The error says
