@@ -1,0 +1,195 @@
+#include "server/sandbox/background_process.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+namespace benchtop {
+namespace {
+
+// The parent pid and the command name from /proc/PID/stat ("pid (comm) state ppid ...").
+bool read_stat(int pid, int& ppid, std::string& comm) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return false;
+  const auto open = text.find('(');
+  const auto close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos) return false;
+  comm = text.substr(open + 1, close - open - 1);
+  std::istringstream rest(text.substr(close + 1));
+  std::string state;
+  return static_cast<bool>(rest >> state >> ppid);
+}
+
+}  // namespace
+
+void signal_tree_except_bwrap(int root, int signal) {
+  std::multimap<int, int> children;
+  std::map<int, std::string> names;
+  if (DIR* dir = ::opendir("/proc")) {
+    while (dirent* entry = ::readdir(dir)) {
+      char* end = nullptr;
+      const long pid = std::strtol(entry->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0) continue;
+      int ppid = 0;
+      std::string comm;
+      if (!read_stat(static_cast<int>(pid), ppid, comm)) continue;
+      children.emplace(ppid, static_cast<int>(pid));
+      names[static_cast<int>(pid)] = comm;
+    }
+    ::closedir(dir);
+  }
+  std::vector<int> queue = {root};
+  for (size_t i = 0; i < queue.size(); ++i) {
+    auto [first, last] = children.equal_range(queue[i]);
+    for (auto it = first; it != last; ++it) queue.push_back(it->second);
+  }
+  for (int pid : queue) {
+    if (names[pid] != "bwrap") ::kill(pid, signal);
+  }
+}
+
+BackgroundProcess::BackgroundProcess(std::string id, std::string project_id, std::string command,
+                                     SpawnedProcess process, size_t ring_bytes,
+                                     bool exit_codes_carry_signals)
+    : id_(std::move(id)),
+      project_id_(std::move(project_id)),
+      command_(std::move(command)),
+      exit_codes_carry_signals_(exit_codes_carry_signals),
+      process_(std::move(process)),
+      stdin_(std::move(process_.stdin_fd())),
+      stop_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      ring_(ring_bytes),
+      reader_([this] { read_loop(); }) {}
+
+BackgroundProcess::~BackgroundProcess() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!exit_) process_.signal_group(SIGKILL);
+  }
+  const uint64_t one = 1;
+  (void)!::write(stop_.get(), &one, sizeof one);
+  reader_.join();
+}
+
+void BackgroundProcess::read_loop() {
+  char buffer[16 * 1024];
+  bool output_open = true;
+  for (;;) {
+    pollfd fds[3] = {{stop_.get(), POLLIN, 0},
+                     {process_.pidfd(), POLLIN, 0},
+                     {process_.stdout_fd().get(), POLLIN, 0}};
+    {
+      std::lock_guard lock(mutex_);
+      if (exit_) fds[1].fd = -1;
+    }
+    if (!output_open) fds[2].fd = -1;
+    if (fds[1].fd < 0 && !output_open) break;
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents) break;
+    if (output_open && fds[2].revents) {
+      const ssize_t n = ::read(process_.stdout_fd().get(), buffer, sizeof buffer);
+      if (n > 0) {
+        std::lock_guard lock(mutex_);
+        ring_.append(std::string_view(buffer, static_cast<size_t>(n)));
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        output_open = false;
+      }
+    }
+    if (fds[1].fd >= 0 && fds[1].revents) {
+      std::lock_guard lock(mutex_);
+      if (auto status = process_.try_wait()) {
+        exit_ = *status;
+        if (exit_codes_carry_signals_ && exit_->exit_code && *exit_->exit_code > 128 &&
+            *exit_->exit_code < 128 + 65) {
+          exit_->signal = *exit_->exit_code - 128;
+          exit_->exit_code.reset();
+        }
+        exited_cv_.notify_all();
+      }
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (!exit_) {
+    process_.signal_group(SIGKILL);
+    exit_ = process_.wait();
+    exited_cv_.notify_all();
+  }
+}
+
+BackgroundProcessInfo BackgroundProcess::info() const {
+  std::lock_guard lock(mutex_);
+  BackgroundProcessInfo info;
+  info.id = id_;
+  info.project_id = project_id_;
+  info.command = command_;
+  info.pid = process_.pid();
+  info.running = !exit_;
+  if (exit_) {
+    info.exit_code = exit_->exit_code;
+    info.signal = exit_->signal;
+  }
+  info.output_bytes = ring_.total();
+  info.started = started_;
+  return info;
+}
+
+OutputRing::Slice BackgroundProcess::read(std::optional<uint64_t> since,
+                                          std::optional<size_t> tail) const {
+  std::lock_guard lock(mutex_);
+  if (tail) return ring_.tail(*tail);
+  return ring_.since(since.value_or(0));
+}
+
+Status BackgroundProcess::write(std::string_view input) {
+  // Not under mutex_: the reader thread must keep draining output while we wait for the
+  // process to take its input.
+  std::lock_guard write_lock(write_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (exit_) return Error::make("process " + id_ + " has exited; start it again", "exited");
+  }
+  if (!stdin_) return Error::make("stdin of process " + id_ + " is closed");
+  while (!input.empty()) {
+    pollfd fd = {stdin_.get(), POLLOUT, 0};
+    if (::poll(&fd, 1, 5000) <= 0 || (fd.revents & (POLLERR | POLLHUP))) {
+      return Error::make("process " + id_ + " is not reading its stdin (pipe full or closed)");
+    }
+    const ssize_t n = ::write(stdin_.get(), input.data(), input.size());
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return Error::make("cannot write to process " + id_ + ": " + std::strerror(errno));
+    }
+    input.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+Status BackgroundProcess::signal(int signal) {
+  std::lock_guard lock(mutex_);
+  if (exit_) return {};
+  if (signal == SIGKILL) {
+    process_.signal_group(SIGKILL);
+  } else {
+    signal_tree_except_bwrap(process_.pid(), signal);
+  }
+  return {};
+}
+
+bool BackgroundProcess::wait_exit(std::chrono::milliseconds limit) const {
+  std::unique_lock lock(mutex_);
+  return exited_cv_.wait_for(lock, limit, [this] { return exit_.has_value(); });
+}
+
+}  // namespace benchtop
