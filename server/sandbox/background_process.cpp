@@ -57,18 +57,32 @@ void signal_tree_except_bwrap(int root, int signal) {
   }
 }
 
+Result<std::shared_ptr<BackgroundProcess>> BackgroundProcess::start(
+    std::string id, std::string project_id, std::string command, Spawner spawn, size_t ring_bytes,
+    bool exit_codes_carry_signals) {
+  auto process =
+      std::make_shared<BackgroundProcess>(std::move(id), std::move(project_id), std::move(command),
+                                          ring_bytes, exit_codes_carry_signals);
+  BackgroundProcess* self = process.get();
+  self->reader_ = std::thread([self, spawn = std::move(spawn)] { self->run(spawn); });
+  std::unique_lock lock(self->mutex_);
+  self->exited_cv_.wait(lock, [self] { return self->launched_; });
+  if (self->start_error_) {
+    Error error = *self->start_error_;
+    lock.unlock();
+    return error;  // the destructor joins the finished thread
+  }
+  return process;
+}
+
 BackgroundProcess::BackgroundProcess(std::string id, std::string project_id, std::string command,
-                                     SpawnedProcess process, size_t ring_bytes,
-                                     bool exit_codes_carry_signals)
+                                     size_t ring_bytes, bool exit_codes_carry_signals)
     : id_(std::move(id)),
       project_id_(std::move(project_id)),
       command_(std::move(command)),
       exit_codes_carry_signals_(exit_codes_carry_signals),
-      process_(std::move(process)),
-      stdin_(std::move(process_.stdin_fd())),
       stop_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
-      ring_(ring_bytes),
-      reader_([this] { read_loop(); }) {}
+      ring_(ring_bytes) {}
 
 BackgroundProcess::~BackgroundProcess() {
   {
@@ -77,7 +91,24 @@ BackgroundProcess::~BackgroundProcess() {
   }
   const uint64_t one = 1;
   (void)!::write(stop_.get(), &one, sizeof one);
-  reader_.join();
+  if (reader_.joinable()) reader_.join();
+}
+
+void BackgroundProcess::run(Spawner spawn) {
+  auto spawned = spawn();
+  {
+    std::lock_guard lock(mutex_);
+    launched_ = true;
+    if (!spawned) {
+      start_error_ = spawned.take_error();
+      exit_ = ExitStatus{};
+    } else {
+      process_ = std::move(spawned).value();
+      stdin_ = std::move(process_.stdin_fd());
+    }
+  }
+  exited_cv_.notify_all();
+  if (!start_error_) read_loop();
 }
 
 void BackgroundProcess::read_loop() {

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,8 +33,18 @@ struct BackgroundProcessInfo {
 
 class BackgroundProcess {
  public:
-  BackgroundProcess(std::string id, std::string project_id, std::string command,
-                    SpawnedProcess process, size_t ring_bytes, bool exit_codes_carry_signals);
+  using Spawner = std::function<Result<SpawnedProcess>()>;
+
+  // Starts the process by calling `spawn` on the process's own reader thread. That thread lives
+  // exactly as long as the process: bubblewrap's --die-with-parent watches the thread that
+  // forked it, so forking from a caller's thread would tie the process to that thread's life.
+  static Result<std::shared_ptr<BackgroundProcess>> start(std::string id, std::string project_id,
+                                                          std::string command, Spawner spawn,
+                                                          size_t ring_bytes,
+                                                          bool exit_codes_carry_signals);
+
+  BackgroundProcess(std::string id, std::string project_id, std::string command, size_t ring_bytes,
+                    bool exit_codes_carry_signals);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
@@ -47,6 +59,7 @@ class BackgroundProcess {
   bool wait_exit(std::chrono::milliseconds limit) const;
 
  private:
+  void run(Spawner spawn);
   void read_loop();
 
   const std::string id_;
@@ -62,6 +75,8 @@ class BackgroundProcess {
   UniqueFd stop_;  // eventfd that ends the reader thread
   OutputRing ring_;
   std::optional<ExitStatus> exit_;
+  bool launched_ = false;  // spawn() has returned (successfully or not)
+  std::optional<Error> start_error_;
   std::thread reader_;
 };
 

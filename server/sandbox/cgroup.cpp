@@ -94,13 +94,14 @@ CgroupHost CgroupHost::detect(const fs::path& mount_root) {
     while (in >> name) host.unified_controllers.push_back(name);
   }
   const std::pair<const char*, const char*> v1_probes[] = {{"memory", "memory.limit_in_bytes"},
-                                                           {"pids", "pids.current"},
+                                                           {"pids", "cgroup.procs"},
                                                            {"cpu", "cpu.cfs_quota_us"},
                                                            {"cpuacct", "cpuacct.usage"},
                                                            {"freezer", "cgroup.procs"}};
   for (const auto& [name, probe] : v1_probes) {
     const fs::path dir = mount_root / name;
-    // The freezer root has no freezer.state; its presence as a separate mount is the sign.
+    // Root groups lack most control files (no pids.max, no freezer.state): a mount with
+    // cgroup.procs is the sign for those.
     if (host.unified && *host.unified == mount_root) break;
     if (fs::exists(dir / probe, ec)) host.v1[name] = dir;
   }

@@ -312,16 +312,21 @@ Result<BackgroundProcessInfo> ContainerManager::start_process(
   }
   ProcessLaunch merged = launch;
   merged.merge_stderr = true;
-  auto spawned = backend_->exec(*spec, merged);
-  finish_activity(spec->project_id);
-  if (!spawned) return spawned.take_error();
-  std::shared_ptr<BackgroundProcess> process;
+  std::string id;
   {
     std::lock_guard lock(mutex_);
-    const std::string id = "proc-" + std::to_string(next_process_++);
-    process = std::make_shared<BackgroundProcess>(
-        id, spec->project_id, launch.command, std::move(spawned).value(),
-        options_.process_ring_bytes, backend_->exit_codes_carry_signals());
+    id = "proc-" + std::to_string(next_process_++);
+  }
+  ContainerBackend* backend = backend_.get();
+  auto started = BackgroundProcess::start(
+      id, spec->project_id, launch.command,
+      [backend, spec = *spec, merged] { return backend->exec(spec, merged); },
+      options_.process_ring_bytes, backend_->exit_codes_carry_signals());
+  finish_activity(spec->project_id);
+  if (!started) return started.take_error();
+  std::shared_ptr<BackgroundProcess> process = std::move(started).value();
+  {
+    std::lock_guard lock(mutex_);
     processes_[id] = process;
     // Exited processes are kept for reading until there are many; then the oldest go.
     while (processes_.size() > 4 * options_.max_processes_per_project) {
