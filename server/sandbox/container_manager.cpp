@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "server/project_service.h"
 #include "server/sandbox/exec_loop.h"
@@ -397,6 +399,8 @@ Result<std::vector<BackgroundProcessInfo>> ContainerManager::list_processes(
     auto details = process->info();
     if (details.project_id == project->id) list.push_back(std::move(details));
   }
+  std::stable_sort(list.begin(), list.end(),
+                   [](const auto& a, const auto& b) { return a.started < b.started; });
   return list;
 }
 
