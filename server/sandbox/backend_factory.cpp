@@ -1,0 +1,35 @@
+#include "server/sandbox/backend_factory.h"
+
+#include "common/log.h"
+#include "server/sandbox/bwrap_backend.h"
+
+namespace benchtop {
+
+Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::string& kind,
+                                                                 bool allow_unsandboxed,
+                                                                 const std::string& cgroup_parent) {
+  const CgroupHost host = CgroupHost::detect();
+  log::info("cgroups: " + host.describe());
+  if (kind == "bwrap") {
+    if (auto usable = BwrapBackend::probe(); !usable) return usable.take_error();
+    return std::unique_ptr<ContainerBackend>(std::make_unique<BwrapBackend>(host, cgroup_parent));
+  }
+  if (kind == "none") {
+    if (!allow_unsandboxed) {
+      return Error::make(
+          "--sandbox none runs every command on the host without isolation; add "
+          "--allow-unsandboxed to confirm you want that");
+    }
+    log::warning(
+        "!!! --sandbox none: shell_exec and process_* run commands DIRECTLY ON THIS HOST "
+        "as this user, with its files and network. Only per-project cgroup limits "
+        "apply. Never expose this server to untrusted clients. !!!");
+    return std::unique_ptr<ContainerBackend>(std::make_unique<NoneBackend>(host, cgroup_parent));
+  }
+  if (kind == "podman") {
+    return Error::make("--sandbox podman is not available in this build yet; use bwrap");
+  }
+  return Error::make("--sandbox must be bwrap, podman or none (got '" + kind + "')");
+}
+
+}  // namespace benchtop
