@@ -12,51 +12,9 @@
 #include <sstream>
 #include <vector>
 
+#include "server/sandbox/process_tree.h"
+
 namespace benchtop {
-namespace {
-
-// The parent pid and the command name from /proc/PID/stat ("pid (comm) state ppid ...").
-bool read_stat(int pid, int& ppid, std::string& comm) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  if (!std::getline(in, text)) return false;
-  const auto open = text.find('(');
-  const auto close = text.rfind(')');
-  if (open == std::string::npos || close == std::string::npos) return false;
-  comm = text.substr(open + 1, close - open - 1);
-  std::istringstream rest(text.substr(close + 1));
-  std::string state;
-  return static_cast<bool>(rest >> state >> ppid);
-}
-
-}  // namespace
-
-void signal_tree_except_bwrap(int root, int signal) {
-  std::multimap<int, int> children;
-  std::map<int, std::string> names;
-  if (DIR* dir = ::opendir("/proc")) {
-    while (dirent* entry = ::readdir(dir)) {
-      char* end = nullptr;
-      const long pid = std::strtol(entry->d_name, &end, 10);
-      if (*end != '\0' || pid <= 0) continue;
-      int ppid = 0;
-      std::string comm;
-      if (!read_stat(static_cast<int>(pid), ppid, comm)) continue;
-      children.emplace(ppid, static_cast<int>(pid));
-      names[static_cast<int>(pid)] = comm;
-    }
-    ::closedir(dir);
-  }
-  std::vector<int> queue = {root};
-  for (size_t i = 0; i < queue.size(); ++i) {
-    auto [first, last] = children.equal_range(queue[i]);
-    for (auto it = first; it != last; ++it) queue.push_back(it->second);
-  }
-  for (int pid : queue) {
-    if (names[pid] != "bwrap") ::kill(pid, signal);
-  }
-}
-
 Result<std::shared_ptr<BackgroundProcess>> BackgroundProcess::start(
     std::string id, std::string project_id, std::string command, Spawner spawn, size_t ring_bytes,
     bool exit_codes_carry_signals) {
@@ -213,7 +171,7 @@ Status BackgroundProcess::signal(int signal) {
   if (signal == SIGKILL) {
     process_.signal_group(SIGKILL);
   } else {
-    signal_tree_except_bwrap(process_.pid(), signal);
+    signal_tree(process_.pid(), signal, /*skip_bwrap=*/true);
   }
   return {};
 }

@@ -80,8 +80,4 @@ class BackgroundProcess {
   std::thread reader_;
 };
 
-// Sends `signal` to every descendant of `root` (and `root` itself) except bubblewrap's own
-// processes, found through /proc.
-void signal_tree_except_bwrap(int root, int signal);
-
 }  // namespace benchtop

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "server/sandbox/output_buffers.h"
+#include "server/sandbox/process_tree.h"
 
 namespace benchtop {
 namespace {
@@ -56,6 +57,9 @@ ExecResult run_to_completion(SpawnedProcess& process, const ExecRequest& request
   auto kill_tree = [&] {
     if (killed) return;
     killed = true;
+    // Every process of the tree by pid (the sandbox's init among them, which takes its whole
+    // pid namespace along), then the group: neither depends on bubblewrap's --die-with-parent.
+    signal_tree(process.pid(), SIGKILL, /*skip_bwrap=*/false);
     process.signal_group(SIGKILL);
   };
 
