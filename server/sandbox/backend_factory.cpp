@@ -1,5 +1,7 @@
 #include "server/sandbox/backend_factory.h"
 
+#include <unistd.h>
+
 #include "common/log.h"
 #include "server/sandbox/bwrap_backend.h"
 
@@ -11,7 +13,13 @@ Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::stri
   const CgroupHost host = CgroupHost::detect();
   log::info("cgroups: " + host.describe());
   if (kind == "bwrap") {
-    if (auto usable = BwrapBackend::probe(); !usable) return usable.take_error();
+    // Only a cheap check here: the full probe starts a sandbox, which would add its cost to
+    // every server start; the backend runs it on first use and reports failures then.
+    if (::access(BwrapOptions{}.bwrap.c_str(), X_OK) != 0) {
+      log::warning(BwrapOptions{}.bwrap.string() +
+                   " not found: shell_exec and process_* will fail until bubblewrap is "
+                   "installed (scripts/setup.sh installs it)");
+    }
     return std::unique_ptr<ContainerBackend>(std::make_unique<BwrapBackend>(host, cgroup_parent));
   }
   if (kind == "none") {

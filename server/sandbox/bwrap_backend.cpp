@@ -53,6 +53,15 @@ std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
   return argv;
 }
 
+Status BwrapBackend::ensure(const ContainerSpec& spec) {
+  {
+    std::lock_guard lock(probe_mutex_);
+    if (!probe_result_) probe_result_ = probe(options_);
+    if (!*probe_result_) return *probe_result_;
+  }
+  return CgroupBackend::ensure(spec);
+}
+
 Result<CgroupBackend::Command> BwrapBackend::command_for(const ContainerSpec& spec,
                                                          const ProcessLaunch& launch) {
   auto cwd = normal_relative_cwd(launch.cwd);

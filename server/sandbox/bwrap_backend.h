@@ -5,6 +5,8 @@
 #pragma once
 
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,9 @@ class BwrapBackend : public CgroupBackend {
   BwrapBackend(CgroupHost host, std::string cgroup_parent, BwrapOptions options = {});
 
   std::string name() const override { return "bwrap"; }
+  // Checks once, on first use rather than at server start (a probe costs a sandbox start), that
+  // bubblewrap works here; then creates the project's cgroup.
+  Status ensure(const ContainerSpec& spec) override;
   bool exit_codes_carry_signals() const override { return true; }
 
   // The bubblewrap command line for `launch` (exposed for tests).
@@ -39,6 +44,8 @@ class BwrapBackend : public CgroupBackend {
 
  private:
   BwrapOptions options_;
+  std::mutex probe_mutex_;
+  std::optional<Status> probe_result_;
 };
 
 // No isolation at all: commands run as the server's user in the workspace directory, limited

@@ -131,11 +131,22 @@ Result<ContainerSpec> ContainerManager::prepare(const std::optional<std::string>
 }
 
 void ContainerManager::finish_activity(const std::string& project_id) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(project_id);
-  if (it == entries_.end()) return;
-  if (it->second.active > 0) --it->second.active;
-  it->second.last_activity = std::chrono::steady_clock::now();
+  bool persist = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(project_id);
+    if (it == entries_.end()) return;
+    if (it->second.active > 0) --it->second.active;
+    const auto now = std::chrono::steady_clock::now();
+    it->second.last_activity = now;
+    // The stored last activity is for people and restarts, not for idle detection (which uses
+    // the in-memory time): a write every few seconds at most keeps SQLite off the command path.
+    if (now - it->second.last_persisted >= std::chrono::seconds(5)) {
+      it->second.last_persisted = now;
+      persist = true;
+    }
+  }
+  if (persist) (void)store_.touch(project_id);
 }
 
 Result<ContainerInfo> ContainerManager::ensure(const std::optional<std::string>& name,
@@ -210,6 +221,12 @@ Result<ContainerInfo> ContainerManager::status(const std::optional<std::string>&
 }
 
 Result<ContainerInfo> ContainerManager::suspend(const std::optional<std::string>& name) {
+  return suspend_container(name, std::nullopt);
+}
+
+Result<ContainerInfo> ContainerManager::suspend_container(
+    const std::optional<std::string>& name,
+    std::optional<std::chrono::steady_clock::duration> only_if_idle_for) {
   auto project = resolver_(name);
   if (!project) return project.take_error();
   {
@@ -224,14 +241,24 @@ Result<ContainerInfo> ContainerManager::suspend(const std::optional<std::string>
             "not_running");
       }
       if (it->second.state == ContainerState::kSuspended) return info_for(*project);
+      if (only_if_idle_for &&
+          (it->second.active > 0 ||
+           std::chrono::steady_clock::now() - it->second.last_activity < *only_if_idle_for)) {
+        return Error::make("busy again", "busy");
+      }
+      // Marked before freezing, so a command arriving meanwhile takes the slow path (ensure),
+      // which waits for this lifecycle change and then thaws the container.
+      it->second.state = ContainerState::kSuspended;
       spec = it->second.spec;
     }
-    if (auto frozen = backend_->suspend(spec); !frozen) return frozen.take_error();
+    if (auto frozen = backend_->suspend(spec); !frozen) {
+      std::lock_guard lock(mutex_);
+      entries_[project->id].state = ContainerState::kRunning;
+      return frozen.take_error();
+    }
     if (auto saved = store_.set_state(project->id, ContainerState::kSuspended); !saved) {
       return saved.take_error();
     }
-    std::lock_guard lock(mutex_);
-    entries_[project->id].state = ContainerState::kSuspended;
   }
   return info_for(*project);
 }
@@ -289,7 +316,6 @@ Result<ExecResult> ContainerManager::run(const std::optional<std::string>& proje
   ExecResult result = run_to_completion(*process, request, cancellation, on_output,
                                         backend_->exit_codes_carry_signals());
   finish_activity(spec->project_id);
-  (void)store_.touch(spec->project_id);
   return result;
 }
 
@@ -418,7 +444,7 @@ size_t ContainerManager::suspend_idle(std::chrono::steady_clock::duration idle_f
   }
   size_t suspended = 0;
   for (const auto& id : idle) {
-    if (suspend(id)) {
+    if (suspend_container(id, idle_for)) {
       ++suspended;
       log::info("suspended the idle dev container of project " + id);
     }

@@ -114,12 +114,17 @@ class ContainerManager : public CommandRunner {
     ContainerState state = ContainerState::kStopped;
     std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
     int active = 0;  // commands running now
+    std::chrono::steady_clock::time_point last_persisted{};
   };
 
   // Resolves the project, loads or creates its row, and makes the container running.
   Result<ContainerSpec> prepare(const std::optional<std::string>& project);
   Result<ContainerRow> load_row(const ContainerProject& project);
   Result<ContainerInfo> info_for(const ContainerProject& project);
+  // With `only_if_idle_for`, suspends only if still idle that long when the lock is held.
+  Result<ContainerInfo> suspend_container(
+      const std::optional<std::string>& name,
+      std::optional<std::chrono::steady_clock::duration> only_if_idle_for);
   void finish_activity(const std::string& project_id);
   void idle_loop();
 
