@@ -49,8 +49,9 @@ Options:
 
 Dev containers (shell_exec, process_*):
   --sandbox KIND           bwrap (default: bubblewrap namespaces + cgroup limits) | none (no
-                           isolation; needs --allow-unsandboxed) | podman (not yet available)
+                           isolation; needs --allow-unsandboxed) | podman (needs --podman-image)
   --allow-unsandboxed      confirm --sandbox none
+  --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
   --disable-exec           start with the exec kill switch on: every exec tool refuses
   --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
                            X-Benchtop-Admin-Token: TOKEN (default $BENCHTOP_ADMIN_TOKEN)
@@ -138,6 +139,8 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_string(options.log_level);
     } else if (flag == "--sandbox") {
       status = read_string(options.sandbox);
+    } else if (flag == "--podman-image") {
+      status = read_string(options.podman_image);
     } else if (flag == "--allow-unsandboxed") {
       options.allow_unsandboxed = true;
     } else if (flag == "--disable-exec") {

@@ -37,7 +37,8 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
 
-  auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop");
+  auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
+                                        options.podman_image);
   if (!backend) return Error::make("--sandbox " + options.sandbox + ": " + backend.error().message);
   ContainerManagerOptions container_options;
   container_options.default_limits.memory_bytes =

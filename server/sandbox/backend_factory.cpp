@@ -4,12 +4,14 @@
 
 #include "common/log.h"
 #include "server/sandbox/bwrap_backend.h"
+#include "server/sandbox/podman_backend.h"
 
 namespace benchtop {
 
 Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::string& kind,
                                                                  bool allow_unsandboxed,
-                                                                 const std::string& cgroup_parent) {
+                                                                 const std::string& cgroup_parent,
+                                                                 const std::string& podman_image) {
   const CgroupHost host = CgroupHost::detect();
   log::info("cgroups: " + host.describe());
   if (kind == "bwrap") {
@@ -35,7 +37,10 @@ Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::stri
     return std::unique_ptr<ContainerBackend>(std::make_unique<NoneBackend>(host, cgroup_parent));
   }
   if (kind == "podman") {
-    return Error::make("--sandbox podman is not available in this build yet; use bwrap");
+    PodmanOptions podman;
+    podman.image = podman_image;
+    if (auto usable = PodmanBackend::available(podman); !usable) return usable.take_error();
+    return std::unique_ptr<ContainerBackend>(std::make_unique<PodmanBackend>(podman));
   }
   return Error::make("--sandbox must be bwrap, podman or none (got '" + kind + "')");
 }

@@ -8,6 +8,7 @@
 #include "server/sandbox/bwrap_backend.h"
 #include "server/sandbox/exec_admin_http.h"
 #include "server/sandbox/output_buffers.h"
+#include "server/sandbox/podman_backend.h"
 #include "tests/unit/sandbox_test_support.h"
 
 namespace benchtop::testing {
@@ -91,6 +92,36 @@ TEST(BackendFactoryTest, NoneNeedsAnExplicitFlag) {
   ASSERT_TRUE(accepted.ok());
   EXPECT_EQ((*accepted)->name(), "none");
   EXPECT_FALSE(make_container_backend("docker", true, "benchtop-test").ok());
+}
+
+TEST(PodmanBackendTest, RunLineIsolatesAndPutsOptionsBeforeTheRootfs) {
+  PodmanOptions options;
+  options.image = "/srv/rootfs";
+  PodmanBackend backend(options);
+  ContainerSpec spec;
+  spec.project_id = "p1";
+  spec.workspace = "/srv/ws";
+  auto argv = backend.run_argv(spec);
+  const auto at = [&](const std::string& word) {
+    return std::distance(argv.begin(), std::find(argv.begin(), argv.end(), word));
+  };
+  EXPECT_EQ(argv[at("--network") + 1], "none");
+  EXPECT_EQ(argv[at("--pids-limit") + 1], "256");
+  EXPECT_EQ(argv[at("--rootfs") + 1], "/srv/rootfs");
+  EXPECT_LT(at("--memory"), at("--rootfs"));
+  EXPECT_EQ(argv[at("-v") + 1], "/srv/ws:/workspace:rw");
+  EXPECT_EQ(argv.back(), "infinity");
+  EXPECT_EQ(PodmanBackend::container_name(spec), "benchtop-p1");
+}
+
+TEST(PodmanBackendTest, UnavailableWithoutPodmanOrImage) {
+  PodmanOptions options;
+  options.podman = "/nonexistent/podman";
+  options.image = "debian";
+  EXPECT_FALSE(PodmanBackend::available(options).ok());
+  options.podman = "/bin/true";
+  options.image.clear();
+  EXPECT_FALSE(PodmanBackend::available(options).ok());
 }
 
 class ExecAdminTest : public SandboxFixture {};
