@@ -107,7 +107,18 @@ TEST_F(SandboxLimitsTest, MemoryHogIsKilledAndOnlyItsProjectIsAffected) {
   EXPECT_EQ(exec("alpha", "echo recovered").stdout_text, "recovered\n");
 }
 
+// Peak resident memory of this process so far, in KiB.
+long peak_rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
 TEST_F(SandboxLimitsTest, OutputFloodIsCappedWithHeadAndTail) {
+  const long peak_before = peak_rss_kib();
   ExecRequest request;
   request.command = "echo FIRST; head -c 50000000 /dev/zero | tr '\\0' x; echo; echo LAST";
   request.output_limit = 8 * 1024;
@@ -123,6 +134,8 @@ TEST_F(SandboxLimitsTest, OutputFloodIsCappedWithHeadAndTail) {
   EXPECT_LT(result->stdout_text.size(), 9 * 1024u);
   EXPECT_GT(result->stdout_elided_bytes, 49'000'000u);
   EXPECT_GT(streamed, 50'000'000u);
+  // 50 MB went through; the server kept two 8 KiB captures and a read buffer.
+  EXPECT_LT(peak_rss_kib() - peak_before, 16 * 1024);
 }
 
 TEST_F(SandboxLimitsTest, TimeoutKillsTheTreeIncludingSetsidGrandchildren) {
