@@ -155,7 +155,7 @@ Status BackgroundProcess::write(std::string_view input) {
     if (::poll(&fd, 1, 5000) <= 0 || (fd.revents & (POLLERR | POLLHUP))) {
       return Error::make("process " + id_ + " is not reading its stdin (pipe full or closed)");
     }
-    const ssize_t n = ::write(stdin_.get(), input.data(), input.size());
+    const ssize_t n = write_to_child(stdin_.get(), input.data(), input.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return Error::make("cannot write to process " + id_ + ": " + std::strerror(errno));

@@ -125,7 +125,7 @@ ExecResult run_to_completion(SpawnedProcess& process, const ExecRequest& request
         process.stdin_fd().reset();
       } else {
         const ssize_t n =
-            ::write(process.stdin_fd().get(), pending_stdin.data(), pending_stdin.size());
+            write_to_child(process.stdin_fd().get(), pending_stdin.data(), pending_stdin.size());
         if (n > 0) pending_stdin.remove_prefix(static_cast<size_t>(n));
         if ((n < 0 && errno != EAGAIN && errno != EINTR) || pending_stdin.empty()) {
           process.stdin_fd().reset();

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,6 +40,23 @@ void write_pid(int fd, pid_t pid) {
 }
 
 }  // namespace
+
+ssize_t write_to_child(int fd, const void* data, size_t size) {
+  sigset_t pipe_only, previous;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+  const ssize_t n = ::write(fd, data, size);
+  const int err = errno;
+  if (n < 0 && err == EPIPE) {
+    // Consume the SIGPIPE this write left pending, so unblocking cannot deliver it.
+    const timespec zero{0, 0};
+    ::sigtimedwait(&pipe_only, nullptr, &zero);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = err;
+  return n;
+}
 
 Result<SpawnedProcess> SpawnedProcess::spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return Error::make("nothing to run");

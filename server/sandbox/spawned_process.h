@@ -29,6 +29,10 @@ struct ExitStatus {
   std::optional<int> signal;
 };
 
+// write(2) to a child's stdin that cannot raise SIGPIPE in this process, whatever the process's
+// signal disposition: a child that exits without reading its input yields EPIPE, not a dead server.
+ssize_t write_to_child(int fd, const void* data, size_t size);
+
 class SpawnedProcess {
  public:
   static Result<SpawnedProcess> spawn(const SpawnOptions& options);

@@ -54,6 +54,15 @@ TEST_F(ExecToolsTest, ShellExecReturnsStructuredResult) {
   EXPECT_EQ((*env.structured)["stdout"], "hi /tmp\n");
 }
 
+TEST_F(ExecToolsTest, StdinForACommandThatNeverReadsIt) {
+  // The command exits at once; writing 4 MiB to its stdin must end in EPIPE, not in SIGPIPE.
+  auto result = call(
+      "shell_exec",
+      {{"project", "alpha"}, {"command", "exit 0"}, {"stdin", std::string(4 * 1024 * 1024, 'x')}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  EXPECT_EQ((*result.structured)["exit_code"], 0);
+}
+
 TEST_F(ExecToolsTest, ShellExecTimeoutAndBadCwd) {
   auto result =
       call("shell_exec", {{"project", "alpha"}, {"command", "sleep 30"}, {"timeout_ms", 200}});

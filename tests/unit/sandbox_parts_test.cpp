@@ -124,6 +124,24 @@ TEST(PodmanBackendTest, UnavailableWithoutPodmanOrImage) {
   EXPECT_FALSE(PodmanBackend::available(options).ok());
 }
 
+using NoneBackendTest = SandboxFixture;
+
+TEST_F(NoneBackendTest, RunsInTheWorkspaceOnTheHost) {
+  ContainerManager unsandboxed(*database_,
+                               std::make_unique<NoneBackend>(CgroupHost::detect(), "benchtop-test"),
+                               project_resolver(*projects_), options_);
+  ExecRequest request;
+  request.command = "pwd; echo $BENCHTOP_PROJECT";
+  auto result = unsandboxed.run("alpha", request, CancellationToken());
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->stdout_text, alpha_.root.string() + "\nalpha\n");
+  auto status = unsandboxed.status("alpha");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->backend, "none");
+  EXPECT_NE(status->backend_status.notes.front().find("NO ISOLATION"), std::string::npos);
+  (void)unsandboxed.destroy("alpha");
+}
+
 class ExecAdminTest : public SandboxFixture {};
 
 TEST_F(ExecAdminTest, NeedsTheAdminTokenAndFlipsTheSwitch) {
