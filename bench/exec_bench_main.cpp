@@ -76,9 +76,10 @@ int run(int argc, char** argv) {
   std::filesystem::create_directories(scratch / "project");
   int status = 0;
   {
-    std::vector<std::string> command = {binary,       "stdio",      "--root",
-                                        (scratch / "project").string(), "--data-dir",
-                                        (scratch / "data").string(), "--log-level", "error"};
+    std::vector<std::string> command = {binary,        "stdio",
+                                        "--root",      (scratch / "project").string(),
+                                        "--data-dir",  (scratch / "data").string(),
+                                        "--log-level", "error"};
     command.insert(command.end(), extra.begin(), extra.end());
     auto child = ChildProcess::spawn(command);
     if (!child) {
@@ -127,10 +128,10 @@ int run(int argc, char** argv) {
     print_row("bwrap -- /bin/sh -c true (direct)", bwrap);
     print_row("bare posix_spawn /bin/true", bare);
     std::printf("first shell_exec (creates container): %.2f ms\n", first);
-    std::printf("at p50: bubblewrap costs %.2f ms over a bare spawn; MCP + manager + cgroup "
-                "add %.2f ms\n",
-                percentile(bwrap, 50) - percentile(bare, 50),
-                percentile(mcp, 50) - percentile(bwrap, 50));
+    std::printf(
+        "at p50: bubblewrap costs %.2f ms over a bare spawn; MCP + manager + cgroup "
+        "add %.2f ms\n",
+        percentile(bwrap, 50) - percentile(bare, 50), percentile(mcp, 50) - percentile(bwrap, 50));
     child->shutdown();
   }
   std::error_code ec;
