@@ -1,7 +1,5 @@
 #include "server/http_access.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -20,8 +18,15 @@ std::string host_part(std::string value) {
   return colon == std::string::npos ? value : value.substr(0, colon);
 }
 
+// Compares every byte whatever the first difference, so response time does not reveal how much of
+// a guessed token was right. (The length is not secret: tokens have a fixed format.)
 bool equal_constant_time(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  if (a.size() != b.size()) return false;
+  volatile unsigned char difference = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    difference = difference | static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return difference == 0;
 }
 
 }  // namespace

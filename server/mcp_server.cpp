@@ -130,6 +130,12 @@ std::variant<McpServer::RequestScope, nlohmann::json> McpServer::resolve_scope(
     return scope;
   }
   if (request.method == "ping" || request.method == "server/discover") return scope;
+  if (has_meta_version) {
+    return make_error(id, jsonrpc::kInvalidRequest,
+                      "Protocol revision " + scope.version +
+                          " needs the initialize handshake before other requests: send "
+                          "\"initialize\" first, or use revision 2026-07-28, which needs none");
+  }
   // Neither a handshake nor per-request metadata: a modern request missing its required field,
   // or a legacy client that skipped initialize. The message serves both.
   return make_error(id, jsonrpc::kInvalidParams,
@@ -306,8 +312,8 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const jsonrpc
     ToolContext context(token, std::move(progress), scope.client_capabilities, scope.version);
     std::optional<ToolResult> result = tools_.call(name, arguments, context);
     session->end_request(id);
-    nlohmann::json body =
-        result ? result->to_json() : ToolResult::error("Unknown tool: " + name).to_json();
+    nlohmann::json body = result ? std::move(*result).to_json()
+                                 : ToolResult::error("Unknown tool: " + name).to_json();
     deliver(reply, token, make_result(id, finish_result(scope, std::move(body), false)));
   });
 }

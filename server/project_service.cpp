@@ -211,6 +211,7 @@ Result<Project> ProjectService::create(const std::string& name, const std::strin
     ::rmdir(root.c_str());
     return status.take_error();
   }
+  forget_references();
   return find(connection, id);
 }
 
@@ -282,6 +283,7 @@ Result<Project> ProjectService::remove(const std::string& id_or_name, const std:
     return status.take_error();
   }
   cache_.erase(project.id);
+  by_reference_.clear();
   project.is_default = false;
   return project;
 }
@@ -334,6 +336,7 @@ Result<Project> ProjectService::register_root(const std::filesystem::path& direc
   }
   if (auto status = store_default(connection, id); !status) return status.take_error();
   if (auto status = transaction->commit(); !status) return status.take_error();
+  forget_references();
   return find(connection, id);
 }
 
@@ -341,7 +344,9 @@ Status ProjectService::set_default(const std::string& id_or_name) {
   auto connection = database_.connect();
   auto project = find(connection, id_or_name);
   if (!project) return project.take_error();
-  return store_default(connection, project->id);
+  auto stored = store_default(connection, project->id);
+  forget_references();
+  return stored;
 }
 
 Result<std::optional<Project>> ProjectService::default_project() {
@@ -352,6 +357,10 @@ Result<std::optional<Project>> ProjectService::default_project() {
 Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
     const std::optional<std::string>& project_ref) {
   std::lock_guard cache_lock(cache_mutex_);
+  const std::string reference = project_ref.value_or("");
+  if (auto known = by_reference_.find(reference); known != by_reference_.end()) {
+    return known->second;
+  }
   auto connection = database_.connect();
   Project project;
   if (project_ref) {
@@ -370,7 +379,10 @@ Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
     project = std::move(**found);
   }
 
-  if (auto cached = cache_.find(project.id); cached != cache_.end()) return cached->second;
+  if (auto cached = cache_.find(project.id); cached != cache_.end()) {
+    by_reference_.emplace(reference, cached->second);
+    return cached->second;
+  }
   auto opened = Workspace::open(project.root);
   if (!opened) {
     const std::string what = project.kind == ProjectKind::kManaged
@@ -384,7 +396,13 @@ Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
   }
   std::shared_ptr<const Workspace> workspace = std::move(opened).value();
   cache_.emplace(project.id, workspace);
+  by_reference_.emplace(reference, workspace);
   return workspace;
+}
+
+void ProjectService::forget_references() {
+  std::lock_guard cache_lock(cache_mutex_);
+  by_reference_.clear();
 }
 
 }  // namespace benchtop

@@ -82,6 +82,11 @@ class ProjectService : public WorkspaceProvider {
   // deletion, so a project being deleted cannot be re-cached. Order: this, then the database.
   std::mutex cache_mutex_;
   std::map<std::string, std::shared_ptr<const Workspace>> cache_;
+  // The same workspaces by the reference a call used (an id, a name, or "" for the default), so a
+  // tool call costs no database query. Cleared by every change to projects or the default; all
+  // such changes go through this service. Guarded by cache_mutex_.
+  std::map<std::string, std::shared_ptr<const Workspace>> by_reference_;
+  void forget_references();
 };
 
 }  // namespace benchtop

@@ -26,9 +26,14 @@ ToolResult ToolResult::text(std::string text) {
   return result;
 }
 
-nlohmann::json ToolResult::to_json() const {
-  nlohmann::json out = {{"content", content}};
-  if (structured) out["structuredContent"] = *structured;
+nlohmann::json ToolResult::to_json() const& {
+  return ToolResult(*this).to_json();
+}
+
+nlohmann::json ToolResult::to_json() && {
+  nlohmann::json out = nlohmann::json::object();
+  out["content"] = std::move(content);
+  if (structured) out["structuredContent"] = std::move(*structured);
   if (is_error) out["isError"] = true;
   return out;
 }

@@ -74,7 +74,8 @@ struct ToolResult {
   // Text only (tools without an output schema).
   static ToolResult text(std::string text);
 
-  nlohmann::json to_json() const;
+  nlohmann::json to_json() const&;
+  nlohmann::json to_json() &&;  // moves the content instead of copying it
 };
 
 using ToolHandler =

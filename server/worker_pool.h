@@ -2,6 +2,7 @@
 // slow tool cannot stall reading the next message (or its cancellation).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -25,12 +26,19 @@ class WorkerPool {
  private:
   void run();
 
+  // Polls the queue briefly when no other worker does; returns whether this one did.
+  bool spin_for_work();
+
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::condition_variable idle_;
   std::deque<std::function<void()>> jobs_;
   size_t running_ = 0;
+  size_t sleeping_ = 0;  // workers blocked on work_ready_
   bool stopping_ = false;
+  // Mirrors of the state above, read without the lock by the one spinning worker.
+  std::atomic<size_t> queued_{0};
+  std::atomic<bool> spinner_{false};
   std::vector<std::thread> threads_;
 };
 

@@ -6,7 +6,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
+#include <span>
 
 #include "common/base64.h"
 #include "tools/fs_common.h"
@@ -54,12 +56,12 @@ Result<UniqueFd> open_regular(const Target& target, struct stat& st) {
   return fd;
 }
 
-Result<std::string> read_at(int fd, size_t offset, size_t length, std::string_view shown) {
-  std::string data(length, '\0');
+// Fills `buffer` from `offset` until it is full or the file ends; returns the bytes read.
+Result<size_t> read_into(int fd, size_t offset, std::span<char> buffer, std::string_view shown) {
   size_t filled = 0;
-  while (filled < length) {
-    const ssize_t n =
-        ::pread(fd, data.data() + filled, length - filled, static_cast<off_t>(offset + filled));
+  while (filled < buffer.size()) {
+    const ssize_t n = ::pread(fd, buffer.data() + filled, buffer.size() - filled,
+                              static_cast<off_t>(offset + filled));
     if (n < 0) {
       if (errno == EINTR) continue;
       return path_error(shown, errno);
@@ -67,7 +69,14 @@ Result<std::string> read_at(int fd, size_t offset, size_t length, std::string_vi
     if (n == 0) break;
     filled += static_cast<size_t>(n);
   }
-  data.resize(filled);
+  return filled;
+}
+
+Result<std::string> read_at(int fd, size_t offset, size_t length, std::string_view shown) {
+  std::string data(length, '\0');
+  auto filled = read_into(fd, offset, data, shown);
+  if (!filled) return filled.take_error();
+  data.resize(*filled);
   return data;
 }
 
@@ -92,14 +101,17 @@ Result<Window> read_window(int fd, int64_t first, int64_t limit, std::string_vie
   char last_byte = '\n';
   int64_t newlines = 0;
   size_t offset = 0;
+  // One buffer for the whole pass, not zero-filled: most files fit in a single chunk, and a
+  // fresh 64 KiB allocation per chunk was a visible share of a small read.
+  const auto buffer = std::make_unique_for_overwrite<char[]>(kChunkBytes);
   for (;;) {
     if (context.cancelled()) return Error::make("Cancelled", "cancelled");
-    auto chunk = read_at(fd, offset, kChunkBytes, shown);
-    if (!chunk) return chunk.take_error();
-    if (chunk->empty()) break;
-    offset += chunk->size();
-    last_byte = chunk->back();
-    std::string_view rest = *chunk;
+    auto read = read_into(fd, offset, {buffer.get(), kChunkBytes}, shown);
+    if (!read) return read.take_error();
+    if (*read == 0) break;
+    offset += *read;
+    std::string_view rest(buffer.get(), *read);
+    last_byte = rest.back();
     if (done) {
       if (!count_everything && offset > kMaxCountedBytes) {
         window.total_known = false;
@@ -198,10 +210,12 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   auto fd = open_regular(*target, st);
   if (!fd) return error_result(fd.error());
 
-  auto head = read_at(fd->get(), 0, kSniffBytes, target->shown);
-  if (!head) return error_result(head.error());
-  if (auto mime = image_mime_type(*head)) return read_image(*target, fd->get(), st, *mime);
-  if (head->find('\0') != std::string::npos) {
+  std::array<char, kSniffBytes> sniffed;
+  auto sniffed_bytes = read_into(fd->get(), 0, sniffed, target->shown);
+  if (!sniffed_bytes) return error_result(sniffed_bytes.error());
+  const std::string_view head(sniffed.data(), *sniffed_bytes);
+  if (auto mime = image_mime_type(head)) return read_image(*target, fd->get(), st, *mime);
+  if (head.find('\0') != std::string_view::npos) {
     return ToolResult::error(target->shown +
                              " looks like a binary file (it contains NUL bytes); fs_read returns "
                              "text and png/jpeg/gif/webp images only. Use fs_stat for its size and "
@@ -240,7 +254,6 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   nlohmann::json structured = {{"path", target->shown},
                                {"kind", "text"},
                                {"size", static_cast<int64_t>(st.st_size)},
-                               {"content", window->text},
                                {"start_line", known && total == 0 ? 0 : offset},
                                {"end_line", end_line},
                                {"truncated", truncated}};
@@ -262,6 +275,7 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
     text += "[Showing lines " + std::to_string(offset) + "-" + std::to_string(end_line) + of_total +
             ". Call fs_read with offset=" + std::to_string(end_line + 1) + " to continue.]";
   }
+  structured["content"] = std::move(window->text);
   return ToolResult::success(std::move(structured), std::move(text));
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,15 +14,30 @@ namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
 
-bool write_all(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
+// Writes the message and its newline with one writev when the pipe takes it all (the usual case),
+// without copying the message into a frame first.
+bool write_line(int fd, std::string_view message) {
+  static const char kNewline = '\n';
+  iovec parts[2] = {{const_cast<char*>(message.data()), message.size()},
+                    {const_cast<char*>(&kNewline), 1}};
+  iovec* part = parts;
+  int count = 2;
+  while (count > 0) {
+    const ssize_t n = ::writev(fd, part, count);
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
     }
-    data += n;
-    size -= static_cast<size_t>(n);
+    size_t written = static_cast<size_t>(n);
+    while (count > 0 && written >= part->iov_len) {
+      written -= part->iov_len;
+      ++part;
+      --count;
+    }
+    if (count > 0) {
+      part->iov_base = static_cast<char*>(part->iov_base) + written;
+      part->iov_len -= written;
+    }
   }
   return true;
 }
@@ -103,11 +119,7 @@ ReadResult StdioConnection::read() {
 bool StdioConnection::write(std::string_view message) {
   std::lock_guard lock(write_mutex_);
   if (write_failed_ || !output_) return false;
-  std::string frame;
-  frame.reserve(message.size() + 1);
-  frame.append(message);
-  frame.push_back('\n');
-  if (!write_all(output_.get(), frame.data(), frame.size())) write_failed_ = true;
+  if (!write_line(output_.get(), message)) write_failed_ = true;
   return !write_failed_;
 }
 

@@ -450,6 +450,17 @@ TEST(McpServerLifecycle, RequestsBeforeAHandshakeOrMetaAreInvalidParams) {
   EXPECT_TRUE(harness.client().request("ping").response.contains("result"));
 }
 
+TEST(McpServerLifecycle, A2025VersionInMetaWithoutAHandshakeAsksForInitialize) {
+  Harness harness;
+  json params = {{"_meta", {{kMetaVersion, "2025-06-18"}, {kMetaCapabilities, json::object()}}}};
+  json response = harness.client().request("tools/list", params).response;
+  EXPECT_EQ(response["error"]["code"], jsonrpc::kInvalidRequest) << response;
+  const std::string message = response["error"]["message"];
+  EXPECT_NE(message.find("initialize"), std::string::npos) << message;
+  EXPECT_NE(message.find("2025-06-18"), std::string::npos) << message;
+  EXPECT_EQ(message.find("Missing"), std::string::npos) << message;
+}
+
 TEST(McpServerLifecycle, UnsupportedModernVersionNamesTheSupportedOnes) {
   Harness harness;
   for (json requested : {json("1900-01-01"), json("2026-07-29"), json(20260728)}) {

@@ -297,6 +297,26 @@ TEST_F(ProjectServiceTest, WorkspacesAreCachedAndDroppedWithTheProject) {
   EXPECT_EQ((*fresh)->root(), fs::canonical(recreated.root));
 }
 
+TEST_F(ProjectServiceTest, ChangingTheDefaultRedirectsCallsThatNameNoProject) {
+  const Project a = create_ok("a");
+  const Project b = create_ok("b");
+  ASSERT_TRUE(service_->set_default("a").ok());
+  auto first = service_->workspace(std::nullopt);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ((*first)->root(), fs::canonical(a.root));
+
+  ASSERT_TRUE(service_->set_default("b").ok());
+  auto second = service_->workspace(std::nullopt);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*second)->root(), fs::canonical(b.root));
+
+  fs::create_directories(temp_ / "outside");
+  const Project external = service_->register_root(temp_ / "outside").value();
+  auto third = service_->workspace(std::nullopt);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ((*third)->root(), fs::canonical(external.root));
+}
+
 TEST_F(ProjectServiceTest, AMissingWorkspaceIsReportedWithAWayOut) {
   const fs::path dir = make_external("vanishing");
   ASSERT_TRUE(service_->register_root(dir).ok());
