@@ -169,6 +169,7 @@ Status BackgroundProcess::signal(int signal) {
   std::lock_guard lock(mutex_);
   if (exit_) return {};
   if (signal == SIGKILL) {
+    signal_tree(process_.pid(), SIGKILL, /*skip_bwrap=*/false);
     process_.signal_group(SIGKILL);
   } else {
     signal_tree(process_.pid(), signal, /*skip_bwrap=*/true);
