@@ -46,6 +46,19 @@ Options:
   --http-threads N         HTTP connection threads; each open SSE stream holds one (default 64)
   --session-idle-timeout S seconds before an idle 2025-revision HTTP session expires (default 1800)
   --log-level LEVEL        debug | info | warning | error (default info); logs go to stderr
+
+Dev containers (shell_exec, process_*):
+  --sandbox KIND           bwrap (default: bubblewrap namespaces + cgroup limits) | none (no
+                           isolation; needs --allow-unsandboxed) | podman (needs --podman-image)
+  --allow-unsandboxed      confirm --sandbox none
+  --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
+  --disable-exec           start with the exec kill switch on: every exec tool refuses
+  --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
+                           X-Benchtop-Admin-Token: TOKEN (default $BENCHTOP_ADMIN_TOKEN)
+  --container-idle-timeout S  seconds before an idle container is suspended (default 1800; 0 never)
+  --container-memory-mb N  default memory limit per project (default 1024)
+  --container-pids N       default process limit per project (default 256)
+  --container-cpus N       default CPU quota per project, e.g. 0.5 or 2 (default 1)
 )";
 }
 
@@ -53,6 +66,7 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
   CliOptions options;
   if (const char* token = std::getenv("BENCHTOP_TOKEN")) options.token = token;
   if (const char* dir = std::getenv("BENCHTOP_DATA_DIR")) options.data_dir = dir;
+  if (const char* admin = std::getenv("BENCHTOP_ADMIN_TOKEN")) options.admin_token = admin;
   if (argc < 2) return options;
 
   int i = 1;
@@ -123,6 +137,34 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_size(options.session_idle_seconds);
     } else if (flag == "--log-level") {
       status = read_string(options.log_level);
+    } else if (flag == "--sandbox") {
+      status = read_string(options.sandbox);
+    } else if (flag == "--podman-image") {
+      status = read_string(options.podman_image);
+    } else if (flag == "--allow-unsandboxed") {
+      options.allow_unsandboxed = true;
+    } else if (flag == "--disable-exec") {
+      options.disable_exec = true;
+    } else if (flag == "--admin-token") {
+      status = read_string(options.admin_token);
+    } else if (flag == "--container-idle-timeout") {
+      status = read_size(options.container_idle_seconds);
+    } else if (flag == "--container-memory-mb") {
+      status = read_size(options.container_memory_mb);
+    } else if (flag == "--container-pids") {
+      status = read_size(options.container_pids);
+    } else if (flag == "--container-cpus") {
+      std::string text;
+      status = read_string(text);
+      if (status) {
+        char* end = nullptr;
+        const double cpus = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !(cpus > 0) || cpus > 1024) {
+          status = Error::make("--container-cpus needs a positive number, e.g. 0.5 or 2");
+        } else {
+          options.container_millicpus = static_cast<size_t>(cpus * 1000);
+        }
+      }
     } else {
       return Error::make("unknown option '" + std::string(flag) + "' (try --help)");
     }

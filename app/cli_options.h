@@ -25,6 +25,16 @@ struct CliOptions {
   size_t http_threads = 64;
   size_t session_idle_seconds = 30 * 60;
   std::string log_level = "info";
+  // Dev containers and the exec kill switch.
+  std::string sandbox = "bwrap";   // --sandbox: bwrap | podman | none
+  bool allow_unsandboxed = false;  // --allow-unsandboxed: required with --sandbox none
+  std::string podman_image;   // --podman-image: image or absolute rootfs dir (--sandbox podman)
+  bool disable_exec = false;  // --disable-exec: start with the kill switch on
+  std::string admin_token;    // --admin-token, else $BENCHTOP_ADMIN_TOKEN
+  size_t container_idle_seconds = 30 * 60;  // 0: never suspend
+  size_t container_memory_mb = 1024;
+  size_t container_pids = 256;
+  size_t container_millicpus = 1000;
 };
 
 Result<CliOptions> parse_cli(int argc, char** argv);

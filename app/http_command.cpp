@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "server/http_access.h"
+#include "server/sandbox/exec_admin_http.h"
 #include "server/session_store.h"
 #include "server/streamable_http.h"
 #include "transport/http_router.h"
@@ -112,7 +113,7 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   const auto mcp_handler = [&mcp](const HttpRequest& request) { return mcp.handle(request); };
   router.add("*", "/mcp", mcp_handler);
   router.add("*", "/healthz", mcp_handler);
-  (void)services;
+  register_exec_admin_routes(router, access, *services.containers, options.admin_token);
   HttpServer::Options http_options;
   http_options.host = address->host;
   http_options.port = address->port;

@@ -1,7 +1,9 @@
 #include "app/services.h"
 
 #include "common/log.h"
+#include "server/sandbox/backend_factory.h"
 #include "server/schema.h"
+#include "tools/exec_tools.h"
 #include "tools/fs_tools.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
@@ -34,6 +36,25 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_project_tools(services->tools, *services->projects);
   register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
+
+  auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
+                                        options.podman_image);
+  if (!backend) return Error::make("--sandbox " + options.sandbox + ": " + backend.error().message);
+  ContainerManagerOptions container_options;
+  container_options.default_limits.memory_bytes =
+      static_cast<int64_t>(options.container_memory_mb) * 1024 * 1024;
+  container_options.default_limits.pids = static_cast<int64_t>(options.container_pids);
+  container_options.default_limits.cpu_millis = static_cast<int64_t>(options.container_millicpus);
+  container_options.idle_suspend = std::chrono::seconds(options.container_idle_seconds);
+  container_options.exec_enabled = !options.disable_exec;
+  services->containers =
+      std::make_unique<ContainerManager>(*services->database, std::move(backend).value(),
+                                         project_resolver(*services->projects), container_options);
+  if (auto reconciled = services->containers->reconcile(); !reconciled) {
+    return reconciled.take_error();
+  }
+  if (options.disable_exec) log::warning("command execution is disabled (--disable-exec)");
+  register_exec_tools(services->tools, *services->containers);
   return services;
 }
 

@@ -10,6 +10,7 @@
 #include "server/data_dir.h"
 #include "server/database.h"
 #include "server/project_service.h"
+#include "server/sandbox/container_manager.h"
 #include "server/tool_registry.h"
 
 namespace benchtop {
@@ -18,6 +19,7 @@ struct Services {
   DataDir data_dir{""};
   std::unique_ptr<Database> database;
   std::unique_ptr<ProjectService> projects;
+  std::unique_ptr<ContainerManager> containers;  // the CommandRunner of every exec tool
   ToolRegistry tools;
 };
 

@@ -30,6 +30,25 @@ CREATE TABLE default_project (
 ) STRICT;
 )sql",
     },
+    Migration{
+        "create containers",
+        R"sql(
+-- One dev container per project: how it is made, its limits and where it is in its lifecycle.
+CREATE TABLE containers (
+  project_id    TEXT PRIMARY KEY NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  backend       TEXT NOT NULL,
+  memory_bytes  INTEGER NOT NULL,
+  pids_max      INTEGER NOT NULL,
+  cpu_millis    INTEGER NOT NULL,
+  network       INTEGER NOT NULL DEFAULT 0 CHECK (network IN (0, 1)),
+  status        TEXT NOT NULL
+                CHECK (status IN ('creating', 'running', 'suspended', 'stopped', 'error')),
+  error         TEXT NOT NULL DEFAULT '',
+  created_at    TEXT NOT NULL,
+  last_activity TEXT NOT NULL
+) STRICT;
+)sql",
+    },
 };
 
 }  // namespace

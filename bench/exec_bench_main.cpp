@@ -1,0 +1,147 @@
+// exec_bench: what the sandbox costs per command. Starts `benchtop stdio` on a scratch project and
+// times shell_exec of `true` through the whole MCP path (JSON-RPC, the registry, the container
+// manager, bubblewrap, cgroups) against a bare fork/exec of /bin/true from this process, in
+// alternating rounds of the same run so that load from elsewhere weighs on both alike. Prints
+// p50/p90/p99 in milliseconds; never fails on time. See docs/benchmarks.md.
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bench/child_process.h"
+#include "bench/mcp_client.h"
+#include "bench/stats.h"
+#include "server/sandbox/bwrap_backend.h"
+
+extern char** environ;
+
+namespace benchtop::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double spawn_and_wait(const std::vector<std::string>& command) {
+  const auto start = Clock::now();
+  std::vector<char*> argv;
+  for (const auto& word : command) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return ms_since(start);
+}
+
+void print_row(const std::string& name, const std::vector<double>& samples) {
+  std::printf("%-34s %6zu %9.2f %9.2f %9.2f\n", name.c_str(), samples.size(),
+              percentile(samples, 50), percentile(samples, 90), percentile(samples, 99));
+}
+
+int run(int argc, char** argv) {
+  std::string binary = "build/benchtop";
+  int calls = 200;
+  int rounds = 5;
+  std::vector<std::string> extra;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--benchtop" && i + 1 < argc) {
+      binary = argv[++i];
+    } else if (flag == "--calls" && i + 1 < argc) {
+      calls = std::max(1, std::atoi(argv[++i]));
+    } else if (flag == "--rounds" && i + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (flag == "--server-arg" && i + 1 < argc) {
+      extra.push_back(argv[++i]);
+    } else {
+      std::cerr << "usage: exec_bench [--benchtop PATH] [--calls N] [--rounds N] "
+                   "[--server-arg ARG]...\n";
+      return 2;
+    }
+  }
+
+  char pattern[] = "/tmp/benchtop-exec-bench-XXXXXX";
+  if (!mkdtemp(pattern)) return 1;
+  const std::filesystem::path scratch = pattern;
+  std::filesystem::create_directories(scratch / "project");
+  int status = 0;
+  {
+    std::vector<std::string> command = {binary,        "stdio",
+                                        "--root",      (scratch / "project").string(),
+                                        "--data-dir",  (scratch / "data").string(),
+                                        "--log-level", "error"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    auto child = ChildProcess::spawn(command);
+    if (!child) {
+      std::cerr << child.error().message << "\n";
+      return 1;
+    }
+    McpClient client(child->stdin_fd(), child->stdout_fd(), std::chrono::seconds(30));
+    if (auto init = client.initialize(); !init) {
+      std::cerr << "initialize: " << init.error().message << "\n";
+      return 1;
+    }
+    const nlohmann::json arguments = {{"command", "true"}};
+    auto call_once = [&]() -> double {
+      const auto start = Clock::now();
+      auto result = client.call("tools/call", {{"name", "shell_exec"}, {"arguments", arguments}});
+      if (!result || result->value("isError", false)) {
+        std::cerr << "shell_exec failed: " << (result ? result->dump() : result.error().message)
+                  << "\n";
+        std::exit(1);
+      }
+      return ms_since(start);
+    };
+    // The first call creates the container (cgroup); it is reported apart.
+    const double first = call_once();
+    const std::vector<std::string> bare_command = {"/bin/true"};
+    // The very command line benchtop runs, started directly: the cost of bubblewrap alone.
+    ContainerSpec spec;
+    spec.workspace = scratch / "project";
+    const std::vector<std::string> bwrap_command =
+        BwrapBackend(CgroupHost{}, "").argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
+    for (int i = 0; i < 5; ++i) {
+      call_once();
+      spawn_and_wait(bare_command);
+      spawn_and_wait(bwrap_command);
+    }
+
+    std::vector<double> mcp, bare, bwrap;
+    const int per_round = std::max(1, calls / rounds);
+    for (int round = 0; round < rounds; ++round) {
+      for (int i = 0; i < per_round; ++i) mcp.push_back(call_once());
+      for (int i = 0; i < per_round; ++i) bare.push_back(spawn_and_wait(bare_command));
+      for (int i = 0; i < per_round; ++i) bwrap.push_back(spawn_and_wait(bwrap_command));
+    }
+    std::printf("%-34s %6s %9s %9s %9s\n", "ms per command", "n", "p50", "p90", "p99");
+    print_row("shell_exec true (MCP stdio, bwrap)", mcp);
+    print_row("bwrap -- /bin/sh -c true (direct)", bwrap);
+    print_row("bare posix_spawn /bin/true", bare);
+    std::printf("first shell_exec (creates container): %.2f ms\n", first);
+    std::printf(
+        "at p50: bubblewrap costs %.2f ms over a bare spawn; MCP + manager + cgroup "
+        "add %.2f ms\n",
+        percentile(bwrap, 50) - percentile(bare, 50), percentile(mcp, 50) - percentile(bwrap, 50));
+    child->shutdown();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+  return status;
+}
+
+}  // namespace
+}  // namespace benchtop::bench
+
+int main(int argc, char** argv) {
+  return benchtop::bench::run(argc, argv);
+}

@@ -1,0 +1,80 @@
+// Per-project control groups, on pure cgroup v2 hosts and on v1/hybrid hosts alike.
+//
+// The host layout is detected once (CgroupHost::detect). Each function then uses the best
+// hierarchy that offers it: limits from v2 when the unified hierarchy has the controller, else
+// from the v1 controller; freezing from `cgroup.freeze` else the v1 freezer; killing a whole tree
+// from `cgroup.kill` else by SIGKILL to every pid listed in `cgroup.procs`. A hybrid host (v1
+// controllers plus a unified mount without them, like our CI machines) thus gets v1 limits and v2
+// kill/freeze. A process joins every hierarchy the group uses (see join_fds()).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/unique_fd.h"
+#include "server/sandbox/container_types.h"
+
+namespace benchtop {
+
+struct CgroupHost {
+  // The unified (v2) mount, when there is one: /sys/fs/cgroup on a v2 host, often
+  // /sys/fs/cgroup/unified on a hybrid one.
+  std::optional<std::filesystem::path> unified;
+  std::vector<std::string> unified_controllers;  // from cgroup.controllers of the unified root
+  // v1 controller name ("memory", "pids", "cpu", "cpuacct", "freezer") -> its mount.
+  std::map<std::string, std::filesystem::path> v1;
+
+  static CgroupHost detect(const std::filesystem::path& mount_root = "/sys/fs/cgroup");
+  bool unified_has(const std::string& controller) const;
+  // "v2", "v1", "hybrid" or "none", for status and logs.
+  std::string describe() const;
+};
+
+class ProjectCgroup {
+ public:
+  // Creates (or adopts) the group `<parent>/<name>` in every hierarchy it uses and applies
+  // `limits`. Never fails for lack of cgroups: what could not be set up is absent from
+  // enforced() and explained in notes().
+  static ProjectCgroup open(const CgroupHost& host, const std::string& parent,
+                            const std::string& name, const ContainerLimits& limits);
+  // Finds an existing group without creating anything (for reconciliation).
+  static ProjectCgroup existing(const CgroupHost& host, const std::string& parent,
+                                const std::string& name);
+
+  ProjectCgroup() = default;
+
+  // Applies new limits to the existing directories.
+  void apply_limits(const ContainerLimits& limits);
+  const std::vector<std::string>& enforced() const { return enforced_; }
+  const std::vector<std::string>& notes() const { return notes_; }
+
+  // O_WRONLY fds on each hierarchy's cgroup.procs; a forked child writes its pid to each before
+  // exec, so it starts inside the group and every descendant stays there.
+  std::vector<UniqueFd> join_fds() const;
+
+  bool can_freeze() const;
+  // Freezes or thaws every process and waits (bounded) until the kernel reports it done.
+  Status freeze(bool frozen);
+  bool frozen() const;
+  // Kills every process in the group, including those that called setsid, and waits (bounded)
+  // until the group is empty.
+  Status kill_all();
+  std::vector<int> pids() const;
+  ContainerUsage usage() const;
+  // Kills everything and removes the directories.
+  void remove();
+
+ private:
+  std::optional<std::filesystem::path> unified_;     // this group in the unified hierarchy
+  std::map<std::string, std::filesystem::path> v1_;  // controller -> this group's directory
+  std::vector<std::string> enforced_;
+  std::vector<std::string> notes_;
+  bool unified_memory_ = false, unified_pids_ = false, unified_cpu_ = false;
+};
+
+}  // namespace benchtop

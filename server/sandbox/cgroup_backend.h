@@ -1,0 +1,52 @@
+// The part every local backend shares: one cgroup per project (limits, freeze, tree kill, usage).
+// Subclasses only say how to build the command line of a process.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "server/sandbox/cgroup.h"
+#include "server/sandbox/container_backend.h"
+
+namespace benchtop {
+
+class CgroupBackend : public ContainerBackend {
+ public:
+  // `cgroup_parent`: the directory, in every hierarchy, under which project groups are made.
+  CgroupBackend(CgroupHost host, std::string cgroup_parent);
+
+  Status ensure(const ContainerSpec& spec) override;
+  BackendStatus status(const ContainerSpec& spec) override;
+  Result<SpawnedProcess> exec(const ContainerSpec& spec, const ProcessLaunch& launch) override;
+  Status suspend(const ContainerSpec& spec) override;
+  Status resume(const ContainerSpec& spec) override;
+  Status destroy(const ContainerSpec& spec) override;
+  Status kill_leftovers(const ContainerSpec& spec) override;
+
+  const CgroupHost& host() const { return host_; }
+
+ protected:
+  struct Command {
+    std::vector<std::string> argv;
+    std::vector<std::string> env;
+    std::string cwd;  // host directory to start in ("" = inherit)
+  };
+  virtual Result<Command> command_for(const ContainerSpec& spec, const ProcessLaunch& launch) = 0;
+  // Isolation caveats to show in status.
+  virtual std::vector<std::string> isolation_notes(const ContainerSpec& spec) const = 0;
+
+ private:
+  CgroupHost host_;
+  std::string parent_;
+  std::mutex mutex_;
+  std::map<std::string, ProjectCgroup> groups_;  // by project id
+};
+
+// The environment every sandboxed command starts from, before the caller's additions.
+std::map<std::string, std::string> base_environment(const std::string& home);
+// Checks a workspace-relative cwd lexically: no absolute path, no "..".
+Result<std::string> normal_relative_cwd(const std::string& cwd);
+
+}  // namespace benchtop

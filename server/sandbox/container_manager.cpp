@@ -1,0 +1,467 @@
+#include "server/sandbox/container_manager.h"
+
+#include <signal.h>
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "server/project_service.h"
+#include "server/sandbox/exec_loop.h"
+
+namespace benchtop {
+
+ProjectResolver project_resolver(ProjectService& projects) {
+  return [&projects](const std::optional<std::string>& name) -> Result<ContainerProject> {
+    std::optional<Project> project;
+    if (name) {
+      auto found = projects.get(*name);
+      if (!found) return found.take_error();
+      project = std::move(found).value();
+    } else {
+      auto found = projects.default_project();
+      if (!found) return found.take_error();
+      if (!*found) {
+        return Error::make(
+            "no project given and no default project is set: pass `project` "
+            "(see project_list) or create one with project_create",
+            "not_found");
+      }
+      project = std::move(**found);
+    }
+    return ContainerProject{project->id, project->name, project->root};
+  };
+}
+
+ContainerManager::ContainerManager(Database& database, std::unique_ptr<ContainerBackend> backend,
+                                   ProjectResolver resolver, ContainerManagerOptions options)
+    : database_(database),
+      store_(database),
+      backend_(std::move(backend)),
+      backend_name_(backend_->name()),
+      resolver_(std::move(resolver)),
+      options_(options),
+      exec_enabled_(options.exec_enabled) {
+  if (options_.idle_suspend.count() > 0) idle_thread_ = std::thread([this] { idle_loop(); });
+}
+
+ContainerManager::~ContainerManager() {
+  {
+    std::lock_guard lock(idle_mutex_);
+    stopping_ = true;
+  }
+  idle_cv_.notify_all();
+  if (idle_thread_.joinable()) idle_thread_.join();
+  std::map<std::string, std::shared_ptr<BackgroundProcess>> processes;
+  {
+    std::lock_guard lock(mutex_);
+    processes.swap(processes_);
+  }
+  processes.clear();  // kills and joins each
+}
+
+std::string ContainerManager::disabled_message() {
+  return "Command execution is disabled on this server (the administrator's kill switch is on): "
+         "shell_exec and process_* will refuse until it is lifted. Do not retry; work with the "
+         "file tools or ask the user.";
+}
+
+void ContainerManager::set_exec_enabled(bool enabled) {
+  exec_enabled_.store(enabled);
+  log::warning(enabled ? "command execution enabled" : "command execution DISABLED (kill switch)");
+}
+
+Result<ContainerRow> ContainerManager::load_row(const ContainerProject& project) {
+  auto row = store_.get(project.id);
+  if (!row) return row.take_error();
+  if (*row) return **row;
+  ContainerRow fresh;
+  fresh.project_id = project.id;
+  fresh.backend = backend_name_;
+  fresh.limits = options_.default_limits;
+  fresh.network = options_.default_network;
+  fresh.state = ContainerState::kStopped;
+  return fresh;
+}
+
+Result<size_t> ContainerManager::reconcile() {
+  std::lock_guard lifecycle(lifecycle_mutex_);
+  auto rows = store_.all();
+  if (!rows) return rows.take_error();
+  size_t fixed = 0;
+  for (const auto& row : *rows) {
+    ContainerSpec spec;
+    spec.project_id = row.project_id;
+    spec.limits = row.limits;
+    spec.network = row.network;
+    (void)backend_->kill_leftovers(spec);
+    if (row.state != ContainerState::kStopped) {
+      if (auto status = store_.set_state(row.project_id, ContainerState::kStopped); !status) {
+        return status.take_error();
+      }
+      ++fixed;
+    }
+  }
+  if (fixed)
+    log::info("reconciled " + std::to_string(fixed) + " container(s) left by an earlier run");
+  return fixed;
+}
+
+Result<ContainerSpec> ContainerManager::prepare(const std::optional<std::string>& name) {
+  auto project = resolver_(name);
+  if (!project) return project.take_error();
+  {
+    // Fast path: running already; count the command so idle suspension leaves it alone.
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(project->id);
+    if (it != entries_.end() && it->second.state == ContainerState::kRunning) {
+      ++it->second.active;
+      it->second.last_activity = std::chrono::steady_clock::now();
+      it->second.spec.workspace = project->workspace;
+      it->second.spec.project_name = project->name;
+      return it->second.spec;
+    }
+  }
+  auto info = ensure(name);
+  if (!info) return info.take_error();
+  std::lock_guard lock(mutex_);
+  auto& entry = entries_[project->id];
+  ++entry.active;
+  entry.last_activity = std::chrono::steady_clock::now();
+  return entry.spec;
+}
+
+void ContainerManager::finish_activity(const std::string& project_id) {
+  bool persist = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(project_id);
+    if (it == entries_.end()) return;
+    if (it->second.active > 0) --it->second.active;
+    const auto now = std::chrono::steady_clock::now();
+    it->second.last_activity = now;
+    // The stored last activity is for people and restarts, not for idle detection (which uses
+    // the in-memory time): a write every few seconds at most keeps SQLite off the command path.
+    if (now - it->second.last_persisted >= std::chrono::seconds(5)) {
+      it->second.last_persisted = now;
+      persist = true;
+    }
+  }
+  if (persist) (void)store_.touch(project_id);
+}
+
+Result<ContainerInfo> ContainerManager::ensure(const std::optional<std::string>& name,
+                                               const ContainerSettings& settings) {
+  auto project = resolver_(name);
+  if (!project) return project.take_error();
+  {
+    std::lock_guard lifecycle(lifecycle_mutex_);
+    auto loaded = load_row(*project);
+    if (!loaded) return loaded.take_error();
+    ContainerRow row = std::move(loaded).value();
+    if (settings.memory_bytes) row.limits.memory_bytes = *settings.memory_bytes;
+    if (settings.pids) row.limits.pids = *settings.pids;
+    if (settings.cpu_millis) row.limits.cpu_millis = *settings.cpu_millis;
+    if (settings.network) row.network = *settings.network;
+    row.backend = backend_name_;
+    ContainerSpec spec{project->id, project->name, project->workspace, row.limits, row.network};
+
+    ContainerState current;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(project->id);
+      current = it == entries_.end() ? ContainerState::kStopped : it->second.state;
+    }
+    if (current != ContainerState::kRunning && current != ContainerState::kSuspended) {
+      row.state = ContainerState::kCreating;
+      if (auto saved = store_.save(row); !saved) return saved.take_error();
+    }
+    Status made = backend_->ensure(spec);
+    if (made && current == ContainerState::kSuspended) made = backend_->resume(spec);
+    row.state = made ? ContainerState::kRunning : ContainerState::kError;
+    row.error = made ? "" : made.error().message;
+    if (auto saved = store_.save(row); !saved) return saved.take_error();
+    {
+      std::lock_guard lock(mutex_);
+      auto& entry = entries_[project->id];
+      entry.spec = spec;
+      entry.state = row.state;
+      entry.last_activity = std::chrono::steady_clock::now();
+    }
+    if (!made) return Error::make("cannot start the dev container: " + made.error().message);
+  }
+  return info_for(*project);
+}
+
+Result<ContainerInfo> ContainerManager::info_for(const ContainerProject& project) {
+  auto loaded = load_row(project);
+  if (!loaded) return loaded.take_error();
+  ContainerInfo info;
+  info.project_id = project.id;
+  info.project_name = project.name;
+  info.backend = loaded->backend;
+  info.state = loaded->state;
+  info.limits = loaded->limits;
+  info.network = loaded->network;
+  info.error = loaded->error;
+  info.last_activity = loaded->last_activity;
+  ContainerSpec spec{project.id, project.name, project.workspace, loaded->limits, loaded->network};
+  info.backend_status = backend_->status(spec);
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, process] : processes_) {
+    const auto details = process->info();
+    if (details.project_id == project.id && details.running) ++info.processes;
+  }
+  return info;
+}
+
+Result<ContainerInfo> ContainerManager::status(const std::optional<std::string>& name) {
+  auto project = resolver_(name);
+  if (!project) return project.take_error();
+  return info_for(*project);
+}
+
+Result<ContainerInfo> ContainerManager::suspend(const std::optional<std::string>& name) {
+  return suspend_container(name, std::nullopt);
+}
+
+Result<ContainerInfo> ContainerManager::suspend_container(
+    const std::optional<std::string>& name,
+    std::optional<std::chrono::steady_clock::duration> only_if_idle_for) {
+  auto project = resolver_(name);
+  if (!project) return project.take_error();
+  {
+    std::lock_guard lifecycle(lifecycle_mutex_);
+    ContainerSpec spec;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(project->id);
+      if (it == entries_.end() || it->second.state == ContainerState::kStopped) {
+        return Error::make(
+            "the dev container of '" + project->name + "' is not running; nothing to suspend",
+            "not_running");
+      }
+      if (it->second.state == ContainerState::kSuspended) return info_for(*project);
+      if (only_if_idle_for &&
+          (it->second.active > 0 ||
+           std::chrono::steady_clock::now() - it->second.last_activity < *only_if_idle_for)) {
+        return Error::make("busy again", "busy");
+      }
+      // Marked before freezing, so a command arriving meanwhile takes the slow path (ensure),
+      // which waits for this lifecycle change and then thaws the container.
+      it->second.state = ContainerState::kSuspended;
+      spec = it->second.spec;
+    }
+    if (auto frozen = backend_->suspend(spec); !frozen) {
+      std::lock_guard lock(mutex_);
+      entries_[project->id].state = ContainerState::kRunning;
+      return frozen.take_error();
+    }
+    if (auto saved = store_.set_state(project->id, ContainerState::kSuspended); !saved) {
+      return saved.take_error();
+    }
+  }
+  return info_for(*project);
+}
+
+Result<ContainerInfo> ContainerManager::resume(const std::optional<std::string>& name) {
+  return ensure(name);
+}
+
+Result<ContainerInfo> ContainerManager::destroy(const std::optional<std::string>& name) {
+  auto project = resolver_(name);
+  if (!project) return project.take_error();
+  {
+    std::lock_guard lifecycle(lifecycle_mutex_);
+    std::vector<std::shared_ptr<BackgroundProcess>> doomed;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = processes_.begin(); it != processes_.end();) {
+        if (it->second->info().project_id == project->id) {
+          doomed.push_back(it->second);
+          it = processes_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    auto loaded = load_row(*project);
+    if (!loaded) return loaded.take_error();
+    ContainerSpec spec{project->id, project->name, project->workspace, loaded->limits,
+                       loaded->network};
+    if (auto removed = backend_->destroy(spec); !removed) return removed.take_error();
+    doomed.clear();
+    ContainerRow row = std::move(loaded).value();
+    row.state = ContainerState::kStopped;
+    row.error.clear();
+    if (auto saved = store_.save(row); !saved) return saved.take_error();
+    std::lock_guard lock(mutex_);
+    entries_.erase(project->id);
+  }
+  return info_for(*project);
+}
+
+Result<ExecResult> ContainerManager::run(const std::optional<std::string>& project,
+                                         const ExecRequest& request,
+                                         const CancellationToken& cancellation,
+                                         const OutputSink& on_output) {
+  if (!exec_enabled()) return Error::make(disabled_message(), "exec_disabled");
+  auto spec = prepare(project);
+  if (!spec) return spec.take_error();
+  ProcessLaunch launch{request.command, request.cwd, request.env, false};
+  auto process = backend_->exec(*spec, launch);
+  if (!process) {
+    finish_activity(spec->project_id);
+    return process.take_error();
+  }
+  ExecResult result = run_to_completion(*process, request, cancellation, on_output,
+                                        backend_->exit_codes_carry_signals());
+  finish_activity(spec->project_id);
+  return result;
+}
+
+Result<BackgroundProcessInfo> ContainerManager::start_process(
+    const std::optional<std::string>& project, const ProcessLaunch& launch) {
+  if (!exec_enabled()) return Error::make(disabled_message(), "exec_disabled");
+  auto spec = prepare(project);
+  if (!spec) return spec.take_error();
+  size_t running = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, process] : processes_) {
+      const auto details = process->info();
+      if (details.project_id == spec->project_id && details.running) ++running;
+    }
+  }
+  if (running >= options_.max_processes_per_project) {
+    finish_activity(spec->project_id);
+    return Error::make("project already has " + std::to_string(running) +
+                           " background processes (the limit); stop one with process_kill first",
+                       "limit");
+  }
+  ProcessLaunch merged = launch;
+  merged.merge_stderr = true;
+  std::string id;
+  {
+    std::lock_guard lock(mutex_);
+    id = "proc-" + std::to_string(next_process_++);
+  }
+  ContainerBackend* backend = backend_.get();
+  auto started = BackgroundProcess::start(
+      id, spec->project_id, launch.command,
+      [backend, spec = *spec, merged] { return backend->exec(spec, merged); },
+      options_.process_ring_bytes, backend_->exit_codes_carry_signals());
+  finish_activity(spec->project_id);
+  if (!started) return started.take_error();
+  std::shared_ptr<BackgroundProcess> process = std::move(started).value();
+  {
+    std::lock_guard lock(mutex_);
+    processes_[id] = process;
+    // Exited processes are kept for reading until there are many; then the oldest go.
+    while (processes_.size() > 4 * options_.max_processes_per_project) {
+      auto oldest = processes_.end();
+      for (auto it = processes_.begin(); it != processes_.end(); ++it) {
+        if (!it->second->info().running) {
+          oldest = it;
+          break;
+        }
+      }
+      if (oldest == processes_.end()) break;
+      processes_.erase(oldest);
+    }
+  }
+  (void)store_.touch(spec->project_id);
+  return process->info();
+}
+
+Result<std::shared_ptr<BackgroundProcess>> ContainerManager::process(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = processes_.find(id);
+  if (it == processes_.end()) {
+    return Error::make("no process '" + id +
+                           "' (it may belong to a destroyed container or an "
+                           "earlier server run); call process_list",
+                       "not_found");
+  }
+  return it->second;
+}
+
+Result<BackgroundProcessInfo> ContainerManager::kill_process(const std::string& id, int signal) {
+  auto found = process(id);
+  if (!found) return found.take_error();
+  auto& process = *found;
+  // A frozen process cannot act on a signal: thaw its container first.
+  {
+    bool suspended = false;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(process->info().project_id);
+      suspended = it != entries_.end() && it->second.state == ContainerState::kSuspended;
+    }
+    if (suspended) (void)ensure(process->info().project_id);
+  }
+  if (auto sent = process->signal(signal); !sent) return sent.take_error();
+  if (signal == SIGKILL) process->wait_exit(std::chrono::seconds(5));
+  return process->info();
+}
+
+Status ContainerManager::write_process(const std::string& id, std::string_view input) {
+  if (!exec_enabled()) return Error::make(disabled_message(), "exec_disabled");
+  auto found = process(id);
+  if (!found) return found.take_error();
+  auto spec = prepare((*found)->info().project_id);
+  if (!spec) return spec.take_error();
+  auto written = (*found)->write(input);
+  finish_activity(spec->project_id);
+  return written;
+}
+
+Result<std::vector<BackgroundProcessInfo>> ContainerManager::list_processes(
+    const std::optional<std::string>& name) {
+  auto project = resolver_(name);
+  if (!project) return project.take_error();
+  std::vector<BackgroundProcessInfo> list;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, process] : processes_) {
+    auto details = process->info();
+    if (details.project_id == project->id) list.push_back(std::move(details));
+  }
+  std::stable_sort(list.begin(), list.end(),
+                   [](const auto& a, const auto& b) { return a.started < b.started; });
+  return list;
+}
+
+size_t ContainerManager::suspend_idle(std::chrono::steady_clock::duration idle_for) {
+  std::vector<std::string> idle;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [id, entry] : entries_) {
+      if (entry.state == ContainerState::kRunning && entry.active == 0 &&
+          now - entry.last_activity >= idle_for) {
+        idle.push_back(id);
+      }
+    }
+  }
+  size_t suspended = 0;
+  for (const auto& id : idle) {
+    if (suspend_container(id, idle_for)) {
+      ++suspended;
+      log::info("suspended the idle dev container of project " + id);
+    }
+  }
+  return suspended;
+}
+
+void ContainerManager::idle_loop() {
+  const auto interval = std::max<std::chrono::seconds>(
+      std::chrono::seconds(1),
+      std::min<std::chrono::seconds>(options_.idle_suspend / 4, std::chrono::seconds(60)));
+  std::unique_lock lock(idle_mutex_);
+  while (!idle_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    suspend_idle(options_.idle_suspend);
+    lock.lock();
+  }
+}
+
+}  // namespace benchtop

@@ -1,0 +1,152 @@
+// Owns every project's dev container: creates or resumes it on demand, runs commands in it (it is
+// the CommandRunner every tool uses), keeps background processes, suspends idle containers,
+// reconciles state left by an earlier run, and honours the exec kill switch. State lives in the
+// SQLite `containers` table; the backend does the isolation.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/database.h"
+#include "server/exec/command_runner.h"
+#include "server/sandbox/background_process.h"
+#include "server/sandbox/container_backend.h"
+#include "server/sandbox/container_store.h"
+
+namespace benchtop {
+
+class ProjectService;
+
+// What the manager needs to know of a project.
+struct ContainerProject {
+  std::string id;
+  std::string name;
+  std::filesystem::path workspace;
+};
+using ProjectResolver =
+    std::function<Result<ContainerProject>(const std::optional<std::string>& project)>;
+ProjectResolver project_resolver(ProjectService& projects);
+
+struct ContainerManagerOptions {
+  ContainerLimits default_limits;
+  bool default_network = false;
+  std::chrono::seconds idle_suspend{30 * 60};  // 0: never suspend
+  bool exec_enabled = true;
+  size_t max_processes_per_project = 16;
+  size_t process_ring_bytes = 1024 * 1024;
+};
+
+// Changes devcontainer_ensure may make; absent fields keep their value.
+struct ContainerSettings {
+  std::optional<int64_t> memory_bytes;
+  std::optional<int64_t> pids;
+  std::optional<int64_t> cpu_millis;
+  std::optional<bool> network;
+};
+
+struct ContainerInfo {
+  std::string project_id;
+  std::string project_name;
+  std::string backend;
+  ContainerState state = ContainerState::kStopped;
+  ContainerLimits limits;
+  bool network = false;
+  std::string error;
+  std::string last_activity;
+  size_t processes = 0;  // background processes still running
+  BackendStatus backend_status;
+};
+
+class ContainerManager : public CommandRunner {
+ public:
+  ContainerManager(Database& database, std::unique_ptr<ContainerBackend> backend,
+                   ProjectResolver resolver, ContainerManagerOptions options);
+  ~ContainerManager() override;
+  ContainerManager(const ContainerManager&) = delete;
+  ContainerManager& operator=(const ContainerManager&) = delete;
+
+  // At start-up: kills processes an earlier run left in any container and marks every container
+  // stopped (the next command starts it again). Returns how many rows were fixed.
+  Result<size_t> reconcile();
+
+  Result<ContainerInfo> ensure(const std::optional<std::string>& project,
+                               const ContainerSettings& settings = {});
+  Result<ContainerInfo> status(const std::optional<std::string>& project);
+  Result<ContainerInfo> suspend(const std::optional<std::string>& project);
+  Result<ContainerInfo> resume(const std::optional<std::string>& project);
+  Result<ContainerInfo> destroy(const std::optional<std::string>& project);
+
+  Result<ExecResult> run(const std::optional<std::string>& project, const ExecRequest& request,
+                         const CancellationToken& cancellation,
+                         const OutputSink& on_output = {}) override;
+
+  Result<BackgroundProcessInfo> start_process(const std::optional<std::string>& project,
+                                              const ProcessLaunch& launch);
+  Result<std::shared_ptr<BackgroundProcess>> process(const std::string& process_id);
+  Result<BackgroundProcessInfo> kill_process(const std::string& process_id, int signal);
+  Status write_process(const std::string& process_id, std::string_view input);
+  Result<std::vector<BackgroundProcessInfo>> list_processes(
+      const std::optional<std::string>& project);
+
+  // The kill switch: while disabled, run() and start_process() refuse with code "exec_disabled".
+  void set_exec_enabled(bool enabled);
+  bool exec_enabled() const { return exec_enabled_.load(); }
+  static std::string disabled_message();
+
+  // Suspends running containers idle for longer than the configured time (called by the idle
+  // thread; public so tests can drive it). Returns how many were suspended.
+  size_t suspend_idle(std::chrono::steady_clock::duration idle_for);
+
+  const std::string& backend_name() const { return backend_name_; }
+
+ private:
+  struct Entry {
+    ContainerSpec spec;
+    ContainerState state = ContainerState::kStopped;
+    std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
+    int active = 0;  // commands running now
+    std::chrono::steady_clock::time_point last_persisted{};
+  };
+
+  // Resolves the project, loads or creates its row, and makes the container running.
+  Result<ContainerSpec> prepare(const std::optional<std::string>& project);
+  Result<ContainerRow> load_row(const ContainerProject& project);
+  Result<ContainerInfo> info_for(const ContainerProject& project);
+  // With `only_if_idle_for`, suspends only if still idle that long when the lock is held.
+  Result<ContainerInfo> suspend_container(
+      const std::optional<std::string>& name,
+      std::optional<std::chrono::steady_clock::duration> only_if_idle_for);
+  void finish_activity(const std::string& project_id);
+  void idle_loop();
+
+  Database& database_;
+  ContainerStore store_;
+  std::unique_ptr<ContainerBackend> backend_;
+  const std::string backend_name_;
+  ProjectResolver resolver_;
+  const ContainerManagerOptions options_;
+  std::atomic<bool> exec_enabled_;
+
+  // Lifecycle changes (ensure, suspend, resume, destroy) take turns; commands run outside it.
+  std::mutex lifecycle_mutex_;
+  std::mutex mutex_;  // entries_, processes_, next_process_
+  std::map<std::string, Entry> entries_;
+  std::map<std::string, std::shared_ptr<BackgroundProcess>> processes_;
+  uint64_t next_process_ = 1;
+
+  std::mutex idle_mutex_;
+  std::condition_variable idle_cv_;
+  bool stopping_ = false;
+  std::thread idle_thread_;
+};
+
+}  // namespace benchtop

@@ -1,0 +1,91 @@
+// A data directory, a project service and a container manager on the real bubblewrap backend, for
+// tests that start real sandboxes. Tests skip (with the reason) only when bubblewrap cannot create
+// namespaces on the machine.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "server/database.h"
+#include "server/project_service.h"
+#include "server/sandbox/bwrap_backend.h"
+#include "server/sandbox/container_manager.h"
+#include "server/schema.h"
+#include "tests/unit/temp_dir.h"
+
+namespace benchtop::testing {
+
+// Polls `condition` until it holds or `limit` passes: for waiting on the kernel (a counter file
+// advancing, a process disappearing), never as a fixed pause.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+class SandboxFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (auto usable = BwrapBackend::probe(); !usable) {
+      GTEST_SKIP() << "bubblewrap cannot create namespaces here: " << usable.error().message;
+    }
+    open_manager();
+    auto project = projects_->create("alpha", "");
+    ASSERT_TRUE(project.ok()) << project.error().message;
+    alpha_ = *project;
+  }
+
+  void TearDown() override { close_manager(); }
+
+  void open_manager(ContainerManagerOptions options = {}) {
+    options.idle_suspend = std::chrono::seconds(0);
+    options_ = options;
+    auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
+    ASSERT_TRUE(database.ok()) << database.error().message;
+    database_ = std::move(database).value();
+    projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces");
+    manager_ = std::make_unique<ContainerManager>(
+        *database_, std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test"),
+        project_resolver(*projects_), options);
+  }
+
+  // Destroys every container this test made, then the services (as a server shutdown would).
+  void close_manager() {
+    if (manager_ && projects_) {
+      if (auto all = projects_->list(); all.ok()) {
+        for (const auto& project : *all) (void)manager_->destroy(project.id);
+      }
+    }
+    manager_.reset();
+    projects_.reset();
+    database_.reset();
+  }
+
+  ExecResult exec(const std::string& project, const std::string& command,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    ExecRequest request;
+    request.command = command;
+    request.timeout = timeout;
+    auto result = manager_->run(project, request, CancellationToken());
+    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+    return result.ok() ? std::move(result).value() : ExecResult{};
+  }
+
+  TempDir temp_;
+  ContainerManagerOptions options_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<ProjectService> projects_;
+  std::unique_ptr<ContainerManager> manager_;
+  Project alpha_;
+};
+
+}  // namespace benchtop::testing
