@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "server/schema.h"
 #include "tools/fs_tools.h"
+#include "tools/git_tools.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
 
@@ -34,6 +35,9 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_project_tools(services->tools, *services->projects);
   register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
+  services->git_settings =
+      std::make_unique<git::ProjectGitSettings>(*services->database, *services->projects);
+  register_git_tools(services->tools, *services->projects, *services->git_settings);
   return services;
 }
 

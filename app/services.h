@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "server/data_dir.h"
 #include "server/database.h"
+#include "server/git/git_settings.h"
 #include "server/project_service.h"
 #include "server/tool_registry.h"
 
@@ -18,6 +19,7 @@ struct Services {
   DataDir data_dir{""};
   std::unique_ptr<Database> database;
   std::unique_ptr<ProjectService> projects;
+  std::unique_ptr<git::ProjectGitSettings> git_settings;
   ToolRegistry tools;
 };
 
