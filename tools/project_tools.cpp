@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tools/project_clone.h"
 #include "tools/workspace_args.h"
 
 namespace benchtop {
@@ -95,7 +96,11 @@ Tool project_create(ProjectService& projects) {
       "Create a new project: a named, empty workspace directory managed by benchtop, in which the "
       "file, shell and git tools then work (pass the name as their `project` argument). Names: " +
       std::string(kNameRule) +
-      ". Fails if the name is taken; call project_list to see existing projects and reuse one.";
+      ". With git_url the workspace is cloned from that repository (https://, ssh://, file:// or "
+      "a server path; progress is reported), optionally checking out git_branch and starting a "
+      "working branch `branch` (e.g. 'ticket/123'); if the clone fails or is cancelled no project "
+      "is left behind. Fails if the name is taken; call project_list to see existing projects "
+      "and reuse one.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -108,21 +113,67 @@ Tool project_create(ProjectService& projects) {
         {"description",
          {{"type", "string"},
           {"maxLength", 2000},
-          {"description", "Optional note on what the project is for."}}}}},
+          {"description", "Optional note on what the project is for."}}},
+        {"git_url",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 4096},
+          {"description", "Repository to clone into the new workspace."}}},
+        {"git_branch",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 250},
+          {"description", "Branch of git_url to check out (default: the remote's default)."}}},
+        {"branch",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 250},
+          {"description",
+           "New working branch to create and switch to after the clone, e.g. 'ticket/123'."}}}}},
       {"required", {"name"}},
       {"additionalProperties", false},
   };
-  tool.output_schema = {{"type", "object"},
-                        {"properties", {{"project", project_schema()}}},
-                        {"required", {"project"}},
-                        {"additionalProperties", false}};
+  tool.output_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_schema()},
+        {"git",
+         {{"type", "object"},
+          {"description", "Present when the project was cloned from git_url."},
+          {"properties",
+           {{"branch", string_property("Branch checked out after the clone.")},
+            {"head", string_property("Commit id checked out; empty for an empty repository.")}}},
+          {"required", {"branch", "head"}},
+          {"additionalProperties", false}}}}},
+      {"required", {"project"}},
+      {"additionalProperties", false}};
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
-  tool.handler = [&projects](const json& arguments, ToolContext&) {
+  tool.handler = [&projects](const json& arguments, ToolContext& context) {
     auto name = optional_string(arguments, "name");
     if (!name) return missing_argument("name");
+    const auto git_url = optional_string(arguments, "git_url");
+    if (!git_url && (arguments.contains("branch") || arguments.contains("git_branch"))) {
+      return ToolResult::error(
+          "`branch` and `git_branch` need `git_url` (the repository to "
+          "clone).");
+    }
     auto created = projects.create(*name, optional_string(arguments, "description").value_or(""));
     if (!created) return ToolResult::from_error(created.error());
     const Project& project = *created;
+    if (git_url) {
+      CloneRequest request{*git_url, optional_string(arguments, "git_branch").value_or(""),
+                           optional_string(arguments, "branch").value_or("")};
+      auto cloned = clone_into_new_project(projects, project, request, context);
+      if (!cloned) return ToolResult::from_error(cloned.error());
+      return ToolResult::success(
+          {{"project", to_json(project)},
+           {"git", {{"branch", cloned->branch}, {"head", cloned->head}}}},
+          "Created project '" + project.name + "' (id " + project.id + ") at " +
+              project.root.string() + ", cloned and on branch '" + cloned->branch + "'" +
+              (cloned->head.empty() ? std::string(" (empty repository)")
+                                    : " at " + cloned->head.substr(0, 7)) +
+              ". Pass project: '" + project.name + "' to the file, shell and git tools.");
+    }
     return ToolResult::success({{"project", to_json(project)}},
                                "Created project '" + project.name + "' (id " + project.id +
                                    ") with an empty workspace at " + project.root.string() +
