@@ -6,6 +6,7 @@
 #include "tools/git_tools.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
+#include "tools/test_tools.h"
 
 namespace benchtop {
 
@@ -38,7 +39,13 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   services->git_settings =
       std::make_unique<git::ProjectGitSettings>(*services->database, *services->projects);
   register_git_tools(services->tools, *services->projects, *services->git_settings);
+  services->test_runs =
+      std::make_unique<test_runs::SqliteTestRunStore>(*services->database, *services->projects);
   return services;
+}
+
+void register_test_family(Services& services, CommandRunner& runner) {
+  register_test_tools(services.tools, *services.projects, runner, *services.test_runs);
 }
 
 }  // namespace benchtop

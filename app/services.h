@@ -9,8 +9,10 @@
 #include "common/result.h"
 #include "server/data_dir.h"
 #include "server/database.h"
+#include "server/exec/command_runner.h"
 #include "server/git/git_settings.h"
 #include "server/project_service.h"
+#include "server/testing/test_run_store.h"
 #include "server/tool_registry.h"
 
 namespace benchtop {
@@ -20,9 +22,14 @@ struct Services {
   std::unique_ptr<Database> database;
   std::unique_ptr<ProjectService> projects;
   std::unique_ptr<git::ProjectGitSettings> git_settings;
+  std::unique_ptr<test_runs::SqliteTestRunStore> test_runs;
   ToolRegistry tools;
 };
 
 Result<std::unique_ptr<Services>> build_services(const CliOptions& options);
+
+// Registers test_run and test_history, whose commands run through `runner` (the projects'
+// sandbox). `runner` must outlive `services`.
+void register_test_family(Services& services, CommandRunner& runner);
 
 }  // namespace benchtop
