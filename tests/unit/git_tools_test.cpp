@@ -378,6 +378,35 @@ TEST_F(GitRemoteTest, FetchReportsProgress) {
   EXPECT_GT(reports, 0);
 }
 
+TEST_F(GitRemoteTest, CheckoutOfARemoteOnlyBranchTracksIt) {
+  init_with_commit();
+  ok("git_remote", {{"action", "add"}, {"name", "origin"}, {"url", url()}});
+  ok("git_push");
+  ok("git_checkout", {{"branch", "feature"}, {"create", true}});
+  write("f.txt", "feature\n");
+  ok("git_add", {{"all", true}});
+  ok("git_commit", {{"message", "feature"}});
+  ok("git_push", {{"set_upstream", true}});
+  ok("git_checkout", {{"branch", "main"}});
+  ok("git_branch", {{"action", "delete"}, {"name", "feature"}, {"force", true}});
+  json switched = ok("git_checkout", {{"branch", "feature"}});
+  EXPECT_EQ(switched["branch"], "feature");
+  EXPECT_EQ(read_file(root() / "f.txt"), "feature\n");
+  EXPECT_EQ(ok("git_status")["upstream"], "origin/feature");
+}
+
+TEST_F(GitRemoteTest, TokenNeverAppearsInFailures) {
+  init_with_commit();
+  settings_.value.https_token = "s3cr3t-token";
+  ok("git_remote", {{"action", "add"}, {"name", "origin"}, {"url", "https://127.0.0.1:1/r.git"}});
+  ToolResult fetched = call("git_fetch", json::object());
+  ASSERT_TRUE(fetched.is_error);
+  EXPECT_EQ(fetched.to_json().dump().find("s3cr3t-token"), std::string::npos);
+  ToolResult pushed = call("git_push", json::object());
+  ASSERT_TRUE(pushed.is_error);
+  EXPECT_EQ(pushed.to_json().dump().find("s3cr3t-token"), std::string::npos);
+}
+
 TEST_F(GitRemoteTest, CredentialsInUrlsAreHidden) {
   init_with_commit();
   ok("git_remote",
