@@ -232,6 +232,9 @@ Tool git_checkout_tool(std::shared_ptr<GitToolServices> services) {
 
     git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
     options.checkout_strategy = force ? GIT_CHECKOUT_FORCE : GIT_CHECKOUT_SAFE;
+    if (auto guarded = guard_work_tree(*repo, target.get()); !guarded) {
+      return ToolResult::from_error(guarded.error());
+    }
     int rc = git_checkout_tree(repo->get(), reinterpret_cast<git_object*>(target.get()), &options);
     if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot check out", rc));
     rc = ref_name.empty()

@@ -1,6 +1,7 @@
 #include "tools/git_common.h"
 
 #include "server/git/git_error.h"
+#include "server/git/git_worktree_guard.h"
 #include "tools/git_tools.h"
 #include "tools/workspace_args.h"
 
@@ -95,6 +96,17 @@ Result<git::SignaturePtr> author_signature(GitToolServices& services, const json
   git::SignaturePtr signature(raw);
   if (rc < 0) return git::git_failure("Invalid author '" + name + " <" + email + ">'", rc);
   return signature;
+}
+
+Status guard_work_tree(const OpenRepository& repo, git_commit* target) {
+  git::TreePtr tree;
+  if (target) {
+    git_tree* raw = nullptr;
+    const int rc = git_commit_tree(&raw, target);
+    tree.reset(raw);
+    if (rc < 0) return git::git_failure("Cannot read the commit's tree", rc);
+  }
+  return git::guard_work_tree_writes(*repo.workspace, repo.get(), {tree.get()});
 }
 
 Result<bool> has_uncommitted_changes(git_repository* repo) {

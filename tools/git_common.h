@@ -60,6 +60,10 @@ Result<git::SignaturePtr> author_signature(GitToolServices& services,
                                            const nlohmann::json& arguments,
                                            const std::optional<std::string>& override);
 
+// Refuses a work-tree write (checkout, hard reset, pull, stash) when a directory of the index or
+// of `target`'s tree (null: the index only) is a symlink in the work tree.
+Status guard_work_tree(const OpenRepository& repo, git_commit* target);
+
 // True when tracked files have staged or unstaged changes (untracked files do not count).
 Result<bool> has_uncommitted_changes(git_repository* repo);
 

@@ -270,6 +270,9 @@ Tool git_pull_tool(std::shared_ptr<GitToolServices> services) {
     if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot read the commit", rc));
     git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
     checkout.checkout_strategy = GIT_CHECKOUT_SAFE;
+    if (auto guarded = guard_work_tree(*repo, target.get()); !guarded) {
+      return ToolResult::from_error(guarded.error());
+    }
     rc = git_checkout_tree(repo->get(), reinterpret_cast<git_object*>(target.get()), &checkout);
     if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot update the work tree", rc));
     const std::string local_ref = "refs/heads/" + branch;

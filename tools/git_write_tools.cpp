@@ -222,6 +222,11 @@ Tool git_reset_tool(std::shared_ptr<GitToolServices> services) {
                                               : GIT_RESET_MIXED;
     git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
     checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
+    if (type == GIT_RESET_HARD) {
+      if (auto guarded = guard_work_tree(*repo, target->get()); !guarded) {
+        return ToolResult::from_error(guarded.error());
+      }
+    }
     const int rc = git_reset(repo->get(), reinterpret_cast<git_object*>(target->get()), type,
                              type == GIT_RESET_HARD ? &checkout : nullptr);
     if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot reset", rc));
@@ -286,6 +291,11 @@ Tool git_stash_tool(std::shared_ptr<GitToolServices> services) {
       const uint32_t flags = arguments.value("include_untracked", false)
                                  ? GIT_STASH_INCLUDE_UNTRACKED
                                  : GIT_STASH_DEFAULT;
+      // Stashing resets the work tree to HEAD.
+      auto head = git::resolve_commit(repo->get(), "HEAD");
+      if (auto guarded = guard_work_tree(*repo, head ? head->get() : nullptr); !guarded) {
+        return ToolResult::from_error(guarded.error());
+      }
       const int rc = git_stash_save(&id, repo->get(), signature->get(),
                                     message.empty() ? nullptr : message.c_str(), flags);
       if (rc == GIT_ENOTFOUND) {
@@ -297,6 +307,14 @@ Tool git_stash_tool(std::shared_ptr<GitToolServices> services) {
       text = "Stashed the changes as " + git::short_id(&id) + "; the work tree is clean.";
     } else if (action == "pop") {
       git_stash_apply_options options = GIT_STASH_APPLY_OPTIONS_INIT;
+      std::vector<StashEntry> stashes;
+      git_stash_foreach(repo->get(), &collect_stash, &stashes);
+      if (stashes.empty()) return ToolResult::error("There is no stash to pop.");
+      auto stash = git::resolve_commit(repo->get(), stashes.front().id);
+      if (!stash) return ToolResult::from_error(stash.error());
+      if (auto guarded = guard_work_tree(*repo, stash->get()); !guarded) {
+        return ToolResult::from_error(guarded.error());
+      }
       const int rc = git_stash_pop(repo->get(), 0, &options);
       if (rc == GIT_ENOTFOUND) return ToolResult::error("There is no stash to pop.");
       if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot pop the stash", rc));

@@ -222,6 +222,32 @@ TEST_F(GitToolsTest, GitdirFileIsRefused) {
   refused("git_status", json::object());
 }
 
+TEST_F(GitToolsTest, WorkTreeWritesDoNotFollowADirectorySwappedForASymlink) {
+  ok("git_init");
+  write("sub/a.txt", "tracked\n");
+  ok("git_add", {{"all", true}});
+  ok("git_commit", {{"message", "sub"}});
+  ok("git_branch", {{"action", "create"}, {"name", "other"}});
+  // libgit2 would write sub/a.txt (or delete it) through the symlink, i.e. outside.
+  std::filesystem::remove_all(root() / "sub");
+  std::filesystem::create_directory_symlink(dirs_.outside(), root() / "sub");
+  EXPECT_NE(
+      refused("git_reset", {{"mode", "hard"}, {"rev", "HEAD"}, {"confirm", true}}).find("symlink"),
+      std::string::npos);
+  refused("git_checkout", {{"branch", "other"}, {"force", true}});
+  refused("git_stash", {{"action", "push"}});
+  EXPECT_TRUE(std::filesystem::is_empty(dirs_.outside()));
+  // A symlink that stays inside is refused too: git would write into the wrong directory.
+  std::filesystem::remove(root() / "sub");
+  std::filesystem::create_directory(root() / "elsewhere");
+  std::filesystem::create_directory_symlink("elsewhere", root() / "sub");
+  refused("git_reset", {{"mode", "hard"}, {"rev", "HEAD"}, {"confirm", true}});
+  // Once the symlink is gone the reset restores the directory.
+  std::filesystem::remove(root() / "sub");
+  ok("git_reset", {{"mode", "hard"}, {"rev", "HEAD"}, {"confirm", true}});
+  EXPECT_EQ(read_file(root() / "sub" / "a.txt"), "tracked\n");
+}
+
 TEST_F(GitToolsTest, BranchCreateListDelete) {
   init_with_commit();
   ok("git_branch", {{"action", "create"}, {"name", "ticket/42"}});
