@@ -202,9 +202,13 @@ TEST_F(GitToolsTest, PathsOutsideTheWorkspaceAreRefused) {
   refused("git_add", {{"paths", {"../outside/x"}}});
   refused("git_add", {{"paths", {"/etc/passwd"}}});
   std::filesystem::create_directory_symlink(dirs_.outside(), root() / "link");
-  write_file(dirs_.outside() / "secret.txt", "s\n");
+  write_file(dirs_.outside() / "secret.txt", "TOP-SECRET\n");
   refused("git_add", {{"paths", {"link/secret.txt"}}});
   refused("git_diff", {{"paths", {"link/secret.txt"}}});
+  // Whole-tree operations see the symlink itself, never what it points at.
+  EXPECT_EQ(ok("git_status")["untracked"], json::array({"link"}));
+  EXPECT_EQ(ok("git_diff")["patch"].get<std::string>().find("TOP-SECRET"), std::string::npos);
+  EXPECT_EQ(ok("git_add", {{"all", true}})["staged"], json::array({"link"}));
 }
 
 TEST_F(GitToolsTest, RepositoryThroughSymlinkOutsideIsRefused) {
