@@ -33,11 +33,11 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
     log::info("project '" + project->name + "' is " + root);
   }
 
-  register_project_tools(services->tools, *services->projects);
-  register_fs_tools(services->tools, *services->projects);
-  register_search_tools(services->tools, *services->projects);
   services->git_settings =
       std::make_unique<git::ProjectGitSettings>(*services->database, *services->projects);
+  register_project_tools(services->tools, *services->projects, *services->git_settings);
+  register_fs_tools(services->tools, *services->projects);
+  register_search_tools(services->tools, *services->projects);
   register_git_tools(services->tools, *services->projects, *services->git_settings);
   services->test_runs =
       std::make_unique<test_runs::SqliteTestRunStore>(*services->database, *services->projects);

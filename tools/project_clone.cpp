@@ -18,6 +18,8 @@ Result<CloneOutcome> clone_and_branch(ProjectService& projects, const Project& p
   if (!workspace) return workspace.take_error();
   git::TransferOptions options;
   options.cancellation = context.cancellation();
+  options.https_username = request.https_username;
+  options.https_token = request.https_token;
   if (context.wants_progress()) {
     options.progress = [&context](double progress, std::optional<double> total,
                                   const std::string& message) {

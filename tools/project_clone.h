@@ -14,6 +14,8 @@ struct CloneRequest {
   std::string url;
   std::string remote_branch;   // "" = the remote's default branch
   std::string working_branch;  // "" = stay on the cloned branch
+  std::string https_username;  // credentials for an HTTPS remote; never shown
+  std::string https_token;
 };
 
 struct CloneOutcome {

@@ -9,6 +9,7 @@
 #include "server/data_dir.h"
 #include "server/database.h"
 #include "server/git/git_clone.h"
+#include "server/git/git_settings.h"
 #include "server/schema.h"
 #include "server/workspace.h"
 #include "tests/unit/git_test_support.h"
@@ -116,6 +117,24 @@ TEST_F(ProjectCloneTest, OptionLikeUrlAndBranchAreRefused) {
       create({{"name", "b"}, {"git_url", source_.string()}, {"branch", "-f"}}, context).is_error);
   EXPECT_EQ(workspace_count(), 0u);
   EXPECT_TRUE(create({{"name", "c"}, {"branch", "x"}}, context).is_error);
+}
+
+TEST_F(ProjectCloneTest, CredentialsAreStoredInTheProjectsSettingsAndNeverShown) {
+  ToolContext context;
+  EXPECT_TRUE(create({{"name", "nocreds"}, {"git_url", source_.string()}, {"https_token", "t"}},
+                     context)
+                  .is_error);  // this registry has no settings store
+  git::ProjectGitSettings settings(*database_, *service_);
+  ToolRegistry registry;
+  register_project_tools(registry, *service_, settings);
+  auto result = registry.call(
+      "project_create",
+      {{"name", "creds"}, {"git_url", source_.string()}, {"https_token", "s3cr3t-token"}}, context);
+  ASSERT_FALSE(result->is_error) << text_of(*result);
+  EXPECT_EQ(result->to_json().dump().find("s3cr3t-token"), std::string::npos);
+  auto stored = settings.settings(std::string("creds"));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->https_token, "s3cr3t-token");
 }
 
 TEST_F(ProjectCloneTest, CloneDestinationLeadingOutsideIsRefused) {
