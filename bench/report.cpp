@@ -97,7 +97,7 @@ void print_workloads(std::ostream& out, const RunReport& report) {
       << pad("response", 11, true) << pad("lines", 7, true) << pad("calls", 6, true)
       << pad("calls/s", 9, true) << pad("p50", 8, true) << pad("p90", 8, true)
       << pad("p99", 8, true) << pad("piped/s", 9, true) << pad("piped p50", 10, true) << "\n";
-  for (Workload workload : kEveryWorkload) {
+  for (Workload workload : report.settings.workloads) {
     bool first = true;
     for (const auto& server : report.servers) {
       if (!server.error.empty()) continue;
@@ -151,7 +151,7 @@ void print_workloads(std::ostream& out, const RunReport& report) {
 
 void print_semantics(std::ostream& out, const RunReport& report) {
   out << "What each call does\n";
-  for (Workload workload : kEveryWorkload) {
+  for (Workload workload : report.settings.workloads) {
     out << "  " << workload_name(workload) << ": " << workload_summary(workload) << "\n";
     for (const auto& server : report.servers) {
       for (const auto& result : server.workloads) {
