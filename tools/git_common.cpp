@@ -12,6 +12,7 @@ using nlohmann::json;
 Result<OpenRepository> open_project_repository(GitToolServices& services, const json& arguments) {
   auto workspace = workspace_for(services.workspaces, arguments);
   if (!workspace) return workspace.take_error();
+  services.library.ensure();
   auto repo = git::open_repository(**workspace);
   if (!repo) return repo.take_error();
   return OpenRepository{std::move(workspace).value(), std::move(repo).value()};

@@ -23,7 +23,7 @@ struct GitToolServices {
       : workspaces(workspaces), settings(settings) {}
   WorkspaceProvider& workspaces;
   git::GitSettingsSource& settings;
-  git::GitLibrary library;  // keeps libgit2 initialised while the tools exist
+  git::LazyGitLibrary library;  // initialised by the first git tool call, kept until shutdown
 };
 
 struct OpenRepository {

@@ -58,6 +58,7 @@ Tool git_init_tool(std::shared_ptr<GitToolServices> services) {
     auto workspace = workspace_for(services->workspaces, arguments);
     if (!workspace) return ToolResult::from_error(workspace.error());
     const std::string branch = optional_string(arguments, "initial_branch").value_or("main");
+    services->library.ensure();
     auto repo = git::init_repository(**workspace, branch);
     if (!repo) return ToolResult::from_error(repo.error());
     return ToolResult::success({{"branch", branch}},

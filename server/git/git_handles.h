@@ -4,7 +4,10 @@
 
 #include <git2.h>
 
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <string_view>
 
 namespace benchtop::git {
 
@@ -73,6 +76,28 @@ class GitLibrary {
   ~GitLibrary() { git_libgit2_shutdown(); }
   GitLibrary(const GitLibrary&) = delete;
   GitLibrary& operator=(const GitLibrary&) = delete;
+};
+
+// A GitLibrary taken on first use: libgit2's initialisation (OpenSSL, thread-local state) costs
+// around 10 ms, which a server start should not pay before any git tool is called.
+class LazyGitLibrary {
+ public:
+  LazyGitLibrary() = default;
+  LazyGitLibrary(const LazyGitLibrary&) = delete;
+  LazyGitLibrary& operator=(const LazyGitLibrary&) = delete;
+  ~LazyGitLibrary() {
+    if (initialised_.load(std::memory_order_acquire)) git_libgit2_shutdown();
+  }
+  void ensure() {
+    std::call_once(once_, [this] {
+      git_libgit2_init();
+      initialised_.store(true, std::memory_order_release);
+    });
+  }
+
+ private:
+  std::once_flag once_;
+  std::atomic<bool> initialised_{false};
 };
 
 }  // namespace benchtop::git
