@@ -5,8 +5,10 @@
 #include "server/schema.h"
 #include "tools/exec_tools.h"
 #include "tools/fs_tools.h"
+#include "tools/git_tools.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
+#include "tools/test_tools.h"
 
 namespace benchtop {
 
@@ -33,7 +35,9 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
     log::info("project '" + project->name + "' is " + root);
   }
 
-  register_project_tools(services->tools, *services->projects);
+  services->git_settings =
+      std::make_unique<git::ProjectGitSettings>(*services->database, *services->projects);
+  register_project_tools(services->tools, *services->projects, *services->git_settings);
   register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
 
@@ -55,6 +59,12 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   }
   if (options.disable_exec) log::warning("command execution is disabled (--disable-exec)");
   register_exec_tools(services->tools, *services->containers);
+  register_git_tools(services->tools, *services->projects, *services->git_settings);
+  services->test_runs =
+      std::make_unique<test_runs::SqliteTestRunStore>(*services->database, *services->projects);
+  // Tests run in the project's dev container, like every other command.
+  register_test_tools(services->tools, *services->projects, *services->containers,
+                      *services->test_runs);
   return services;
 }
 

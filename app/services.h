@@ -9,8 +9,10 @@
 #include "common/result.h"
 #include "server/data_dir.h"
 #include "server/database.h"
+#include "server/git/git_settings.h"
 #include "server/project_service.h"
 #include "server/sandbox/container_manager.h"
+#include "server/testing/test_run_store.h"
 #include "server/tool_registry.h"
 
 namespace benchtop {
@@ -20,6 +22,8 @@ struct Services {
   std::unique_ptr<Database> database;
   std::unique_ptr<ProjectService> projects;
   std::unique_ptr<ContainerManager> containers;  // the CommandRunner of every exec tool
+  std::unique_ptr<git::ProjectGitSettings> git_settings;
+  std::unique_ptr<test_runs::SqliteTestRunStore> test_runs;
   ToolRegistry tools;
 };
 

@@ -25,8 +25,8 @@ constexpr std::string_view kUsage =
     R"(usage: mcp_stdio_bench --tree DIR --server KIND[/NAME]=COMMAND... [options]
 
   --tree DIR              the benchmark tree (made by bench_make_tree)
-  --server KIND=COMMAND   a server to measure (repeatable). KIND is benchtop or server-filesystem
-                          and selects which tools each workload calls; /NAME labels it in the
+  --server KIND=COMMAND   a server to measure (repeatable). KIND is benchtop, server-filesystem or
+                          git-mcp-server (@cyanheads/git-mcp-server) and selects which tools each workload calls; /NAME labels it in the
                           report. COMMAND is split at spaces; {tree} becomes the tree path, {tmp}
                           a fresh empty directory for each start, and {state} one directory per
                           server kept across its starts (as when a client restarts it); both are
@@ -40,7 +40,8 @@ constexpr std::string_view kUsage =
   --rounds N              split each workload's budget into N rounds in which the servers take
                           turns, so that load from elsewhere hits all of them alike (default 5)
   --workload ID           only this workload (repeatable): read-small, read-large, glob, grep,
-                          list
+                          list (the default set), git-status, git-log, git-diff (on a
+                          repository given as --tree; see bench/run-git.sh)
   --json FILE             also write every figure as JSON
   --stderr-dir DIR        keep each server's stderr in DIR/NAME.stderr.log
 
@@ -109,7 +110,7 @@ Result<Options> parse_options(int argc, char** argv) {
       status = parse_number(flag, value, options.settings.warmup_calls, 0);
     } else if (flag == "--workload") {
       bool known = false;
-      for (Workload workload : kAllWorkloads) {
+      for (Workload workload : kEveryWorkload) {
         if (workload_id(workload) == value) {
           chosen.push_back(workload);
           known = true;
@@ -129,7 +130,12 @@ Result<Options> parse_options(int argc, char** argv) {
   if (options.settings.tree.empty()) return Error::make("--tree is required (try --help)");
   std::error_code ec;
   const auto tree = std::filesystem::canonical(options.settings.tree, ec);
-  if (ec || !std::filesystem::exists(tree / kStampFile)) {
+  // The git workloads run on any repository; the file workloads need the generated tree.
+  bool file_workloads = false;
+  for (Workload workload : options.settings.workloads) {
+    for (Workload file_workload : kAllWorkloads) file_workloads |= workload == file_workload;
+  }
+  if (ec || (file_workloads && !std::filesystem::exists(tree / kStampFile))) {
     return Error::make(options.settings.tree +
                        " is not a benchmark tree (make one with bench_make_tree)");
   }

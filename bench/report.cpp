@@ -97,7 +97,7 @@ void print_workloads(std::ostream& out, const RunReport& report) {
       << pad("response", 11, true) << pad("lines", 7, true) << pad("calls", 6, true)
       << pad("calls/s", 9, true) << pad("p50", 8, true) << pad("p90", 8, true)
       << pad("p99", 8, true) << pad("piped/s", 9, true) << pad("piped p50", 10, true) << "\n";
-  for (Workload workload : kAllWorkloads) {
+  for (Workload workload : report.settings.workloads) {
     bool first = true;
     for (const auto& server : report.servers) {
       if (!server.error.empty()) continue;
@@ -151,7 +151,7 @@ void print_workloads(std::ostream& out, const RunReport& report) {
 
 void print_semantics(std::ostream& out, const RunReport& report) {
   out << "What each call does\n";
-  for (Workload workload : kAllWorkloads) {
+  for (Workload workload : report.settings.workloads) {
     out << "  " << workload_name(workload) << ": " << workload_summary(workload) << "\n";
     for (const auto& server : report.servers) {
       for (const auto& result : server.workloads) {
@@ -208,6 +208,17 @@ void print_targets(std::ostream& out, const RunReport& report) {
     const double fraction = our_glob->sequential->p50_ms / peer_glob->sequential->p50_ms;
     print_target(out, "glob time <= 1/10 of server-filesystem's (p50)",
                  format("1/%.1f", 1 / fraction), fraction <= 0.1);
+  }
+  const ServerResult* git_peer = find_kind(report, "git-mcp-server");
+  for (Workload workload : kGitWorkloads) {
+    const auto* our_git = find_workload(ours, workload);
+    const auto* peer_git = find_workload(git_peer, workload);
+    if (our_git && peer_git) {
+      const double ratio =
+          our_git->sequential->calls_per_second / peer_git->sequential->calls_per_second;
+      print_target(out, std::string(workload_name(workload)) + " throughput >= 20x git-mcp-server",
+                   format("%.1fx sequential", ratio), ratio >= 20);
+    }
   }
   const auto* our_grep = find_workload(ours, Workload::kGrep);
   if (our_grep && report.ripgrep && report.ripgrep->error.empty()) {

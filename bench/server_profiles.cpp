@@ -30,8 +30,29 @@ Result<int64_t> count_lines(const std::string& path) {
 }
 
 Result<ServerProfile> benchtop_profile(ServerProfile profile, const std::string& tree) {
+  auto& calls = profile.calls;
+  calls[Workload::kGitStatus] = {
+      "git_status",
+      {json::object()},
+      "git_status {}: libgit2 status of the --root project (staged, unstaged, untracked, "
+      "conflicted, upstream ahead/behind), the repository opened through the workspace guard "
+      "on every call; text plus structured content."};
+  calls[Workload::kGitLog] = {
+      "git_log",
+      {json{{"max_count", 10}}},
+      "git_log {max_count: 10}: libgit2 revwalk from HEAD, id/author/date/summary per commit; "
+      "text plus structured content."};
+  calls[Workload::kGitDiff] = {
+      "git_diff",
+      {json::object()},
+      "git_diff {}: libgit2 index-to-work-tree unified diff, untracked files included, capped at "
+      "100 KB; per-file line counts plus the patch, as text and structured content."};
   auto large_lines = count_lines(in_tree(tree, kLargeFile));
-  if (!large_lines) return large_lines.take_error();
+  if (!large_lines) {
+    // Not the file benchmark tree (e.g. the git repository): only the git workloads apply.
+    for (Workload workload : kAllWorkloads) profile.missing[workload] = "not in this tree";
+    return profile;
+  }
   std::vector<json> pages;
   for (int64_t first = 1; first <= *large_lines; first += kBenchtopLinesPerRead) {
     pages.push_back(
@@ -40,7 +61,6 @@ Result<ServerProfile> benchtop_profile(ServerProfile profile, const std::string&
 
   const std::string page_count = std::to_string(pages.size());
 
-  auto& calls = profile.calls;
   calls[Workload::kSmallRead] = {
       "fs_read",
       {json{{"path", kSmallFile}}},
@@ -102,6 +122,27 @@ ServerProfile filesystem_profile(ServerProfile profile, const std::string& tree)
   return profile;
 }
 
+ServerProfile git_mcp_server_profile(ServerProfile profile, const std::string& tree) {
+  auto& calls = profile.calls;
+  calls[Workload::kGitStatus] = {
+      "git_status",
+      {json{{"path", tree}}},
+      "git_status {path}: runs the git CLI (git status --porcelain) in a child process; JSON "
+      "text plus structured content."};
+  calls[Workload::kGitLog] = {
+      "git_log",
+      {json{{"path", tree}, {"maxCount", 10}}},
+      "git_log {path, maxCount: 10}: runs git log in a child process; JSON text plus structured "
+      "content."};
+  calls[Workload::kGitDiff] = {
+      "git_diff",
+      {json{{"path", tree}, {"includeUntracked", true}}},
+      "git_diff {path, includeUntracked: true}: runs git diff in child processes; JSON text plus "
+      "structured content."};
+  for (Workload workload : kAllWorkloads) profile.missing[workload] = "no file tools";
+  return profile;
+}
+
 }  // namespace
 
 std::string_view workload_name(Workload workload) {
@@ -116,6 +157,12 @@ std::string_view workload_name(Workload workload) {
       return "grep";
     case Workload::kList:
       return "list dir";
+    case Workload::kGitStatus:
+      return "git status";
+    case Workload::kGitLog:
+      return "git log";
+    case Workload::kGitDiff:
+      return "git diff";
   }
   return "?";
 }
@@ -132,6 +179,12 @@ std::string_view workload_id(Workload workload) {
       return "grep";
     case Workload::kList:
       return "list";
+    case Workload::kGitStatus:
+      return "git-status";
+    case Workload::kGitLog:
+      return "git-log";
+    case Workload::kGitDiff:
+      return "git-diff";
   }
   return "?";
 }
@@ -148,6 +201,12 @@ std::string_view workload_summary(Workload workload) {
       return "search file contents for the regex TODO\\([a-z]+\\)";
     case Workload::kList:
       return "list the entries of src/";
+    case Workload::kGitStatus:
+      return "status of a 40-file repository with 3 modified files and 2 new ones";
+    case Workload::kGitLog:
+      return "the last 10 of 30 commits";
+    case Workload::kGitDiff:
+      return "unstaged diff of the same repository (3 modified, 2 new files)";
   }
   return "?";
 }
@@ -158,8 +217,9 @@ Result<ServerProfile> make_profile(std::string name, std::string_view kind,
   ServerProfile profile{std::move(name), std::string(kind), std::move(command), {}, {}};
   if (kind == "benchtop") return benchtop_profile(std::move(profile), tree);
   if (kind == "server-filesystem") return filesystem_profile(std::move(profile), tree);
+  if (kind == "git-mcp-server") return git_mcp_server_profile(std::move(profile), tree);
   return Error::make("unknown server kind '" + std::string(kind) +
-                     "' (known: benchtop, server-filesystem)");
+                     "' (known: benchtop, server-filesystem, git-mcp-server)");
 }
 
 }  // namespace benchtop::bench

@@ -14,9 +14,16 @@
 
 namespace benchtop::bench {
 
-enum class Workload { kSmallRead, kLargeRead, kGlob, kGrep, kList };
+enum class Workload { kSmallRead, kLargeRead, kGlob, kGrep, kList, kGitStatus, kGitLog, kGitDiff };
+// The file workloads, measured by default on the benchmark tree.
 inline constexpr std::array<Workload, 5> kAllWorkloads = {
     Workload::kSmallRead, Workload::kLargeRead, Workload::kGlob, Workload::kGrep, Workload::kList};
+// The git workloads, measured on a small repository (bench/run-git.sh).
+inline constexpr std::array<Workload, 3> kGitWorkloads = {Workload::kGitStatus, Workload::kGitLog,
+                                                          Workload::kGitDiff};
+inline constexpr std::array<Workload, 8> kEveryWorkload = {
+    Workload::kSmallRead, Workload::kLargeRead, Workload::kGlob,   Workload::kGrep,
+    Workload::kList,      Workload::kGitStatus, Workload::kGitLog, Workload::kGitDiff};
 
 std::string_view workload_name(Workload workload);     // short label for tables and JSON
 std::string_view workload_id(Workload workload);       // for --workload: read-small, glob, ...
@@ -32,7 +39,7 @@ struct ToolCall {
 
 struct ServerProfile {
   std::string name;                  // label in the report
-  std::string kind;                  // "benchtop" or "server-filesystem"
+  std::string kind;                  // "benchtop", "server-filesystem" or "git-mcp-server"
   std::vector<std::string> command;  // may contain {tree} and {tmp}
   std::map<Workload, ToolCall> calls;
   std::map<Workload, std::string> missing;  // workloads this server has no tool for, and why

@@ -49,6 +49,38 @@ CREATE TABLE containers (
 ) STRICT;
 )sql",
     },
+    Migration{
+        "git settings and test runs",
+        R"sql(
+-- Per-project git settings: commit author and HTTPS credentials for remotes (the token is never
+-- returned by any tool).
+CREATE TABLE git_settings (
+  project_id     TEXT PRIMARY KEY NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  author_name    TEXT NOT NULL DEFAULT '',
+  author_email   TEXT NOT NULL DEFAULT '',
+  https_username TEXT NOT NULL DEFAULT '',
+  https_token    TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+-- One row per test_run: the counts, and the failures and output tail as JSON.
+CREATE TABLE test_runs (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id  TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  started_at  TEXT NOT NULL,
+  command     TEXT NOT NULL,
+  runner      TEXT NOT NULL,
+  exit_code   INTEGER,
+  passed      INTEGER NOT NULL,
+  failed      INTEGER NOT NULL,
+  skipped     INTEGER NOT NULL,
+  errors      INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  failures    TEXT NOT NULL DEFAULT '[]',
+  output_tail TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX test_runs_by_project ON test_runs (project_id, id);
+)sql",
+    },
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tools/project_clone.h"
 #include "tools/workspace_args.h"
 
 namespace benchtop {
@@ -87,7 +88,7 @@ ToolResult missing_argument(const char* name) {
   return ToolResult::error(std::string("Missing required argument '") + name + "'.");
 }
 
-Tool project_create(ProjectService& projects) {
+Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settings) {
   Tool tool;
   tool.name = "project_create";
   tool.title = "Create project";
@@ -95,7 +96,11 @@ Tool project_create(ProjectService& projects) {
       "Create a new project: a named, empty workspace directory managed by benchtop, in which the "
       "file, shell and git tools then work (pass the name as their `project` argument). Names: " +
       std::string(kNameRule) +
-      ". Fails if the name is taken; call project_list to see existing projects and reuse one.";
+      ". With git_url the workspace is cloned from that repository (https://, ssh://, file:// or "
+      "a server path; progress is reported), optionally checking out git_branch and starting a "
+      "working branch `branch` (e.g. 'ticket/123'); if the clone fails or is cancelled no project "
+      "is left behind. Fails if the name is taken; call project_list to see existing projects "
+      "and reuse one.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -108,21 +113,96 @@ Tool project_create(ProjectService& projects) {
         {"description",
          {{"type", "string"},
           {"maxLength", 2000},
-          {"description", "Optional note on what the project is for."}}}}},
+          {"description", "Optional note on what the project is for."}}},
+        {"git_url",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 4096},
+          {"description", "Repository to clone into the new workspace."}}},
+        {"git_branch",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 250},
+          {"description", "Branch of git_url to check out (default: the remote's default)."}}},
+        {"branch",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 250},
+          {"description",
+           "New working branch to create and switch to after the clone, e.g. 'ticket/123'."}}},
+        {"https_username",
+         {{"type", "string"},
+          {"maxLength", 200},
+          {"description", "Username for an HTTPS git_url (default 'x-access-token')."}}},
+        {"https_token",
+         {{"type", "string"},
+          {"maxLength", 4096},
+          {"description",
+           "Token for an HTTPS git_url; stored in the project's git settings for later "
+           "fetch/pull/push and never shown."}}}}},
       {"required", {"name"}},
       {"additionalProperties", false},
   };
-  tool.output_schema = {{"type", "object"},
-                        {"properties", {{"project", project_schema()}}},
-                        {"required", {"project"}},
-                        {"additionalProperties", false}};
+  tool.output_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_schema()},
+        {"git",
+         {{"type", "object"},
+          {"description", "Present when the project was cloned from git_url."},
+          {"properties",
+           {{"branch", string_property("Branch checked out after the clone.")},
+            {"head", string_property("Commit id checked out; empty for an empty repository.")}}},
+          {"required", {"branch", "head"}},
+          {"additionalProperties", false}}}}},
+      {"required", {"project"}},
+      {"additionalProperties", false}};
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
-  tool.handler = [&projects](const json& arguments, ToolContext&) {
+  tool.handler = [&projects, git_settings](const json& arguments, ToolContext& context) {
     auto name = optional_string(arguments, "name");
     if (!name) return missing_argument("name");
+    const auto git_url = optional_string(arguments, "git_url");
+    if (!git_url && (arguments.contains("branch") || arguments.contains("git_branch") ||
+                     arguments.contains("https_token") || arguments.contains("https_username"))) {
+      return ToolResult::error(
+          "`branch`, `git_branch` and the https_* credentials need "
+          "`git_url` (the repository to clone).");
+    }
+    const auto https_token = optional_string(arguments, "https_token");
+    const auto https_username = optional_string(arguments, "https_username");
+    if ((https_token || https_username) && git_settings == nullptr) {
+      return ToolResult::error(
+          "This server does not store git credentials; clone a public "
+          "repository or a local path.");
+    }
     auto created = projects.create(*name, optional_string(arguments, "description").value_or(""));
     if (!created) return ToolResult::from_error(created.error());
     const Project& project = *created;
+    if (git_url) {
+      CloneRequest request{*git_url, optional_string(arguments, "git_branch").value_or(""),
+                           optional_string(arguments, "branch").value_or(""),
+                           https_username.value_or(""), https_token.value_or("")};
+      if (https_token || https_username) {
+        git::GitSettingsUpdate update;
+        update.https_username = https_username;
+        update.https_token = https_token;
+        if (auto saved = git_settings->update(project.id, update); !saved) {
+          auto removed = projects.remove(project.id, project.name);
+          (void)removed;
+          return ToolResult::from_error(saved.error());
+        }
+      }
+      auto cloned = clone_into_new_project(projects, project, request, context);
+      if (!cloned) return ToolResult::from_error(cloned.error());
+      return ToolResult::success(
+          {{"project", to_json(project)},
+           {"git", {{"branch", cloned->branch}, {"head", cloned->head}}}},
+          "Created project '" + project.name + "' (id " + project.id + ") at " +
+              project.root.string() + ", cloned and on branch '" + cloned->branch + "'" +
+              (cloned->head.empty() ? std::string(" (empty repository)")
+                                    : " at " + cloned->head.substr(0, 7)) +
+              ". Pass project: '" + project.name + "' to the file, shell and git tools.");
+    }
     return ToolResult::success({{"project", to_json(project)}},
                                "Created project '" + project.name + "' (id " + project.id +
                                    ") with an empty workspace at " + project.root.string() +
@@ -261,7 +341,15 @@ Tool project_delete(ProjectService& projects) {
 }  // namespace
 
 void register_project_tools(ToolRegistry& registry, ProjectService& projects) {
-  registry.add(project_create(projects));
+  registry.add(project_create(projects, nullptr));
+  registry.add(project_list(projects));
+  registry.add(project_get(projects));
+  registry.add(project_delete(projects));
+}
+
+void register_project_tools(ToolRegistry& registry, ProjectService& projects,
+                            git::GitSettingsSource& git_settings) {
+  registry.add(project_create(projects, &git_settings));
   registry.add(project_list(projects));
   registry.add(project_get(projects));
   registry.add(project_delete(projects));

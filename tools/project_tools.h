@@ -2,6 +2,7 @@
 // act in).
 #pragma once
 
+#include "server/git/git_settings.h"
 #include "server/project_service.h"
 #include "server/tool_registry.h"
 
@@ -10,5 +11,11 @@ namespace benchtop {
 // Registers project_create, project_list, project_get and project_delete. `projects` must outlive
 // the registry.
 void register_project_tools(ToolRegistry& registry, ProjectService& projects);
+
+// The same, with project_create also accepting HTTPS credentials for git_url, which it stores in
+// the new project's git settings (so later fetch/pull/push use them too). `git_settings` must
+// outlive the registry.
+void register_project_tools(ToolRegistry& registry, ProjectService& projects,
+                            git::GitSettingsSource& git_settings);
 
 }  // namespace benchtop

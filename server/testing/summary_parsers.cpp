@@ -1,0 +1,208 @@
+#include "server/testing/summary_parsers.h"
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace benchtop::test_runs {
+namespace {
+
+int64_t to_int(const std::string& text) {
+  try {
+    return std::stoll(text);
+  } catch (...) {
+    return 0;
+  }
+}
+
+// The number before `word` in phrases like "3 passed" (last occurrence).
+std::optional<int64_t> count_before(const std::string& text, const std::string& word) {
+  const std::regex pattern("(\\d+) " + word);
+  std::optional<int64_t> found;
+  for (std::sregex_iterator it(text.begin(), text.end(), pattern), end; it != end; ++it) {
+    found = to_int((*it)[1].str());
+  }
+  return found;
+}
+
+std::vector<std::string> lines_of(std::string_view output) {
+  std::vector<std::string> lines;
+  std::istringstream stream{std::string(output)};
+  std::string line;
+  while (std::getline(stream, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace
+
+TestCounts parse_pytest_summary(std::string_view output) {
+  TestCounts counts;
+  const std::regex summary(
+      R"(^=+ (.*\d+ (passed|failed|skipped|error|errors|deselected).*) in [\d.]+s.* =+$)");
+  const std::regex quiet(R"(^(\d+ (passed|failed|skipped|error|errors)[^=]*) in [\d.]+s)");
+  const std::regex failed(R"(^(FAILED|ERROR) (\S+?)(?: - (.*))?$)");
+  for (const auto& line : lines_of(output)) {
+    std::smatch match;
+    if (std::regex_search(line, match, summary) || std::regex_search(line, match, quiet)) {
+      const std::string text = match[1].str();
+      counts.passed = count_before(text, "passed").value_or(0);
+      counts.failed = count_before(text, "failed").value_or(0);
+      counts.skipped = count_before(text, "skipped").value_or(0);
+      counts.errors = count_before(text, "error").value_or(0);
+      counts.parsed = true;
+    } else if (std::regex_match(line, match, failed)) {
+      TestFailure failure;
+      failure.kind = match[1].str() == "ERROR" ? "error" : "failure";
+      failure.name = match[2].str();
+      failure.message = match[3].str();
+      failure.file = failure.name.substr(0, failure.name.find("::"));
+      counts.failures.push_back(std::move(failure));
+    }
+  }
+  return counts;
+}
+
+TestCounts parse_tap_summary(std::string_view output) {
+  TestCounts counts;
+  const std::regex total(R"(^# (pass|fail|skipped|todo|cancelled) (\d+)$)");
+  const std::regex not_ok(R"(^\s*not ok \d+ - (.*?)(\s+#.*)?$)");
+  const std::regex location(R"(location: '(.*):(\d+):\d+')");
+  const std::regex error_line(R"(^\s*error: '?(.*?)'?$)");
+  TestFailure* open = nullptr;
+  for (const auto& line : lines_of(output)) {
+    std::smatch match;
+    if (std::regex_match(line, match, total)) {
+      const std::string key = match[1].str();
+      const int64_t value = to_int(match[2].str());
+      if (key == "pass") counts.passed = value;
+      if (key == "fail") counts.failed = value;
+      if (key == "skipped" || key == "todo") counts.skipped += value;
+      if (key == "cancelled") counts.errors = value;
+      counts.parsed = true;
+    } else if (std::regex_match(line, match, not_ok)) {
+      counts.failures.push_back(TestFailure{match[1].str(), "", "", std::nullopt, "failure"});
+      open = &counts.failures.back();
+    } else if (open && std::regex_search(line, match, location)) {
+      open->file = match[1].str();
+      open->line = static_cast<int>(to_int(match[2].str()));
+    } else if (open && open->message.empty() && std::regex_match(line, match, error_line)) {
+      open->message = match[1].str();
+    }
+  }
+  // Suites appear as "not ok" lines too when a subtest fails; keep leaf failures only when the
+  // counts say how many there are.
+  return counts;
+}
+
+TestCounts parse_go_json(std::string_view output) {
+  TestCounts counts;
+  std::map<std::string, std::string> test_output;
+  for (const auto& line : lines_of(output)) {
+    if (line.empty() || line.front() != '{') continue;
+    auto event = nlohmann::json::parse(line, nullptr, false);
+    if (event.is_discarded() || !event.is_object()) continue;
+    const std::string test = event.value("Test", "");
+    const std::string action = event.value("Action", "");
+    if (test.empty()) continue;
+    const std::string key = event.value("Package", "") + "." + test;
+    counts.parsed = true;
+    if (action == "output") {
+      test_output[key] += event.value("Output", "");
+    } else if (action == "pass") {
+      ++counts.passed;
+    } else if (action == "skip") {
+      ++counts.skipped;
+    } else if (action == "fail") {
+      ++counts.failed;
+      TestFailure failure;
+      failure.name = test;
+      const std::string& text = test_output[key];
+      std::string file;
+      int line_number = 0;
+      if (find_location(text, "", file, line_number)) {
+        failure.file = file;
+        failure.line = line_number;
+        // The message follows "file.go:LINE: ".
+        const std::string marker = file + ":" + std::to_string(line_number) + ": ";
+        const size_t at = text.find(marker);
+        if (at != std::string::npos) {
+          failure.message = text.substr(at + marker.size());
+          failure.message = failure.message.substr(0, failure.message.find('\n'));
+        }
+      }
+      counts.failures.push_back(std::move(failure));
+    }
+  }
+  return counts;
+}
+
+TestCounts parse_cargo_summary(std::string_view output) {
+  TestCounts counts;
+  const std::regex result(R"(test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored)");
+  const std::regex block(R"(^---- (\S+) stdout ----$)");
+  const std::regex panic(R"(panicked at ([^:]+):(\d+):\d+:?(.*)$)");
+  TestFailure* open = nullptr;
+  for (const auto& line : lines_of(output)) {
+    std::smatch match;
+    if (std::regex_search(line, match, result)) {
+      counts.passed += to_int(match[1].str());
+      counts.failed += to_int(match[2].str());
+      counts.skipped += to_int(match[3].str());
+      counts.parsed = true;
+    } else if (std::regex_match(line, match, block)) {
+      counts.failures.push_back(TestFailure{match[1].str(), "", "", std::nullopt, "failure"});
+      open = &counts.failures.back();
+    } else if (open && std::regex_search(line, match, panic)) {
+      open->file = match[1].str();
+      open->line = static_cast<int>(to_int(match[2].str()));
+      open->message = match[3].str();
+    } else if (open && open->message.empty() && !line.empty()) {
+      open->message = line;
+    }
+  }
+  return counts;
+}
+
+TestCounts parse_ctest_summary(std::string_view output) {
+  TestCounts counts;
+  const std::regex summary(R"((\d+)% tests passed, (\d+) tests? failed out of (\d+))");
+  const std::regex failed(
+      R"(^\s*\d+ - (.+) \((Failed|Timeout|SEGFAULT|Not Run|Subprocess aborted|Exception)\)$)");
+  for (const auto& line : lines_of(output)) {
+    std::smatch match;
+    if (std::regex_search(line, match, summary)) {
+      counts.failed = to_int(match[2].str());
+      counts.passed = to_int(match[3].str()) - counts.failed;
+      counts.parsed = true;
+    } else if (std::regex_match(line, match, failed)) {
+      counts.failures.push_back(
+          TestFailure{match[1].str(), match[2].str(), "", std::nullopt, "failure"});
+    }
+  }
+  return counts;
+}
+
+TestCounts parse_any_summary(std::string_view output) {
+  for (auto parser : {&parse_go_json, &parse_pytest_summary, &parse_cargo_summary,
+                      &parse_ctest_summary, &parse_tap_summary}) {
+    TestCounts counts = parser(output);
+    if (counts.parsed) return counts;
+  }
+  TestCounts counts;
+  const std::string text(output);
+  auto passed = count_before(text, "(?:passed|passing|tests? passed)");
+  auto failed = count_before(text, "(?:failed|failing|tests? failed)");
+  if (passed || failed) {
+    counts.passed = passed.value_or(0);
+    counts.failed = failed.value_or(0);
+    counts.skipped = count_before(text, "(?:skipped|pending|ignored)").value_or(0);
+    counts.parsed = true;
+  }
+  return counts;
+}
+
+}  // namespace benchtop::test_runs

@@ -1,0 +1,66 @@
+#include "server/testing/test_report.h"
+
+#include <regex>
+
+namespace benchtop::test_runs {
+
+nlohmann::json to_json(const TestFailure& failure) {
+  nlohmann::json out = {{"name", failure.name},
+                        {"message", failure.message},
+                        {"file", failure.file},
+                        {"kind", failure.kind}};
+  if (failure.line) out["line"] = *failure.line;
+  return out;
+}
+
+TestFailure failure_from_json(const nlohmann::json& json) {
+  TestFailure failure;
+  failure.name = json.value("name", "");
+  failure.message = json.value("message", "");
+  failure.file = json.value("file", "");
+  failure.kind = json.value("kind", "failure");
+  if (json.contains("line") && json["line"].is_number_integer()) failure.line = json["line"];
+  return failure;
+}
+
+nlohmann::json to_json(const TestReport& report) {
+  nlohmann::json failures = nlohmann::json::array();
+  for (const auto& failure : report.counts.failures) failures.push_back(to_json(failure));
+  nlohmann::json out = {{"runner", report.runner},           {"command", report.command},
+                        {"passed", report.counts.passed},    {"failed", report.counts.failed},
+                        {"skipped", report.counts.skipped},  {"errors", report.counts.errors},
+                        {"duration_ms", report.duration_ms}, {"failures", std::move(failures)},
+                        {"output_tail", report.output_tail}, {"timed_out", report.timed_out}};
+  if (report.exit_code) out["exit_code"] = *report.exit_code;
+  if (!report.detection.empty()) out["detection"] = report.detection;
+  if (!report.source.empty()) out["source"] = report.source;
+  if (report.id) out["id"] = report.id;
+  if (!report.started_at.empty()) out["started_at"] = report.started_at;
+  return out;
+}
+
+bool find_location(const std::string& text, const std::string& preferred_file, std::string& file,
+                   int& line) {
+  static const std::regex kLocation(
+      R"(([A-Za-z0-9_./\-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|rs|c|cc|cpp|cxx|h|hpp|sh|java|rb)):(\d+))");
+  bool found_any = false;
+  bool found_preferred = false;
+  for (std::sregex_iterator it(text.begin(), text.end(), kLocation), end; it != end; ++it) {
+    const std::string candidate = (*it)[1].str();
+    if (candidate.find("node_modules") != std::string::npos ||
+        candidate.find("internal/") != std::string::npos) {
+      continue;  // runtime frames, not the project's code
+    }
+    const bool preferred = !preferred_file.empty() && (candidate == preferred_file ||
+                                                       candidate.ends_with("/" + preferred_file) ||
+                                                       preferred_file.ends_with("/" + candidate));
+    if (found_preferred && !preferred) continue;
+    file = candidate;
+    line = std::stoi((*it)[2].str());
+    found_any = true;
+    found_preferred = found_preferred || preferred;
+  }
+  return found_any;
+}
+
+}  // namespace benchtop::test_runs

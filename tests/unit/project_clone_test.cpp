@@ -1,0 +1,158 @@
+// project_create with git_url: clone from a local repository with progress, a working branch,
+// and no half project left after a failed or cancelled clone; clone_into refuses a destination
+// that leads outside the workspace.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "server/data_dir.h"
+#include "server/database.h"
+#include "server/git/git_clone.h"
+#include "server/git/git_settings.h"
+#include "server/schema.h"
+#include "server/workspace.h"
+#include "tests/unit/git_test_support.h"
+#include "tests/unit/temp_dir.h"
+#include "tools/project_tools.h"
+
+namespace benchtop {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class ProjectCloneTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DataDir data(temp_.path() / "data");
+    workspaces_ = data.workspaces_dir();
+    auto database = Database::open(data.database_file(), benchtop_migrations());
+    ASSERT_TRUE(database.ok()) << database.error().message;
+    database_ = std::move(database).value();
+    service_ = std::make_unique<ProjectService>(*database_, workspaces_);
+    register_project_tools(registry_, *service_);
+    source_ = temp_.path() / "source";
+    testing::make_repository(source_, 5);
+  }
+
+  ToolResult create(const json& arguments, ToolContext& context) {
+    auto result = registry_.call("project_create", arguments, context);
+    EXPECT_TRUE(result.has_value());
+    return result ? *result : ToolResult::error("tool missing");
+  }
+  static std::string text_of(const ToolResult& result) {
+    return result.content.at(0).at("text").get<std::string>();
+  }
+  size_t workspace_count() const {
+    if (!fs::exists(workspaces_)) return 0;
+    return static_cast<size_t>(std::distance(fs::directory_iterator(workspaces_), {}));
+  }
+
+  testing::TempDir temp_;
+  fs::path workspaces_;
+  fs::path source_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<ProjectService> service_;
+  ToolRegistry registry_;
+};
+
+TEST_F(ProjectCloneTest, ClonesFromALocalPathWithProgressAndAWorkingBranch) {
+  std::vector<double> progress;
+  ToolContext context(
+      CancellationToken(),
+      [&progress](double value, std::optional<double>, const std::string&) {
+        progress.push_back(value);
+      },
+      json::object(), "2025-06-18");
+  ToolResult result = create(
+      {{"name", "ticket-7"}, {"git_url", "file://" + source_.string()}, {"branch", "ticket/7"}},
+      context);
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  EXPECT_EQ((*result.structured)["git"]["branch"], "ticket/7");
+  const fs::path root = (*result.structured)["project"]["root"].get<std::string>();
+  EXPECT_EQ(testing::read_file(root / "file.txt"), "version 4\n");
+  ASSERT_FALSE(progress.empty());
+  for (size_t i = 1; i < progress.size(); ++i) EXPECT_GT(progress[i], progress[i - 1]);
+}
+
+TEST_F(ProjectCloneTest, ClonesAPlainPath) {
+  ToolContext context;
+  ToolResult result = create({{"name", "plain"}, {"git_url", source_.string()}}, context);
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  EXPECT_EQ((*result.structured)["git"]["branch"], "main");
+}
+
+TEST_F(ProjectCloneTest, CancelledCloneLeavesNoProject) {
+  CancellationSource source;
+  ToolContext context(
+      source.token(),
+      [&source](double, std::optional<double>, const std::string&) { source.cancel(); },
+      json::object(), "2025-06-18");
+  ToolResult result =
+      create({{"name", "cancelled"}, {"git_url", "file://" + source_.string()}}, context);
+  ASSERT_TRUE(result.is_error);
+  EXPECT_NE(text_of(result).find("cancelled"), std::string::npos) << text_of(result);
+  EXPECT_FALSE(service_->get("cancelled").ok());
+  EXPECT_EQ(workspace_count(), 0u);
+}
+
+TEST_F(ProjectCloneTest, FailedCloneLeavesNoProject) {
+  ToolContext context;
+  ToolResult result = create(
+      {{"name", "missing"}, {"git_url", "file://" + (temp_.path() / "nope").string()}}, context);
+  ASSERT_TRUE(result.is_error);
+  EXPECT_FALSE(service_->get("missing").ok());
+  EXPECT_EQ(workspace_count(), 0u);
+  ToolResult unknown_branch = create(
+      {{"name", "badbranch"}, {"git_url", source_.string()}, {"git_branch", "nope"}}, context);
+  EXPECT_TRUE(unknown_branch.is_error);
+  EXPECT_FALSE(service_->get("badbranch").ok());
+}
+
+TEST_F(ProjectCloneTest, OptionLikeUrlAndBranchAreRefused) {
+  ToolContext context;
+  EXPECT_TRUE(create({{"name", "a"}, {"git_url", "--upload-pack=touch x"}}, context).is_error);
+  EXPECT_TRUE(
+      create({{"name", "b"}, {"git_url", source_.string()}, {"branch", "-f"}}, context).is_error);
+  EXPECT_EQ(workspace_count(), 0u);
+  EXPECT_TRUE(create({{"name", "c"}, {"branch", "x"}}, context).is_error);
+}
+
+TEST_F(ProjectCloneTest, CredentialsAreStoredInTheProjectsSettingsAndNeverShown) {
+  ToolContext context;
+  EXPECT_TRUE(create({{"name", "nocreds"}, {"git_url", source_.string()}, {"https_token", "t"}},
+                     context)
+                  .is_error);  // this registry has no settings store
+  git::ProjectGitSettings settings(*database_, *service_);
+  ToolRegistry registry;
+  register_project_tools(registry, *service_, settings);
+  auto result = registry.call(
+      "project_create",
+      {{"name", "creds"}, {"git_url", source_.string()}, {"https_token", "s3cr3t-token"}}, context);
+  ASSERT_FALSE(result->is_error) << text_of(*result);
+  EXPECT_EQ(result->to_json().dump().find("s3cr3t-token"), std::string::npos);
+  auto stored = settings.settings(std::string("creds"));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->https_token, "s3cr3t-token");
+}
+
+TEST_F(ProjectCloneTest, CloneDestinationLeadingOutsideIsRefused) {
+  const fs::path root = temp_.path() / "ws";
+  const fs::path outside = temp_.path() / "outside";
+  fs::create_directory(root);
+  fs::create_directory(outside);
+  auto workspace = Workspace::open(root);
+  ASSERT_TRUE(workspace.ok());
+  // The workspace directory is swapped for a symlink to a directory outside it.
+  fs::rename(root, temp_.path() / "ws-moved");
+  fs::create_directory_symlink(outside, root);
+  git::GitLibrary library;
+  auto cloned = git::clone_into(**workspace, source_.string(), "", git::TransferOptions{});
+  ASSERT_FALSE(cloned.ok());
+  EXPECT_EQ(cloned.error().code, "outside_workspace");
+  EXPECT_TRUE(fs::is_empty(outside));
+}
+
+}  // namespace
+}  // namespace benchtop
