@@ -25,6 +25,8 @@ std::string usage() {
 Usage:
   benchtop stdio [options]      serve MCP over stdin/stdout (for editors and desktop clients)
   benchtop serve [options]      serve MCP over Streamable HTTP at http://HOST:PORT/mcp
+  benchtop tools [options]      print the tools (as tools/list returns them) after checking
+                                every schema; exits 1 if one is invalid
   benchtop --help | --version
 
 Options:
@@ -80,6 +82,8 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
     options.command = Command::kStdio;
   } else if (first == "serve") {
     options.command = Command::kServe;
+  } else if (first == "tools") {
+    options.command = Command::kTools;
   } else {
     return Error::make("unknown command '" + std::string(first) + "' (try --help)");
   }

@@ -10,7 +10,7 @@
 
 namespace benchtop {
 
-enum class Command { kHelp, kVersion, kStdio, kServe };
+enum class Command { kHelp, kVersion, kStdio, kServe, kTools };
 
 struct CliOptions {
   Command command = Command::kHelp;

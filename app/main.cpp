@@ -56,6 +56,21 @@ int run(const CliOptions& options) {
       "workspace; pass `project` (id or name from project_list) unless a default project is set. "
       "Paths are relative to the workspace root.";
   McpServer server(identity, (*services)->tools, workers);
+  const ToolRegistry& tools = (*services)->tools;
+
+  if (options.command == Command::kTools) {
+    if (auto checked = tools.compile_all(); !checked) {
+      log::error(checked.error().message);
+      return 1;
+    }
+    std::cout << tools.list().dump(2) << "\n";
+    return 0;
+  }
+  // Schemas compile on first use; compiling them now, off the start-up path, keeps that cost out
+  // of the first calls and reports a broken schema in the log right away.
+  workers.submit([&tools] {
+    if (auto checked = tools.compile_all(); !checked) log::error(checked.error().message);
+  });
 
   if (options.command == Command::kStdio) {
     StdioConnection connection = StdioConnection::take_process_stdio(options.max_message_bytes);

@@ -85,7 +85,9 @@ Result<bool> name_taken(Database::Connection& connection, const std::string& nam
 Status store_default(Database::Connection& connection, const std::string& id) {
   auto statement = connection.prepare(
       "INSERT INTO default_project (slot, project_id) VALUES (1, ?) "
-      "ON CONFLICT (slot) DO UPDATE SET project_id = excluded.project_id");
+      "ON CONFLICT (slot) DO UPDATE SET project_id = excluded.project_id "
+      // Unchanged, nothing is written: `--root` re-registers the same default on every start.
+      "WHERE project_id IS NOT excluded.project_id");
   if (!statement) return statement.take_error();
   return statement->bind(1, id).run();
 }

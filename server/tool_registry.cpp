@@ -1,16 +1,41 @@
 #include "server/tool_registry.h"
 
 #include <exception>
+#include <mutex>
 #include <stdexcept>
 
 #include "common/log.h"
 
 namespace benchtop {
 
+// Schemas are compiled on first use rather than when the tool is added: with dozens of tools,
+// compiling them all was the largest part of start-up, and most sessions call a few tools.
+// compile_all() checks every one (`benchtop tools`, the tests).
 struct ToolRegistry::Entry {
   Tool tool;
-  JsonSchema input;
+  std::once_flag compile_once;
+  std::optional<JsonSchema> input;
   std::optional<JsonSchema> output;
+  std::string compile_error;  // set when a schema does not compile
+
+  const std::string& compile() {
+    std::call_once(compile_once, [this] {
+      auto compiled_input = JsonSchema::compile(tool.input_schema);
+      if (!compiled_input) {
+        compile_error = "invalid inputSchema: " + compiled_input.error().message;
+        return;
+      }
+      input = std::move(compiled_input).value();
+      if (tool.output_schema.is_null()) return;
+      auto compiled_output = JsonSchema::compile(tool.output_schema);
+      if (!compiled_output) {
+        compile_error = "invalid outputSchema: " + compiled_output.error().message;
+        return;
+      }
+      output = std::move(compiled_output).value();
+    });
+    return compile_error;
+  }
 };
 
 namespace {
@@ -24,15 +49,6 @@ bool valid_tool_name(const std::string& name) {
     if (!ok) return false;
   }
   return true;
-}
-
-JsonSchema compile_or_throw(const std::string& tool, const char* which, const nlohmann::json& s) {
-  auto compiled = JsonSchema::compile(s);
-  if (!compiled) {
-    throw std::invalid_argument("tool '" + tool + "': invalid " + which + ": " +
-                                compiled.error().message);
-  }
-  return std::move(compiled).value();
 }
 
 }  // namespace
@@ -52,19 +68,24 @@ void ToolRegistry::add(Tool tool) {
   if (!tool.input_schema.is_object() || tool.input_schema.value("type", "") != "object") {
     throw std::invalid_argument("tool '" + tool.name + "': inputSchema must be an object schema");
   }
-  // Compiled before `tool` is moved into the entry: the schema must not be read from a moved-from
-  // Tool.
-  JsonSchema input = compile_or_throw(tool.name, "inputSchema", tool.input_schema);
-  auto entry = std::make_unique<Entry>(Entry{std::move(tool), std::move(input), {}});
-  if (!entry->tool.output_schema.is_null()) {
-    if (entry->tool.output_schema.value("type", "") != "object") {
-      throw std::invalid_argument("tool '" + entry->tool.name +
-                                  "': outputSchema must be an object schema");
-    }
-    entry->output = compile_or_throw(entry->tool.name, "outputSchema", entry->tool.output_schema);
+  if (!tool.output_schema.is_null() && tool.output_schema.value("type", "") != "object") {
+    throw std::invalid_argument("tool '" + tool.name + "': outputSchema must be an object schema");
   }
-  const std::string name = entry->tool.name;
+  const std::string name = tool.name;
+  auto entry = std::make_unique<Entry>();
+  entry->tool = std::move(tool);
   tools_.emplace(name, std::move(entry));
+}
+
+Status ToolRegistry::compile_all() const {
+  std::string problems;
+  for (const auto& [name, entry] : tools_) {
+    if (const std::string& error = entry->compile(); !error.empty()) {
+      problems += (problems.empty() ? "" : "; ") + ("tool '" + name + "': " + error);
+    }
+  }
+  if (!problems.empty()) return Error::make(problems, "invalid_schema");
+  return {};
 }
 
 nlohmann::json ToolRegistry::list() const {
@@ -103,9 +124,13 @@ std::optional<ToolResult> ToolRegistry::call(const std::string& name,
                                              ToolContext& context) const {
   auto it = tools_.find(name);
   if (it == tools_.end()) return std::nullopt;
-  const Entry& entry = *it->second;
+  Entry& entry = *it->second;
+  if (const std::string& error = entry.compile(); !error.empty()) {
+    log::error("tool " + name + " cannot run: " + error);
+    return ToolResult::error("Internal error in " + name + ": its " + error);
+  }
 
-  if (auto problem = entry.input.validate(arguments)) {
+  if (auto problem = entry.input->validate(arguments)) {
     return ToolResult::error("Invalid arguments for " + name + ": " + *problem);
   }
 

@@ -1,7 +1,7 @@
-// The set of tools a server exposes. Definitions are checked when added (a bad schema fails at
-// start-up, not at call time); arguments are validated against the input schema before the handler
-// runs; the handler runs without any registry lock held, so tools may run concurrently and
-// re-enter.
+// The set of tools a server exposes. Definitions are checked when added, their schemas compiled on
+// first use (compile_all() checks them all at once); arguments are validated against the input
+// schema before the handler runs; the handler runs without any registry lock held, so tools may run
+// concurrently and re-enter.
 #pragma once
 
 #include <map>
@@ -24,6 +24,8 @@ class ToolRegistry {
 
   // Throws std::invalid_argument on a duplicate name or an invalid definition.
   void add(Tool tool);
+  // Compiles every schema not yet compiled; the error names each tool whose schema is invalid.
+  Status compile_all() const;
 
   // The tools/list entries in a deterministic (name) order.
   nlohmann::json list() const;

@@ -37,6 +37,38 @@ TEST(ToolRegistry, RejectsDuplicatesAndBadNames) {
   EXPECT_THROW(registry.add(echo_tool("bad name")), std::invalid_argument);
 }
 
+TEST(ToolRegistry, AnInvalidSchemaIsReportedByCompileAllAndRefusedAtCall) {
+  ToolRegistry registry;
+  registry.add(echo_tool("fine"));
+  Tool broken = echo_tool("broken");
+  broken.input_schema["properties"]["text"]["minLength"] = "three";  // not a number
+  registry.add(std::move(broken));
+  Tool unknown_keyword = echo_tool("odd");
+  unknown_keyword.output_schema = {{"type", "object"}, {"frobnicate", true}};
+  registry.add(std::move(unknown_keyword));
+
+  const Status checked = registry.compile_all();
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.error().message.find("'broken'"), std::string::npos) << checked.error().message;
+  EXPECT_NE(checked.error().message.find("'odd'"), std::string::npos) << checked.error().message;
+  EXPECT_EQ(checked.error().message.find("'fine'"), std::string::npos) << checked.error().message;
+
+  ToolContext context;
+  auto refused = registry.call("broken", {{"text", "x"}}, context);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_TRUE(refused->is_error);
+  auto fine = registry.call("fine", {{"text", "x"}}, context);
+  ASSERT_TRUE(fine.has_value());
+  EXPECT_FALSE(fine->is_error);
+}
+
+TEST(ToolRegistry, CompileAllAcceptsValidSchemas) {
+  ToolRegistry registry;
+  registry.add(echo_tool("a"));
+  registry.add(echo_tool("b"));
+  EXPECT_TRUE(registry.compile_all().ok());
+}
+
 TEST(ToolRegistry, UnknownToolIsNullopt) {
   ToolRegistry registry;
   ToolContext context;
