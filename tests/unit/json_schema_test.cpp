@@ -689,19 +689,22 @@ TEST(JsonSchemaRegistry, OutputThatBreaksItsSchemaIsAnError) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST(JsonSchemaRegistry, ToolWithAnInvalidSchemaIsRefusedAtAdd) {
+TEST(JsonSchemaRegistry, ToolWithAnInvalidSchemaIsReportedAndNeverRun) {
   int calls = 0;
   Tool tool = read_tool(&calls);
   tool.input_schema["properties"]["path"]["nullable"] = true;
   ToolRegistry registry;
-  try {
-    registry.add(std::move(tool));
-    FAIL() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("/properties/path: unknown keyword \"nullable\""),
-              std::string::npos)
-        << e.what();
-  }
+  registry.add(std::move(tool));
+  const Status checked = registry.compile_all();
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.error().message.find("/properties/path: unknown keyword \"nullable\""),
+            std::string::npos)
+      << checked.error().message;
+  ToolContext context;
+  auto result = registry.call("fs_read", {{"path", "a"}}, context);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->is_error);
+  EXPECT_EQ(calls, 0);
 }
 
 }  // namespace
