@@ -44,6 +44,12 @@ class HttpReply : public ReplyChannel {
     return std::make_pair(position, events_[position - base_]);
   }
 
+  // How many events were ever pushed.
+  size_t size() {
+    std::lock_guard lock(mutex_);
+    return base_ + events_.size();
+  }
+
  private:
   void push(Event event) {
     {
@@ -80,9 +86,10 @@ std::optional<std::pair<std::string, size_t>> parse_event_id(const std::string& 
   return std::make_pair(id.substr(0, colon), n);
 }
 
-// Writes a reply's events from position `cursor` until its response (or until the handler
-// closes the stream). Returns false when the client went away.
-bool stream_events(StreamWriter& writer, HttpReply& reply, size_t cursor,
+// Writes a reply's events from position `cursor` until its response, or until the handler
+// closes the stream with a close event at position `close_from` or later (earlier ones ended an
+// earlier connection of the stream). Returns false when the client went away.
+bool stream_events(StreamWriter& writer, HttpReply& reply, size_t cursor, size_t close_from,
                    const std::string& stream_id, std::chrono::milliseconds keepalive,
                    const std::shared_ptr<Session>& session) {
   for (;;) {
@@ -101,7 +108,7 @@ bool stream_events(StreamWriter& writer, HttpReply& reply, size_t cursor,
         return true;
       case HttpReply::Event::kClose:
         // Only a resumable stream may be ended early: the client comes back for the rest.
-        if (!stream_id.empty()) return true;
+        if (!stream_id.empty() && position >= close_from) return true;
         break;
       case HttpReply::Event::kNotify:
       case HttpReply::Event::kRespond: {
@@ -492,7 +499,9 @@ HttpResponse StreamableHttp::dispatch(const std::shared_ptr<Session>& session,
     if (!stream_id.empty() && !writer.write(sse::priming(event_id(stream_id, 0), retry_ms))) {
       return;
     }
-    if (!stream_events(writer, *reply, 0, stream_id, keepalive, session)) stream_closed.cancel();
+    if (!stream_events(writer, *reply, 0, 0, stream_id, keepalive, session)) {
+      stream_closed.cancel();
+    }
   };
   return response;
 }
@@ -510,8 +519,10 @@ std::optional<HttpResponse> StreamableHttp::resume(const std::shared_ptr<Session
   const auto keepalive = options_.keepalive;
   const std::string stream_id = parsed->first;
   const size_t cursor = parsed->second;
-  response.stream = [reply, keepalive, session, stream_id, cursor](StreamWriter& writer) {
-    stream_events(writer, *reply, cursor, stream_id, keepalive, session);
+  const size_t close_from = reply->size();
+  response.stream = [reply, keepalive, session, stream_id, cursor,
+                     close_from](StreamWriter& writer) {
+    stream_events(writer, *reply, cursor, close_from, stream_id, keepalive, session);
   };
   return response;
 }

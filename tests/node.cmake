@@ -44,9 +44,39 @@ add_test(NAME conformance_2026_headers
     --cli ${BENCHTOP_NODE_MODULES}/conformance-next/dist/index.js
     -- --scenario http-header-validation)
 
+# The conformance fixture (tests/conformance/): the same protocol core and transport with every
+# tool, prompt and resource the suites call by name. No expected failures anywhere.
+set(BENCHTOP_RUN_FIXTURE_CONFORMANCE ${BENCHTOP_WITH_NODE_CLIENTS}
+    ${BENCHTOP_NODE_TESTS_DIR}/clients/run-conformance.sh
+    --fixture $<TARGET_FILE:benchtop_conformance_fixture> --node ${BENCHTOP_NODE})
+set(BENCHTOP_CONFORMANCE_NEXT ${BENCHTOP_NODE_MODULES}/conformance-next/dist/index.js)
+# 0.1.16, all 32 scenarios (active and pending).
+add_test(NAME conformance_fixture_2025
+  COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE}
+    --cli ${BENCHTOP_NODE_MODULES}/@modelcontextprotocol/conformance/dist/index.js
+    -- --suite all)
+# The alpha line for both revisions. --requirements also runs scenarios the revision does not
+# score (the tasks and skills extensions); --scored gates on the scored ones, and the unscored
+# core scenarios are gated one by one below.
+add_test(NAME conformance_fixture_2025_next
+  COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE} --cli ${BENCHTOP_CONFORMANCE_NEXT}
+    -- --requirements 2025-11-25)
+add_test(NAME conformance_fixture_2026
+  COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE} --cli ${BENCHTOP_CONFORMANCE_NEXT} --scored
+    -- --requirements 2026-07-28)
+foreach(scenario http-header-validation http-custom-header-server-validation json-schema-2020-12)
+  add_test(NAME conformance_fixture_2026_${scenario}
+    COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE} --cli ${BENCHTOP_CONFORMANCE_NEXT}
+      -- --scenario ${scenario} --spec-version 2026-07-28)
+  list(APPEND BENCHTOP_FIXTURE_SCENARIO_TESTS conformance_fixture_2026_${scenario})
+endforeach()
+set(BENCHTOP_FIXTURE_TESTS conformance_fixture_2025 conformance_fixture_2025_next
+    conformance_fixture_2026 ${BENCHTOP_FIXTURE_SCENARIO_TESTS})
+
 set_tests_properties(sdk_client_stdio sdk_client_http conformance_2025 conformance_2026
-    conformance_2026_headers
+    conformance_2026_headers ${BENCHTOP_FIXTURE_TESTS}
   PROPERTIES SKIP_RETURN_CODE 77 LABELS node)
+set_tests_properties(${BENCHTOP_FIXTURE_TESTS} PROPERTIES TIMEOUT 900)
 set_tests_properties(sdk_client_stdio sdk_client_http PROPERTIES TIMEOUT 120)
 set_tests_properties(conformance_2025 conformance_2026 conformance_2026_headers
   PROPERTIES TIMEOUT 900)
