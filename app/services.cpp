@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "server/schema.h"
 #include "tools/fs_tools.h"
+#include "tools/project_resources.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
 
@@ -34,6 +35,7 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_project_tools(services->tools, *services->projects);
   register_fs_tools(services->tools, *services->projects);
   register_search_tools(services->tools, *services->projects);
+  register_project_resources(services->resources, *services->projects);
   return services;
 }
 

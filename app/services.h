@@ -10,6 +10,8 @@
 #include "server/data_dir.h"
 #include "server/database.h"
 #include "server/project_service.h"
+#include "server/prompt_registry.h"
+#include "server/resource_registry.h"
 #include "server/tool_registry.h"
 
 namespace benchtop {
@@ -19,6 +21,8 @@ struct Services {
   std::unique_ptr<Database> database;
   std::unique_ptr<ProjectService> projects;
   ToolRegistry tools;
+  ResourceRegistry resources;
+  PromptRegistry prompts;
 };
 
 Result<std::unique_ptr<Services>> build_services(const CliOptions& options);
