@@ -1,6 +1,8 @@
 #include "server/mcp_server.h"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -132,10 +134,11 @@ nlohmann::json McpServer::capabilities() const {
 }
 
 // Every method behind these capabilities is implemented, even with empty registries (an empty
-// list is an honest answer); only subscriptions differ between the eras.
-nlohmann::json McpServer::capabilities(bool modern) const {
-  nlohmann::json resources = {{"listChanged", false}};
-  if (!modern) resources["subscribe"] = true;
+// list is an honest answer). The lists never change while the server runs, so listChanged is
+// false in both eras; resource subscriptions are resources/subscribe in 2025 and
+// subscriptions/listen in 2026-07-28.
+nlohmann::json McpServer::capabilities(bool) const {
+  nlohmann::json resources = {{"listChanged", false}, {"subscribe", true}};
   return {{"tools", {{"listChanged", false}}},
           {"resources", std::move(resources)},
           {"prompts", {{"listChanged", false}}},
@@ -302,6 +305,8 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
     if (!reject_cursor()) respond({{"prompts", prompts_.list()}}, true);
   } else if (method == "prompts/get") {
     get_prompt(session, request, scope, reply, transport_cancel);
+  } else if (method == "subscriptions/listen" && modern) {
+    listen(session, request, reply, transport_cancel);
   } else if (method == "completion/complete") {
     nlohmann::json answer = complete(request);
     if (answer.contains("error")) {
@@ -499,6 +504,130 @@ nlohmann::json McpServer::complete(const jsonrpc::Request& request) const {
                        {{"values", *values},
                         {"total", total},
                         {"hasMore", total > kMaxCompletionValues}}}});
+}
+
+struct McpServer::Subscription {
+  nlohmann::json id;
+  nlohmann::json filter;  // the acknowledged subset of the client's filter
+  std::shared_ptr<ReplyChannel> reply;
+  std::shared_ptr<Session> session;
+  std::atomic<bool> ended{false};
+};
+
+namespace {
+
+nlohmann::json subscription_meta(const nlohmann::json& id) {
+  return {{std::string(mcp::kMetaSubscriptionId), id}};
+}
+
+}  // namespace
+
+void McpServer::listen(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                       const std::shared_ptr<ReplyChannel>& reply,
+                       const CancellationToken& transport_cancel) {
+  const nlohmann::json requested =
+      request.params.is_object() ? request.params.value("notifications", nlohmann::json())
+                                 : nlohmann::json();
+  if (!requested.is_object()) {
+    reply->respond(make_error(request.id, jsonrpc::kInvalidParams,
+                              "subscriptions/listen needs params.notifications (an object)"));
+    return;
+  }
+  // The subset honoured: the three list-changed flags and resource URIs. Anything else the
+  // client asked for is left out of the acknowledgement, as the protocol prescribes.
+  nlohmann::json filter = nlohmann::json::object();
+  for (const char* flag : {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
+    if (requested.contains(flag) && requested[flag] == true) filter[flag] = true;
+  }
+  if (requested.contains("resourceSubscriptions") && requested["resourceSubscriptions"].is_array()) {
+    nlohmann::json uris = nlohmann::json::array();
+    for (const auto& uri : requested["resourceSubscriptions"]) {
+      if (uri.is_string()) uris.push_back(uri);
+    }
+    filter["resourceSubscriptions"] = std::move(uris);
+  }
+
+  CancellationSource source;
+  if (!session->begin_request(request.id, source)) {
+    reply->respond(make_error(request.id, jsonrpc::kInvalidRequest,
+                              "A request with this id is already in progress"));
+    return;
+  }
+  auto subscription = std::make_shared<Subscription>();
+  subscription->id = request.id;
+  subscription->filter = filter;
+  subscription->reply = reply;
+  subscription->session = session;
+  {
+    std::lock_guard lock(subscriptions_mutex_);
+    subscriptions_.push_back(subscription);
+  }
+  // The acknowledgement is the first message of the subscription.
+  reply->notify(jsonrpc::make_notification(
+      "notifications/subscriptions/acknowledged",
+      {{"_meta", subscription_meta(request.id)}, {"notifications", filter}}));
+
+  // The client ends it by cancelling (stdio) or closing the stream (HTTP): no response follows.
+  transport_cancel.on_cancel([source] { source.cancel(); });
+  std::weak_ptr<Subscription> weak = subscription;
+  source.token().on_cancel([this, weak] {
+    auto ended = weak.lock();
+    if (!ended || ended->ended.exchange(true)) return;
+    {
+      std::lock_guard lock(subscriptions_mutex_);
+      std::erase(subscriptions_, ended);
+    }
+    ended->session->end_request(ended->id);
+    ended->reply->abandon();
+  });
+}
+
+void McpServer::publish(const std::function<bool(const nlohmann::json& filter)>& wants,
+                        const std::string& method, nlohmann::json params) {
+  std::vector<std::shared_ptr<Subscription>> targets;
+  {
+    std::lock_guard lock(subscriptions_mutex_);
+    for (const auto& subscription : subscriptions_) {
+      if (wants(subscription->filter)) targets.push_back(subscription);
+    }
+  }
+  for (const auto& subscription : targets) {
+    if (subscription->ended) continue;
+    nlohmann::json tagged = params;
+    tagged["_meta"] = subscription_meta(subscription->id);
+    subscription->reply->notify(jsonrpc::make_notification(method, std::move(tagged)));
+  }
+}
+
+void McpServer::notify_list_changed(std::string_view list) {
+  const std::string flag = std::string(list) + "ListChanged";
+  publish([&](const nlohmann::json& filter) { return filter.value(flag, false); },
+          "notifications/" + std::string(list) + "/list_changed", nlohmann::json::object());
+}
+
+void McpServer::notify_resource_updated(const std::string& uri) {
+  publish(
+      [&](const nlohmann::json& filter) {
+        if (!filter.contains("resourceSubscriptions")) return false;
+        const auto& uris = filter["resourceSubscriptions"];
+        return std::find(uris.begin(), uris.end(), uri) != uris.end();
+      },
+      "notifications/resources/updated", {{"uri", uri}});
+}
+
+void McpServer::close_subscriptions() {
+  std::vector<std::shared_ptr<Subscription>> open;
+  {
+    std::lock_guard lock(subscriptions_mutex_);
+    open.swap(subscriptions_);
+  }
+  for (const auto& subscription : open) {
+    if (subscription->ended.exchange(true)) continue;
+    subscription->session->end_request(subscription->id);
+    subscription->reply->respond(make_result(
+        subscription->id,
+        {{"resultType", "complete"}, {"_meta", subscription_meta(subscription->id)}}));
+  }
 }
 
 std::variant<std::shared_ptr<McpServer::InputRound>, nlohmann::json> McpServer::open_input_round(

@@ -6,7 +6,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <string_view>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
@@ -74,8 +77,17 @@ class McpServer {
   const ServerIdentity& identity() const { return identity_; }
   // The capabilities of the 2025 handshake.
   nlohmann::json capabilities() const;
-  // The capabilities of one era: 2026-07-28 has no resources/subscribe.
+  // The capabilities of one era: 2026-07-28 delivers resource updates and list changes through
+  // subscriptions/listen rather than resources/subscribe.
   nlohmann::json capabilities(bool modern) const;
+
+  // Delivers a change to the open subscriptions/listen streams whose filter asks for it:
+  // `list` is "tools", "prompts" or "resources".
+  void notify_list_changed(std::string_view list);
+  void notify_resource_updated(const std::string& uri);
+  // Ends every open subscription with its graceful completion result (server shutdown), so the
+  // streams carrying them close.
+  void close_subscriptions();
 
  private:
   struct RequestScope;  // version, era and client capabilities in effect for one request
@@ -124,6 +136,12 @@ class McpServer {
                   const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
                   const CancellationToken& transport_cancel);
   nlohmann::json complete(const jsonrpc::Request& request) const;
+  void listen(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+              const std::shared_ptr<ReplyChannel>& reply,
+              const CancellationToken& transport_cancel);
+  struct Subscription;
+  void publish(const std::function<bool(const nlohmann::json& filter)>& wants,
+               const std::string& method, nlohmann::json params);
 
   nlohmann::json finish_result(const RequestScope& scope, nlohmann::json result,
                                bool cacheable) const;
@@ -136,6 +154,8 @@ class McpServer {
   const PromptRegistry& prompts_;
   WorkerPool& workers_;
   RequestStateSealer sealer_;
+  std::mutex subscriptions_mutex_;
+  std::vector<std::shared_ptr<Subscription>> subscriptions_;
   std::chrono::milliseconds client_request_timeout_{std::chrono::minutes(10)};
 };
 

@@ -317,6 +317,7 @@ StreamableHttp::~StreamableHttp() {
 }
 
 void StreamableHttp::shutdown() {
+  server_.close_subscriptions();
   {
     std::lock_guard lock(standalone_streams_->mutex);
     standalone_streams_->shutting_down = true;

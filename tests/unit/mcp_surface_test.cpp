@@ -138,6 +138,7 @@ class Harness {
     client_.reset();
   }
   TestMcpClient& client() { return *client_; }
+  McpServer& server() { return *server_; }
 
  private:
   ToolRegistry tools_;
@@ -246,11 +247,11 @@ TEST_P(SurfaceEraTest, CapabilitiesNameWhatIsImplemented) {
   json capabilities;
   if (modern()) {
     capabilities = client().request("server/discover").response["result"]["capabilities"];
-    EXPECT_FALSE(capabilities["resources"].contains("subscribe")) << capabilities;
   } else {
     capabilities = client().initialize("2025-11-25").response["result"]["capabilities"];
-    EXPECT_EQ(capabilities["resources"]["subscribe"], true) << capabilities;
   }
+  // resources/subscribe in 2025, subscriptions/listen in 2026-07-28.
+  EXPECT_EQ(capabilities["resources"]["subscribe"], true) << capabilities;
   for (const char* name : {"tools", "resources", "prompts", "completions", "logging"}) {
     EXPECT_TRUE(capabilities.contains(name)) << name << " " << capabilities;
   }
@@ -314,6 +315,64 @@ TEST(SurfaceModern, SubscribeIsNotPartOfTheModernRevision) {
   Harness harness;
   harness.client().use_modern();
   json response = harness.client().request("resources/subscribe", {{"uri", "mem://note"}}).response;
+  EXPECT_EQ(response["error"]["code"], -32601) << response;
+}
+
+TEST(SurfaceModern, ListenAcknowledgesThenDeliversOnlyWhatTheFilterAsksFor) {
+  Harness harness;
+  auto& client = harness.client();
+  client.use_modern();
+  client.send_request("sub", "subscriptions/listen",
+                      {{"notifications",
+                        {{"resourceSubscriptions", {"mem://note"}},
+                         {"toolsListChanged", true},
+                         {"somethingElse", true}}}});
+  std::optional<json> ack = client.next_message();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->value("method", ""), "notifications/subscriptions/acknowledged") << *ack;
+  EXPECT_EQ((*ack)["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub");
+  EXPECT_EQ((*ack)["params"]["notifications"],
+            (json{{"resourceSubscriptions", {"mem://note"}}, {"toolsListChanged", true}}));
+
+  harness.server().notify_resource_updated("mem://other");  // not subscribed: nothing
+  harness.server().notify_list_changed("prompts");          // not asked for: nothing
+  harness.server().notify_resource_updated("mem://note");
+  harness.server().notify_list_changed("tools");
+  std::optional<json> updated = client.next_message();
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->value("method", ""), "notifications/resources/updated") << *updated;
+  EXPECT_EQ((*updated)["params"]["uri"], "mem://note");
+  EXPECT_EQ((*updated)["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub");
+  std::optional<json> changed = client.next_message();
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->value("method", ""), "notifications/tools/list_changed") << *changed;
+
+  // Cancelling ends the subscription without a response; later changes are not delivered.
+  client.notify("notifications/cancelled", {{"requestId", "sub"}});
+  harness.server().notify_list_changed("tools");
+  json ping = client.request("server/discover").response;
+  EXPECT_TRUE(ping.contains("result")) << ping;
+}
+
+TEST(SurfaceModern, ShutdownEndsSubscriptionsWithACompletionResult) {
+  Harness harness;
+  auto& client = harness.client();
+  client.use_modern();
+  client.send_request("sub", "subscriptions/listen", {{"notifications", {{"toolsListChanged", true}}}});
+  std::optional<json> ack = client.next_message();
+  ASSERT_TRUE(ack);
+  harness.server().close_subscriptions();
+  json done = client.await("sub").response;
+  EXPECT_EQ(done["result"]["resultType"], "complete") << done;
+  EXPECT_EQ(done["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub");
+}
+
+TEST(SurfaceLegacy, ListenIsNotPartOfThe2025Revisions) {
+  Harness harness;
+  harness.client().initialize("2025-11-25");
+  json response = harness.client()
+                      .request("subscriptions/listen", {{"notifications", {{"toolsListChanged", true}}}})
+                      .response;
   EXPECT_EQ(response["error"]["code"], -32601) << response;
 }
 
