@@ -43,8 +43,8 @@ std::string unknown_keyword_hint(std::string_view key) {
   if (key == "dependencies") return "; use \"dependentRequired\" or \"dependentSchemas\"";
   if (key == "unevaluatedProperties") return "; use \"additionalProperties\"";
   if (key == "unevaluatedItems") return "; use \"items\"";
-  if (key == "$dynamicRef" || key == "$dynamicAnchor" ||
-      key == "$recursiveRef" || key == "$recursiveAnchor") {
+  if (key == "$dynamicRef" || key == "$dynamicAnchor" || key == "$recursiveRef" ||
+      key == "$recursiveAnchor") {
     return "; only \"$ref\" to \"#/$defs/...\" is supported";
   }
   return "; remove it, or name a custom annotation \"x-" + std::string(key) + "\"";

@@ -49,8 +49,8 @@ constexpr int kLegacyResourceNotFound = -32002;
 constexpr size_t kMaxCompletionValues = 100;
 
 // RFC 5424 severities in increasing order, as logging/setLevel names them.
-constexpr std::array<std::string_view, 8> kLogLevels = {
-    "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
+constexpr std::array<std::string_view, 8> kLogLevels = {"debug", "info",     "notice", "warning",
+                                                        "error", "critical", "alert",  "emergency"};
 
 int log_rank(std::string_view level) {
   for (size_t i = 0; i < kLogLevels.size(); ++i) {
@@ -409,24 +409,23 @@ void McpServer::read_resource(const std::shared_ptr<Session>& session,
     return;
   }
   const bool modern = scope.era == mcp::Era::kModern;
-  run_on_worker(session, request, scope, reply, transport_cancel,
-                [this, uri, modern](ToolContext& context) {
-                  auto contents = resources_.read(uri, context);
-                  if (contents) return Answer{{{"contents", std::move(*contents)}}, std::nullopt, true};
-                  if (contents.error().code == kResourceNotFound) {
-                    // 2026-07-28 moved "resource not found" from -32002 to Invalid Params.
-                    return Answer{nullptr, error_object(modern ? jsonrpc::kInvalidParams
-                                                               : kLegacyResourceNotFound,
-                                                        contents.error().message, {{"uri", uri}})};
-                  }
-                  return Answer{nullptr, error_object(jsonrpc::kInvalidParams,
-                                                      contents.error().message, {{"uri", uri}})};
-                });
+  run_on_worker(
+      session, request, scope, reply, transport_cancel, [this, uri, modern](ToolContext& context) {
+        auto contents = resources_.read(uri, context);
+        if (contents) return Answer{{{"contents", std::move(*contents)}}, std::nullopt, true};
+        if (contents.error().code == kResourceNotFound) {
+          // 2026-07-28 moved "resource not found" from -32002 to Invalid Params.
+          return Answer{nullptr,
+                        error_object(modern ? jsonrpc::kInvalidParams : kLegacyResourceNotFound,
+                                     contents.error().message, {{"uri", uri}})};
+        }
+        return Answer{nullptr, error_object(jsonrpc::kInvalidParams, contents.error().message,
+                                            {{"uri", uri}})};
+      });
 }
 
-void McpServer::get_prompt(const std::shared_ptr<Session>& session,
-                           const jsonrpc::Request& request, const RequestScope& scope,
-                           const std::shared_ptr<ReplyChannel>& reply,
+void McpServer::get_prompt(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                           const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
                            const CancellationToken& transport_cancel) {
   const std::string name = string_param(request.params, "name");
   if (name.empty()) {
@@ -451,13 +450,13 @@ void McpServer::get_prompt(const std::shared_ptr<Session>& session,
       arguments[key] = value.get<std::string>();
     }
   }
-  run_on_worker(session, request, scope, reply, transport_cancel,
-                [this, name, arguments = std::move(arguments)](ToolContext& context) {
-                  auto result = prompts_.get(name, arguments, context);
-                  if (result) return Answer{std::move(*result), std::nullopt};
-                  return Answer{nullptr,
-                                error_object(jsonrpc::kInvalidParams, result.error().message)};
-                });
+  run_on_worker(
+      session, request, scope, reply, transport_cancel,
+      [this, name, arguments = std::move(arguments)](ToolContext& context) {
+        auto result = prompts_.get(name, arguments, context);
+        if (result) return Answer{std::move(*result), std::nullopt};
+        return Answer{nullptr, error_object(jsonrpc::kInvalidParams, result.error().message)};
+      });
 }
 
 nlohmann::json McpServer::complete(const jsonrpc::Request& request) const {
@@ -499,11 +498,10 @@ nlohmann::json McpServer::complete(const jsonrpc::Request& request) const {
   }
   const size_t total = values->size();
   if (values->size() > kMaxCompletionValues) values->resize(kMaxCompletionValues);
-  return make_result(request.id,
-                     {{"completion",
-                       {{"values", *values},
-                        {"total", total},
-                        {"hasMore", total > kMaxCompletionValues}}}});
+  return make_result(
+      request.id,
+      {{"completion",
+        {{"values", *values}, {"total", total}, {"hasMore", total > kMaxCompletionValues}}}});
 }
 
 struct McpServer::Subscription {
@@ -525,9 +523,9 @@ nlohmann::json subscription_meta(const nlohmann::json& id) {
 void McpServer::listen(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
                        const std::shared_ptr<ReplyChannel>& reply,
                        const CancellationToken& transport_cancel) {
-  const nlohmann::json requested =
-      request.params.is_object() ? request.params.value("notifications", nlohmann::json())
-                                 : nlohmann::json();
+  const nlohmann::json requested = request.params.is_object()
+                                       ? request.params.value("notifications", nlohmann::json())
+                                       : nlohmann::json();
   if (!requested.is_object()) {
     reply->respond(make_error(request.id, jsonrpc::kInvalidParams,
                               "subscriptions/listen needs params.notifications (an object)"));
@@ -539,7 +537,8 @@ void McpServer::listen(const std::shared_ptr<Session>& session, const jsonrpc::R
   for (const char* flag : {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
     if (requested.contains(flag) && requested[flag] == true) filter[flag] = true;
   }
-  if (requested.contains("resourceSubscriptions") && requested["resourceSubscriptions"].is_array()) {
+  if (requested.contains("resourceSubscriptions") &&
+      requested["resourceSubscriptions"].is_array()) {
     nlohmann::json uris = nlohmann::json::array();
     for (const auto& uri : requested["resourceSubscriptions"]) {
       if (uri.is_string()) uris.push_back(uri);
@@ -624,9 +623,9 @@ void McpServer::close_subscriptions() {
   for (const auto& subscription : open) {
     if (subscription->ended.exchange(true)) continue;
     subscription->session->end_request(subscription->id);
-    subscription->reply->respond(make_result(
-        subscription->id,
-        {{"resultType", "complete"}, {"_meta", subscription_meta(subscription->id)}}));
+    subscription->reply->respond(
+        make_result(subscription->id,
+                    {{"resultType", "complete"}, {"_meta", subscription_meta(subscription->id)}}));
   }
 }
 
@@ -669,11 +668,10 @@ std::variant<std::shared_ptr<McpServer::InputRound>, nlohmann::json> McpServer::
   return round;
 }
 
-ToolContext::ClientChannel McpServer::client_channel(const std::shared_ptr<Session>& session,
-                                                     const RequestScope& scope,
-                                                     const std::shared_ptr<ReplyChannel>& reply,
-                                                     const CancellationToken& token,
-                                                     const std::shared_ptr<InputRound>& round) const {
+ToolContext::ClientChannel McpServer::client_channel(
+    const std::shared_ptr<Session>& session, const RequestScope& scope,
+    const std::shared_ptr<ReplyChannel>& reply, const CancellationToken& token,
+    const std::shared_ptr<InputRound>& round) const {
   ToolContext::ClientChannel channel;
   const nlohmann::json capabilities = scope.client_capabilities;
   auto declared = [capabilities](const std::string& capability) {
@@ -736,9 +734,9 @@ ToolContext::ClientChannel McpServer::client_channel(const std::shared_ptr<Sessi
   }
   const bool modern = scope.era == mcp::Era::kModern;
   const std::string modern_level = scope.log_level;
-  channel.log = [session, reply, token, modern, modern_level](
-                    const std::string& level, const nlohmann::json& data,
-                    const std::string& logger) {
+  channel.log = [session, reply, token, modern, modern_level](const std::string& level,
+                                                              const nlohmann::json& data,
+                                                              const std::string& logger) {
     if (token.cancelled()) return;
     // 2025: the session's level, "info" until the client sets one. 2026-07-28: only when the
     // request asked for logs.

@@ -7,10 +7,10 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <set>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 

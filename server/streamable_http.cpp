@@ -219,8 +219,8 @@ std::optional<std::string> param_header_mismatch(const HttpRequest& request,
     }
     const std::string header_name = "Mcp-Param-" + definition["x-mcp-header"].get<std::string>();
     const auto header = request.header(header_name);
-    const bool in_body = arguments.is_object() && arguments.contains(property) &&
-                         !arguments[property].is_null();
+    const bool in_body =
+        arguments.is_object() && arguments.contains(property) && !arguments[property].is_null();
     if (!header) {
       if (in_body) return "missing " + header_name + " header for argument '" + property + "'";
       continue;
@@ -229,8 +229,8 @@ std::optional<std::string> param_header_mismatch(const HttpRequest& request,
     const auto decoded = decode_header_value(trim_whitespace(*header));
     if (!decoded) return header_name + " header has invalid base64";
     if (!in_body || *decoded != header_form(arguments[property])) {
-      return header_name + " header value '" + *decoded + "' does not match argument '" +
-             property + "'";
+      return header_name + " header value '" + *decoded + "' does not match argument '" + property +
+             "'";
     }
   }
   return std::nullopt;

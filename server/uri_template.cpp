@@ -12,7 +12,8 @@ Result<UriTemplate> UriTemplate::parse(const std::string& text) {
       result.parts_.push_back({false, false, text.substr(position)});
       break;
     }
-    if (open > position) result.parts_.push_back({false, false, text.substr(position, open - position)});
+    if (open > position)
+      result.parts_.push_back({false, false, text.substr(position, open - position)});
     const size_t close = text.find('}', open);
     if (close == std::string::npos) {
       return Error::make("URI template '" + text + "' has an unterminated '{'", "invalid_template");

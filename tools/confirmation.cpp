@@ -2,8 +2,8 @@
 
 namespace benchtop {
 
-std::optional<ToolResult> confirm_destructive(const ToolContext& context, const std::string& message,
-                                              bool confirm_arg_ok,
+std::optional<ToolResult> confirm_destructive(const ToolContext& context,
+                                              const std::string& message, bool confirm_arg_ok,
                                               std::string_view missing_confirmation) {
   auto fallback = [&]() -> std::optional<ToolResult> {
     if (confirm_arg_ok) return std::nullopt;
@@ -11,15 +11,14 @@ std::optional<ToolResult> confirm_destructive(const ToolContext& context, const 
   };
   if (!context.client_supports("elicitation")) return fallback();
 
-  const nlohmann::json schema = {
-      {"type", "object"},
-      {"properties",
-       {{"confirm",
-         {{"type", "boolean"},
-          {"title", "Confirm"},
-          {"description", "Check to go ahead. This cannot be undone."},
-          {"default", false}}}}},
-      {"required", {"confirm"}}};
+  const nlohmann::json schema = {{"type", "object"},
+                                 {"properties",
+                                  {{"confirm",
+                                    {{"type", "boolean"},
+                                     {"title", "Confirm"},
+                                     {"description", "Check to go ahead. This cannot be undone."},
+                                     {"default", false}}}}},
+                                 {"required", {"confirm"}}};
   auto answer = context.elicit(message, schema, "confirm_destructive");
   if (!answer) {
     const std::string& code = answer.error().code;

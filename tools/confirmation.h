@@ -15,8 +15,8 @@ namespace benchtop {
 // dismissed the question, or (without elicitation) `confirm_arg_ok` is false and
 // `missing_confirmation` tells the model how to confirm. Under 2026-07-28 the first call asks
 // through an input_required result and the client's retry carries the user's answer.
-std::optional<ToolResult> confirm_destructive(const ToolContext& context, const std::string& message,
-                                              bool confirm_arg_ok,
+std::optional<ToolResult> confirm_destructive(const ToolContext& context,
+                                              const std::string& message, bool confirm_arg_ok,
                                               std::string_view missing_confirmation);
 
 }  // namespace benchtop

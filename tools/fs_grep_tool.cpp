@@ -8,8 +8,8 @@
 #include "server/utf8.h"
 #include "tools/path_glob.h"
 #include "tools/search_tools.h"
-#include "tools/workspace_args.h"
 #include "tools/walk_progress.h"
+#include "tools/workspace_args.h"
 
 namespace benchtop {
 namespace {

@@ -146,8 +146,7 @@ ToolResult fs_delete(WorkspaceProvider& provider, const nlohmann::json& args,
   }
   if (S_ISDIR(st.st_mode)) {
     if (auto refusal = confirm_destructive(
-            context, "Delete the directory " + target->shown + " with everything in it?",
-            recursive,
+            context, "Delete the directory " + target->shown + " with everything in it?", recursive,
             target->shown +
                 " is a directory; pass recursive=true to delete it with everything in it.")) {
       return *refusal;

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 #include "common/base64.h"
@@ -24,7 +24,8 @@ std::string percent_decode(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
       i += 2;
@@ -104,8 +105,8 @@ Result<nlohmann::json> read_project_file(ProjectService& projects, const std::st
 std::vector<std::string> complete_path(ProjectService& projects, const std::string& project,
                                        const std::string& value) {
   std::vector<std::string> out;
-  auto workspace = projects.workspace(project.empty() ? std::nullopt
-                                                      : std::optional<std::string>(project));
+  auto workspace =
+      projects.workspace(project.empty() ? std::nullopt : std::optional<std::string>(project));
   if (!workspace) return out;
   const auto slash = value.rfind('/');
   const std::string directory = slash == std::string::npos ? "" : value.substr(0, slash);

@@ -253,10 +253,10 @@ Tool project_delete(ProjectService& projects) {
                       found->root.string() + "? This cannot be undone."
                 : "Unregister project '" + found->name + "'? Its directory " +
                       found->root.string() + " stays untouched.";
-    if (auto refusal = confirm_destructive(
-            context, question, confirm && *confirm == found->name,
-            "To delete project '" + found->name + "', set `confirm` to its exact name '" +
-                found->name + "'.")) {
+    if (auto refusal =
+            confirm_destructive(context, question, confirm && *confirm == found->name,
+                                "To delete project '" + found->name +
+                                    "', set `confirm` to its exact name '" + found->name + "'.")) {
       return *refusal;
     }
     auto removed = projects.remove(*reference, found->name);

@@ -39,57 +39,67 @@ Resource text_resource(std::string uri, std::string name, std::string body) {
 }  // namespace
 
 void register_fixture_prompts(PromptRegistry& prompts) {
-  prompts.add({"test_simple_prompt", "", "A prompt without arguments", {},
-               [](const std::map<std::string, std::string>&, ToolContext&) -> Result<json> {
-                 return json{{"messages", {user_message(text("This is a simple prompt for testing."))}}};
-               },
-               {}});
-  prompts.add({"test_prompt_with_arguments",
+  prompts.add(
+      {"test_simple_prompt",
+       "",
+       "A prompt without arguments",
+       {},
+       [](const std::map<std::string, std::string>&, ToolContext&) -> Result<json> {
+         return json{{"messages", {user_message(text("This is a simple prompt for testing."))}}};
+       },
+       {}});
+  prompts.add(
+      {"test_prompt_with_arguments",
+       "",
+       "A prompt with two arguments",
+       {{"arg1", "First test argument", true}, {"arg2", "Second test argument", true}},
+       [](const std::map<std::string, std::string>& arguments, ToolContext&) -> Result<json> {
+         return json{{"messages",
+                      {user_message(text("Prompt with arguments: arg1='" + arguments.at("arg1") +
+                                         "', arg2='" + arguments.at("arg2") + "'"))}}};
+       },
+       [](const std::string& argument, const std::string& value,
+          const std::map<std::string, std::string>&) {
+         if (argument == "arg1") return starting_with({"paris", "park", "party"}, value);
+         return starting_with({"world", "work"}, value);
+       }});
+  prompts.add(
+      {"test_prompt_with_embedded_resource",
+       "",
+       "A prompt that embeds a resource",
+       {{"resourceUri", "URI of the resource to embed", true}},
+       [](const std::map<std::string, std::string>& arguments, ToolContext&) -> Result<json> {
+         return json{{"messages",
+                      {user_message({{"type", "resource"},
+                                     {"resource",
+                                      {{"uri", arguments.at("resourceUri")},
+                                       {"mimeType", "text/plain"},
+                                       {"text", "Embedded resource content for testing."}}}}),
+                       user_message(text("Please process the embedded resource above."))}}};
+       },
+       {}});
+  prompts.add(
+      {"test_prompt_with_image",
+       "",
+       "A prompt with an image",
+       {},
+       [](const std::map<std::string, std::string>&, ToolContext&) -> Result<json> {
+         return json{
+             {"messages",
+              {user_message({{"type", "image"}, {"data", kPngBase64}, {"mimeType", "image/png"}}),
+               user_message(text("Please analyze the image above."))}}};
+       },
+       {}});
+  prompts.add({"test_input_required_result_prompt",
                "",
-               "A prompt with two arguments",
-               {{"arg1", "First test argument", true}, {"arg2", "Second test argument", true}},
-               [](const std::map<std::string, std::string>& arguments, ToolContext&) -> Result<json> {
-                 return json{{"messages",
-                              {user_message(text("Prompt with arguments: arg1='" +
-                                                 arguments.at("arg1") + "', arg2='" +
-                                                 arguments.at("arg2") + "'"))}}};
-               },
-               [](const std::string& argument, const std::string& value,
-                  const std::map<std::string, std::string>&) {
-                 if (argument == "arg1") return starting_with({"paris", "park", "party"}, value);
-                 return starting_with({"world", "work"}, value);
-               }});
-  prompts.add({"test_prompt_with_embedded_resource",
-               "",
-               "A prompt that embeds a resource",
-               {{"resourceUri", "URI of the resource to embed", true}},
-               [](const std::map<std::string, std::string>& arguments, ToolContext&) -> Result<json> {
-                 return json{{"messages",
-                              {user_message({{"type", "resource"},
-                                             {"resource",
-                                              {{"uri", arguments.at("resourceUri")},
-                                               {"mimeType", "text/plain"},
-                                               {"text", "Embedded resource content for testing."}}}}),
-                               user_message(text("Please process the embedded resource above."))}}};
-               },
-               {}});
-  prompts.add({"test_prompt_with_image", "", "A prompt with an image", {},
-               [](const std::map<std::string, std::string>&, ToolContext&) -> Result<json> {
-                 return json{
-                     {"messages",
-                      {user_message({{"type", "image"}, {"data", kPngBase64}, {"mimeType", "image/png"}}),
-                       user_message(text("Please analyze the image above."))}}};
-               },
-               {}});
-  prompts.add({"test_input_required_result_prompt", "", "A prompt that asks the user for context",
+               "A prompt that asks the user for context",
                {},
                [](const std::map<std::string, std::string>&, ToolContext& context) -> Result<json> {
-                 auto answer = context.elicit(
-                     "What context should the prompt use?",
-                     {{"type", "object"},
-                      {"properties", {{"context", {{"type", "string"}}}}},
-                      {"required", {"context"}}},
-                     "user_context");
+                 auto answer = context.elicit("What context should the prompt use?",
+                                              {{"type", "object"},
+                                               {"properties", {{"context", {{"type", "string"}}}}},
+                                               {"required", {"context"}}},
+                                              "user_context");
                  if (!answer) return answer.error();
                  const std::string given =
                      answer->value("content", json::object()).value("context", std::string());
@@ -112,8 +122,8 @@ void register_fixture_resources(ResourceRegistry& resources) {
   resources.add(std::move(binary));
   resources.add(text_resource("test://watched-resource", "watched-resource",
                               "A resource clients may subscribe to."));
-  resources.add(text_resource("test://example-resource", "example-resource",
-                              "An example resource."));
+  resources.add(
+      text_resource("test://example-resource", "example-resource", "An example resource."));
 
   ResourceTemplate data;
   data.uri_template = "test://template/{id}/data";

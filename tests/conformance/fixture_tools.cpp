@@ -60,7 +60,8 @@ json name_schema(const char* property) {
 }
 
 json confirm_schema() {
-  return {{"type", "object"}, {"properties", {{"ok", {{"type", "boolean"}}}}}, {"required", {"ok"}}};
+  return {
+      {"type", "object"}, {"properties", {{"ok", {{"type", "boolean"}}}}}, {"required", {"ok"}}};
 }
 
 json sampling_params(const std::string& text, int max_tokens) {
@@ -77,8 +78,7 @@ std::string sampled_text(const json& result) {
 
 void add_content_tools(ToolRegistry& tools) {
   tools.add(make_tool("test_simple_text", "Returns a fixed text.", [](const json&, ToolContext&) {
-    return content(
-        {{{"type", "text"}, {"text", "This is a simple text response for testing."}}});
+    return content({{{"type", "text"}, {"text", "This is a simple text response for testing."}}});
   }));
   tools.add(make_tool("test_image_content", "Returns a 1x1 PNG.", [](const json&, ToolContext&) {
     return content({{{"type", "image"}, {"data", kPngBase64}, {"mimeType", "image/png"}}});
@@ -94,25 +94,26 @@ void add_content_tools(ToolRegistry& tools) {
                                            {"mimeType", "text/plain"},
                                            {"text", "This is an embedded resource content."}}}}});
                       }));
-  tools.add(make_tool(
-      "test_multiple_content_types", "Returns text, an image and a resource.",
-      [](const json&, ToolContext&) {
-        return content({{{"type", "text"}, {"text", "Multiple content types test:"}},
-                        {{"type", "image"}, {"data", kPngBase64}, {"mimeType", "image/png"}},
-                        {{"type", "resource"},
-                         {"resource",
-                          {{"uri", "test://mixed-content-resource"},
-                           {"mimeType", "application/json"},
-                           {"text", R"({"test":"data","value":123})"}}}}});
-      }));
+  tools.add(make_tool("test_multiple_content_types", "Returns text, an image and a resource.",
+                      [](const json&, ToolContext&) {
+                        return content(
+                            {{{"type", "text"}, {"text", "Multiple content types test:"}},
+                             {{"type", "image"}, {"data", kPngBase64}, {"mimeType", "image/png"}},
+                             {{"type", "resource"},
+                              {"resource",
+                               {{"uri", "test://mixed-content-resource"},
+                                {"mimeType", "application/json"},
+                                {"text", R"({"test":"data","value":123})"}}}}});
+                      }));
   tools.add(make_tool("test_error_handling", "Always fails.", [](const json&, ToolContext&) {
     return ToolResult::error("This tool intentionally returns an error for testing");
   }));
   // The schema of the SEP-1613/SEP-2106 scenario, keyword for keyword: the listing must keep
   // $schema, $defs with an $anchor, allOf/anyOf and if/then/else.
-  const json address = {{"$anchor", "addressDef"},
-                        {"type", "object"},
-                        {"properties", {{"street", {{"type", "string"}}}, {"city", {{"type", "string"}}}}}};
+  const json address = {
+      {"$anchor", "addressDef"},
+      {"type", "object"},
+      {"properties", {{"street", {{"type", "string"}}}, {"city", {{"type", "string"}}}}}};
   tools.add(make_tool(
       "json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features",
       [](const json&, ToolContext&) { return ToolResult::text("JSON Schema 2020-12 tool called"); },
@@ -127,7 +128,8 @@ void add_content_tools(ToolRegistry& tools) {
          {"email", {{"type", "string"}}}}},
        {"allOf", {{{"anyOf", {{{"required", {"phone"}}}, {{"required", {"email"}}}}}}}},
        {"if",
-        {{"properties", {{"contactMethod", {{"const", "phone"}}}}}, {"required", {"contactMethod"}}}},
+        {{"properties", {{"contactMethod", {{"const", "phone"}}}}},
+         {"required", {"contactMethod"}}}},
        {"then", {{"required", {"phone"}}}},
        {"else", {{"required", {"email"}}}},
        {"additionalProperties", false}}));
@@ -136,10 +138,9 @@ void add_content_tools(ToolRegistry& tools) {
       [](const json& arguments, ToolContext&) {
         return ToolResult::text("region: " + arguments.value("region", std::string()));
       },
-      object_schema({{"region",
-                      {{"type", "string"},
-                       {"description", "A region name"},
-                       {"x-mcp-header", "Region"}}}})));
+      object_schema(
+          {{"region",
+            {{"type", "string"}, {"description", "A region name"}, {"x-mcp-header", "Region"}}}})));
 }
 
 void add_notification_tools(ToolRegistry& tools) {
@@ -179,8 +180,8 @@ void add_client_request_tools(ToolRegistry& tools) {
   tools.add(make_tool(
       "test_sampling", "Asks the client's model to answer a prompt.",
       [](const json& arguments, ToolContext& context) {
-        auto result = context.create_message(
-            sampling_params(arguments.value("prompt", std::string()), 100));
+        auto result =
+            context.create_message(sampling_params(arguments.value("prompt", std::string()), 100));
         if (!result) return failed(result.error());
         return ToolResult::text("LLM response: " + sampled_text(*result));
       },
@@ -188,33 +189,30 @@ void add_client_request_tools(ToolRegistry& tools) {
   tools.add(make_tool(
       "test_elicitation", "Asks the user for a username and an email address.",
       [](const json& arguments, ToolContext& context) {
-        auto result = context.elicit(
-            arguments.value("message", std::string()),
-            {{"type", "object"},
-             {"properties",
-              {{"username", string_property("User's response")},
-               {"email", string_property("User's email address")}}},
-             {"required", {"username", "email"}}});
+        auto result = context.elicit(arguments.value("message", std::string()),
+                                     {{"type", "object"},
+                                      {"properties",
+                                       {{"username", string_property("User's response")},
+                                        {"email", string_property("User's email address")}}},
+                                      {"required", {"username", "email"}}});
         if (!result) return failed(result.error());
         return ToolResult::text("User response: " + result->dump());
       },
-      object_schema({{"message", string_property("The message to show the user")}},
-                    {"message"})));
+      object_schema({{"message", string_property("The message to show the user")}}, {"message"})));
   tools.add(make_tool(
       "test_elicitation_sep1034_defaults", "Elicits fields that all have defaults.",
       [](const json&, ToolContext& context) {
-        auto result = context.elicit(
-            "Please review these defaults",
-            {{"type", "object"},
-             {"properties",
-              {{"name", {{"type", "string"}, {"default", "John Doe"}}},
-               {"age", {{"type", "integer"}, {"default", 30}}},
-               {"score", {{"type", "number"}, {"default", 95.5}}},
-               {"status",
-                {{"type", "string"},
-                 {"enum", {"active", "inactive", "pending"}},
-                 {"default", "active"}}},
-               {"verified", {{"type", "boolean"}, {"default", true}}}}}});
+        auto result = context.elicit("Please review these defaults",
+                                     {{"type", "object"},
+                                      {"properties",
+                                       {{"name", {{"type", "string"}, {"default", "John Doe"}}},
+                                        {"age", {{"type", "integer"}, {"default", 30}}},
+                                        {"score", {{"type", "number"}, {"default", 95.5}}},
+                                        {"status",
+                                         {{"type", "string"},
+                                          {"enum", {"active", "inactive", "pending"}},
+                                          {"default", "active"}}},
+                                        {"verified", {{"type", "boolean"}, {"default", true}}}}}});
         if (!result) return failed(result.error());
         return ToolResult::text("Elicitation completed: action=" + result->value("action", "") +
                                 ", content=" + result->value("content", json::object()).dump());
@@ -232,7 +230,8 @@ void add_client_request_tools(ToolRegistry& tools) {
             "Please choose",
             {{"type", "object"},
              {"properties",
-              {{"untitledSingle", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}},
+              {{"untitledSingle",
+                {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}},
                {"titledSingle", {{"type", "string"}, {"oneOf", titled}}},
                {"legacyEnum",
                 {{"type", "string"},
@@ -269,52 +268,52 @@ void add_input_required_tools(ToolRegistry& tools) {
         const json content = answer->value("content", json::object());
         return ToolResult::text("Hello, " + content.value("name", std::string("stranger")) + "!");
       }));
-  tools.add(make_tool(
-      "test_input_required_result_sampling", "Asks the client's model a question.",
-      [](const json&, ToolContext& context) {
-        auto answer = context.create_message(sampling_params("What is the capital of France?", 100),
-                                             "capital_question");
-        if (!answer) return failed(answer.error());
-        return ToolResult::text("Model said: " + sampled_text(*answer));
-      }));
-  tools.add(make_tool("test_input_required_result_list_roots", "Lists the client's roots.",
+  tools.add(make_tool("test_input_required_result_sampling", "Asks the client's model a question.",
                       [](const json&, ToolContext& context) {
-                        auto answer = context.request_client("roots/list", json::object(),
-                                                             "client_roots");
+                        auto answer = context.create_message(
+                            sampling_params("What is the capital of France?", 100),
+                            "capital_question");
                         if (!answer) return failed(answer.error());
-                        return ToolResult::text("Roots: " +
-                                                answer->value("roots", json::array()).dump());
+                        return ToolResult::text("Model said: " + sampled_text(*answer));
                       }));
   tools.add(make_tool(
-      "test_input_required_result_request_state", "Asks for confirmation, keeping state.",
+      "test_input_required_result_list_roots", "Lists the client's roots.",
       [](const json&, ToolContext& context) {
-        auto answer = context.elicit("Please confirm", confirm_schema(), "confirm");
+        auto answer = context.request_client("roots/list", json::object(), "client_roots");
         if (!answer) return failed(answer.error());
-        // The core opened and verified the sealed requestState before this retry ran.
-        return ToolResult::text("state-ok: confirmed");
+        return ToolResult::text("Roots: " + answer->value("roots", json::array()).dump());
       }));
+  tools.add(make_tool("test_input_required_result_request_state",
+                      "Asks for confirmation, keeping state.",
+                      [](const json&, ToolContext& context) {
+                        auto answer = context.elicit("Please confirm", confirm_schema(), "confirm");
+                        if (!answer) return failed(answer.error());
+                        // The core opened and verified the sealed requestState before this retry
+                        // ran.
+                        return ToolResult::text("state-ok: confirmed");
+                      }));
   tools.add(make_tool(
       "test_input_required_result_multiple_inputs", "Asks three questions at once.",
       [](const json&, ToolContext& context) {
         auto name = context.elicit("What is your name?", name_schema("name"), "user_name");
-        auto greeting = context.create_message(sampling_params("Generate a greeting", 50),
-                                               "greeting");
+        auto greeting =
+            context.create_message(sampling_params("Generate a greeting", 50), "greeting");
         auto roots = context.request_client("roots/list", json::object(), "client_roots");
         if (!name) return failed(name.error());
         if (!greeting) return failed(greeting.error());
         if (!roots) return failed(roots.error());
         return ToolResult::text("All inputs received");
       }));
-  tools.add(make_tool(
-      "test_input_required_result_multi_round", "Asks two questions, one per round.",
-      [](const json&, ToolContext& context) {
-        auto name = context.elicit("Step 1: What is your name?", name_schema("name"), "step1");
-        if (!name) return failed(name.error());
-        auto color =
-            context.elicit("Step 2: What is your favorite color?", name_schema("color"), "step2");
-        if (!color) return failed(color.error());
-        return ToolResult::text("Both rounds answered");
-      }));
+  tools.add(make_tool("test_input_required_result_multi_round",
+                      "Asks two questions, one per round.", [](const json&, ToolContext& context) {
+                        auto name = context.elicit("Step 1: What is your name?",
+                                                   name_schema("name"), "step1");
+                        if (!name) return failed(name.error());
+                        auto color = context.elicit("Step 2: What is your favorite color?",
+                                                    name_schema("color"), "step2");
+                        if (!color) return failed(color.error());
+                        return ToolResult::text("Both rounds answered");
+                      }));
   tools.add(make_tool("test_input_required_result_tampered_state",
                       "Asks for confirmation; the sealed state must come back unaltered.",
                       [](const json&, ToolContext& context) {

@@ -62,9 +62,9 @@ class ConfirmingClient {
 // Starts project_delete, checks the elicitation request the server sends, answers it with
 // `answer` and returns the tools/call response.
 json delete_answering(ConfirmingClient& client, const json& answer) {
-  client.send(jsonrpc::make_request("delete", "tools/call",
-                                    {{"name", "project_delete"},
-                                     {"arguments", {{"project", "doomed"}}}}));
+  client.send(
+      jsonrpc::make_request("delete", "tools/call",
+                            {{"name", "project_delete"}, {"arguments", {{"project", "doomed"}}}}));
   json ask = client.next();
   EXPECT_EQ(ask.value("method", ""), "elicitation/create") << ask;
   EXPECT_TRUE(ask.contains("id")) << ask;

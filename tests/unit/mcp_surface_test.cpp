@@ -100,7 +100,8 @@ void add_prompts(PromptRegistry& prompts) {
   greet.get = [](const std::map<std::string, std::string>& arguments,
                  ToolContext&) -> Result<json> {
     return json{{"messages",
-                 {{{"role", "user"}, {"content", {{"type", "text"}, {"text", "Hi " + arguments.at("who")}}}}}}};
+                 {{{"role", "user"},
+                   {"content", {{"type", "text"}, {"text", "Hi " + arguments.at("who")}}}}}}};
   };
   greet.complete = [](const std::string&, const std::string& value,
                       const std::map<std::string, std::string>&) {
@@ -222,11 +223,11 @@ TEST_P(SurfaceEraTest, PromptsListAndGetWithArguments) {
 }
 
 TEST_P(SurfaceEraTest, CompletesPromptArgumentsAndTemplateVariables) {
-  json prompt = client()
-                    .request("completion/complete",
-                             {{"ref", {{"type", "ref/prompt"}, {"name", "greet"}}},
-                              {"argument", {{"name", "who"}, {"value", "al"}}}})
-                    .response["result"];
+  json prompt =
+      client()
+          .request("completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "greet"}}},
+                                           {"argument", {{"name", "who"}, {"value", "al"}}}})
+          .response["result"];
   EXPECT_EQ(prompt["completion"]["values"], json({"alice", "alan"})) << prompt;
   EXPECT_EQ(prompt["completion"]["total"], 2);
   json resource = client()
@@ -235,11 +236,11 @@ TEST_P(SurfaceEraTest, CompletesPromptArgumentsAndTemplateVariables) {
                                 {"argument", {{"name", "id"}, {"value", "ap"}}}})
                       .response["result"];
   EXPECT_EQ(resource["completion"]["values"], json({"apple", "apricot"})) << resource;
-  json unknown = client()
-                     .request("completion/complete",
-                              {{"ref", {{"type", "ref/prompt"}, {"name", "nope"}}},
-                               {"argument", {{"name", "x"}, {"value", ""}}}})
-                     .response;
+  json unknown =
+      client()
+          .request("completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "nope"}}},
+                                           {"argument", {{"name", "x"}, {"value", ""}}}})
+          .response;
   EXPECT_EQ(unknown["error"]["code"], -32602) << unknown;
 }
 
@@ -302,8 +303,9 @@ TEST(SurfaceModern, LogsOnlyAtTheLevelTheRequestAsksFor) {
 TEST(SurfaceLegacy, SubscribeAndUnsubscribeAnswerEmptyResults) {
   Harness harness;
   harness.client().initialize("2025-11-25");
-  EXPECT_EQ(harness.client().request("resources/subscribe", {{"uri", "mem://note"}}).response["result"],
-            json::object());
+  EXPECT_EQ(
+      harness.client().request("resources/subscribe", {{"uri", "mem://note"}}).response["result"],
+      json::object());
   EXPECT_EQ(
       harness.client().request("resources/unsubscribe", {{"uri", "mem://note"}}).response["result"],
       json::object());
@@ -358,7 +360,8 @@ TEST(SurfaceModern, ShutdownEndsSubscriptionsWithACompletionResult) {
   Harness harness;
   auto& client = harness.client();
   client.use_modern();
-  client.send_request("sub", "subscriptions/listen", {{"notifications", {{"toolsListChanged", true}}}});
+  client.send_request("sub", "subscriptions/listen",
+                      {{"notifications", {{"toolsListChanged", true}}}});
   std::optional<json> ack = client.next_message();
   ASSERT_TRUE(ack);
   harness.server().close_subscriptions();
@@ -370,9 +373,10 @@ TEST(SurfaceModern, ShutdownEndsSubscriptionsWithACompletionResult) {
 TEST(SurfaceLegacy, ListenIsNotPartOfThe2025Revisions) {
   Harness harness;
   harness.client().initialize("2025-11-25");
-  json response = harness.client()
-                      .request("subscriptions/listen", {{"notifications", {{"toolsListChanged", true}}}})
-                      .response;
+  json response =
+      harness.client()
+          .request("subscriptions/listen", {{"notifications", {{"toolsListChanged", true}}}})
+          .response;
   EXPECT_EQ(response["error"]["code"], -32601) << response;
 }
 
@@ -387,7 +391,8 @@ TEST(SurfaceLegacy, ElicitationTravelsToTheClientAndItsAnswerBack) {
   EXPECT_EQ(ask->value("method", ""), "elicitation/create") << *ask;
   EXPECT_EQ((*ask)["params"]["message"], "What is your name?");
   EXPECT_EQ((*ask)["params"]["requestedSchema"], name_schema());
-  client.send(jsonrpc::make_result((*ask)["id"], {{"action", "accept"}, {"content", {{"name", "Ada"}}}}));
+  client.send(
+      jsonrpc::make_result((*ask)["id"], {{"action", "accept"}, {"content", {{"name", "Ada"}}}}));
   json result = client.await(id).response["result"];
   EXPECT_FALSE(result.value("isError", false)) << result;
   EXPECT_NE(result.dump().find("Ada"), std::string::npos) << result;
@@ -451,10 +456,11 @@ TEST(SurfaceModern, QuestionsBecomeAnInputRequiredResultAndTheRetryAnswersThem) 
   ASSERT_TRUE(first["requestState"].is_string());
 
   json answers = {{"name", {{"action", "accept"}, {"content", {{"name", "Ada"}}}}}};
-  json done = client
-                  .request("tools/call", modern_call("ask_name", {{"inputResponses", answers},
-                                                                  {"requestState", first["requestState"]}}))
-                  .response["result"];
+  json done =
+      client
+          .request("tools/call", modern_call("ask_name", {{"inputResponses", answers},
+                                                          {"requestState", first["requestState"]}}))
+          .response["result"];
   EXPECT_EQ(done["resultType"], "complete") << done;
   EXPECT_NE(done.dump().find("Ada"), std::string::npos) << done;
 }
@@ -478,11 +484,12 @@ TEST(SurfaceModern, EarlierAnswersTravelInTheSealedState) {
   EXPECT_NE(round2["requestState"], round1["requestState"]);
   json round3 =
       client
-          .request("tools/call",
-                   modern_call("ask_twice",
-                               {{"inputResponses",
-                                 {{"second", {{"action", "accept"}, {"content", {{"name", "b"}}}}}}},
-                                {"requestState", round2["requestState"]}}))
+          .request(
+              "tools/call",
+              modern_call("ask_twice",
+                          {{"inputResponses",
+                            {{"second", {{"action", "accept"}, {"content", {{"name", "b"}}}}}}},
+                           {"requestState", round2["requestState"]}}))
           .response["result"];
   EXPECT_EQ(round3["content"][0]["text"], "a+b") << round3;
 }
@@ -494,10 +501,9 @@ TEST(SurfaceModern, AlteredOrForeignStateAndMalformedAnswersAreInvalidParams) {
   client.set_modern_capabilities({{"elicitation", json::object()}});
   json first = client.request("tools/call", modern_call("ask_name")).response["result"];
   const std::string state = first["requestState"];
-  json tampered = client
-                      .request("tools/call",
-                               modern_call("ask_name", {{"requestState", state + "x"}}))
-                      .response;
+  json tampered =
+      client.request("tools/call", modern_call("ask_name", {{"requestState", state + "x"}}))
+          .response;
   EXPECT_EQ(tampered["error"]["code"], -32602) << tampered;
   json foreign =
       client.request("tools/call", modern_call("ask_twice", {{"requestState", state}})).response;
@@ -514,7 +520,8 @@ TEST(SurfaceModern, UndeclaredCapabilityIsMissingRequiredClientCapability) {
   harness.client().use_modern();
   json response = harness.client().request("tools/call", modern_call("sample")).response;
   EXPECT_EQ(response["error"]["code"], jsonrpc::kMissingRequiredClientCapability) << response;
-  EXPECT_EQ(response["error"]["data"]["requiredCapabilities"], json({{"sampling", json::object()}}));
+  EXPECT_EQ(response["error"]["data"]["requiredCapabilities"],
+            json({{"sampling", json::object()}}));
 }
 
 TEST(SurfaceModern, PromptsMayAskForInputToo) {
@@ -524,12 +531,14 @@ TEST(SurfaceModern, PromptsMayAskForInputToo) {
   client.set_modern_capabilities({{"elicitation", json::object()}});
   json first = client.request("prompts/get", {{"name", "ask"}}).response["result"];
   ASSERT_EQ(first["resultType"], "input_required") << first;
-  json done = client
-                  .request("prompts/get",
-                           {{"name", "ask"},
-                            {"inputResponses", {{"topic", {{"action", "accept"}, {"content", json::object()}}}}},
-                            {"requestState", first["requestState"]}})
-                  .response["result"];
+  json done =
+      client
+          .request(
+              "prompts/get",
+              {{"name", "ask"},
+               {"inputResponses", {{"topic", {{"action", "accept"}, {"content", json::object()}}}}},
+               {"requestState", first["requestState"]}})
+          .response["result"];
   EXPECT_EQ(done["resultType"], "complete") << done;
   EXPECT_TRUE(done["messages"].is_array()) << done;
 }

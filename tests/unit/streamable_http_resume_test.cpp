@@ -88,11 +88,12 @@ class ResumeTest : public ::testing::Test {
   }
 
   void initialize(const std::string& version) {
-    HttpResponse response = http_->handle(request(
-        "POST", jsonrpc::serialize(jsonrpc::make_request(
-                    1, "initialize",
-                    {{"protocolVersion", version}, {"capabilities", json::object()},
-                     {"clientInfo", {{"name", "t"}, {"version", "1"}}}}))));
+    HttpResponse response =
+        http_->handle(request("POST", jsonrpc::serialize(jsonrpc::make_request(
+                                          1, "initialize",
+                                          {{"protocolVersion", version},
+                                           {"capabilities", json::object()},
+                                           {"clientInfo", {{"name", "t"}, {"version", "1"}}}}))));
     ASSERT_EQ(response.status, 200) << response.body;
     for (const auto& [name, value] : response.headers) {
       if (name == "Mcp-Session-Id") session_ = value;
@@ -102,9 +103,10 @@ class ResumeTest : public ::testing::Test {
 
   HttpResponse call_poll() {
     return http_->handle(request(
-        "POST", jsonrpc::serialize(jsonrpc::make_request(
-                    7, "tools/call",
-                    {{"name", "poll"}, {"arguments", json::object()}, {"_meta", {{"progressToken", "p"}}}}))));
+        "POST", jsonrpc::serialize(jsonrpc::make_request(7, "tools/call",
+                                                         {{"name", "poll"},
+                                                          {"arguments", json::object()},
+                                                          {"_meta", {{"progressToken", "p"}}}}))));
   }
 
   Gate gate_;
