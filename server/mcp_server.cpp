@@ -10,27 +10,11 @@
 #include <variant>
 
 #include "common/log.h"
+#include "server/mcp_server_internal.h"
 #include "server/protocol.h"
+#include "server/task_store.h"
 
 namespace benchtop {
-
-struct McpServer::RequestScope {
-  mcp::Era era = mcp::Era::kLegacy;
-  std::string version;
-  nlohmann::json client_capabilities = nlohmann::json::object();
-  // 2026-07-28: the _meta log level; empty means "send no log messages".
-  std::string log_level;
-};
-
-struct McpServer::InputRound {
-  std::mutex mutex;
-  std::string method;  // the request being answered, bound into the sealed state
-  std::string target;  // its tool/prompt name or resource URI
-  nlohmann::json responses = nlohmann::json::object();  // answered so far (all rounds)
-  nlohmann::json requests = nlohmann::json::object();   // asked in this round, still missing
-  nlohmann::json missing_capabilities = nlohmann::json::object();
-  size_t asked = 0;  // numbering of unnamed requests
-};
 
 namespace {
 
@@ -118,7 +102,8 @@ McpServer::McpServer(ServerIdentity identity, const ToolRegistry& tools, WorkerP
       tools_(tools),
       resources_(*own_resources_),
       prompts_(*own_prompts_),
-      workers_(workers) {}
+      workers_(workers),
+      task_store_(std::make_unique<TaskStore>(std::chrono::hours(1))) {}
 
 McpServer::McpServer(ServerIdentity identity, const ToolRegistry& tools,
                      const ResourceRegistry& resources, const PromptRegistry& prompts,
@@ -127,7 +112,8 @@ McpServer::McpServer(ServerIdentity identity, const ToolRegistry& tools,
       tools_(tools),
       resources_(resources),
       prompts_(prompts),
-      workers_(workers) {}
+      workers_(workers),
+      task_store_(std::make_unique<TaskStore>(std::chrono::hours(1))) {}
 
 nlohmann::json McpServer::capabilities() const {
   return capabilities(false);
@@ -139,11 +125,15 @@ nlohmann::json McpServer::capabilities() const {
 // subscriptions/listen in 2026-07-28.
 nlohmann::json McpServer::capabilities(bool) const {
   nlohmann::json resources = {{"listChanged", false}, {"subscribe", true}};
-  return {{"tools", {{"listChanged", false}}},
-          {"resources", std::move(resources)},
-          {"prompts", {{"listChanged", false}}},
-          {"completions", nlohmann::json::object()},
-          {"logging", nlohmann::json::object()}};
+  nlohmann::json capabilities = {{"tools", {{"listChanged", false}}},
+                                 {"resources", std::move(resources)},
+                                 {"prompts", {{"listChanged", false}}},
+                                 {"completions", nlohmann::json::object()},
+                                 {"logging", nlohmann::json::object()}};
+  if (!task_support_.empty()) {
+    capabilities["extensions"][std::string(mcp::kTasksExtension)] = nlohmann::json::object();
+  }
+  return capabilities;
 }
 
 nlohmann::json McpServer::invalid_message_error(const jsonrpc::Invalid& invalid) {
@@ -305,6 +295,8 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
     if (!reject_cursor()) respond({{"prompts", prompts_.list()}}, true);
   } else if (method == "prompts/get") {
     get_prompt(session, request, scope, reply, transport_cancel);
+  } else if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") {
+    handle_task_method(request, scope, reply);
   } else if (method == "subscriptions/listen" && modern) {
     listen(session, request, reply, transport_cancel);
   } else if (method == "completion/complete") {
@@ -389,9 +381,13 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const jsonrpc
                               "tools/call params.arguments must be an object"));
     return;
   }
+  if (start_task(session, request, scope, reply, name, arguments)) return;
   run_on_worker(session, request, scope, reply, transport_cancel,
                 [this, name, arguments = std::move(arguments)](ToolContext& context) {
                   std::optional<ToolResult> result = tools_.call(name, arguments, context);
+                  if (result && result->protocol_error) {
+                    return Answer{nullptr, *result->protocol_error};
+                  }
                   return Answer{result ? result->to_json()
                                        : ToolResult::error("Unknown tool: " + name).to_json(),
                                 std::nullopt};
@@ -678,8 +674,8 @@ ToolContext::ClientChannel McpServer::client_channel(
     return capabilities.is_object() && capabilities.contains(capability) &&
            !capabilities[capability].is_null();
   };
-  if (scope.era == mcp::Era::kModern) {
-    // 2026-07-28: no requests travel to the client; the handler's questions are collected and
+  if (round) {
+    // 2026-07-28 and tasks: no requests travel to the client; the handler's questions are collected and
     // returned as an input_required result, and the retry carries the answers.
     channel.request = [round, declared](const std::string& method, const nlohmann::json& params,
                                         const std::string& key) -> Result<nlohmann::json> {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -48,12 +50,19 @@ struct ServerIdentity {
   std::string instructions;
 };
 
+// Whether a tool may run as a task (the io.modelcontextprotocol/tasks extension): never (the
+// default), when the client negotiated the extension, or only as a task.
+enum class TaskSupport { kForbidden, kOptional, kRequired };
+
+class TaskStore;
+
 class McpServer {
  public:
   McpServer(ServerIdentity identity, const ToolRegistry& tools, WorkerPool& workers);
   // With resources and prompts. The registries must outlive the server.
   McpServer(ServerIdentity identity, const ToolRegistry& tools, const ResourceRegistry& resources,
             const PromptRegistry& prompts, WorkerPool& workers);
+  ~McpServer();
 
   // How long a handler waits for the client to answer a server-to-client request (2025
   // revisions) before giving up with an error.
@@ -80,6 +89,10 @@ class McpServer {
   // The capabilities of one era: 2026-07-28 delivers resource updates and list changes through
   // subscriptions/listen rather than resources/subscribe.
   nlohmann::json capabilities(bool modern) const;
+
+  // Declares that `tool` runs as a task for clients that negotiated the tasks extension; the
+  // server then answers tools/call with a task to poll (tasks/get, tasks/update, tasks/cancel).
+  void set_task_support(const std::string& tool, TaskSupport support);
 
   // Delivers a change to the open subscriptions/listen streams whose filter asks for it:
   // `list` is "tools", "prompts" or "resources".
@@ -140,6 +153,12 @@ class McpServer {
               const std::shared_ptr<ReplyChannel>& reply,
               const CancellationToken& transport_cancel);
   struct Subscription;
+  // Tasks (server/mcp_server_tasks.cpp).
+  bool start_task(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                  const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
+                  const std::string& name, const nlohmann::json& arguments);
+  void handle_task_method(const jsonrpc::Request& request, const RequestScope& scope,
+                          const std::shared_ptr<ReplyChannel>& reply);
   void publish(const std::function<bool(const nlohmann::json& filter)>& wants,
                const std::string& method, nlohmann::json params);
 
@@ -154,6 +173,12 @@ class McpServer {
   const PromptRegistry& prompts_;
   WorkerPool& workers_;
   RequestStateSealer sealer_;
+  std::map<std::string, TaskSupport> task_support_;
+  std::unique_ptr<TaskStore> task_store_;
+  // Tasks still running on the worker pool; the destructor cancels them and waits.
+  std::mutex tasks_mutex_;
+  std::condition_variable tasks_idle_;
+  size_t running_tasks_ = 0;
   std::mutex subscriptions_mutex_;
   std::vector<std::shared_ptr<Subscription>> subscriptions_;
   std::chrono::milliseconds client_request_timeout_{std::chrono::minutes(10)};

@@ -112,6 +112,9 @@ struct ToolResult {
   nlohmann::json content = nlohmann::json::array();
   std::optional<nlohmann::json> structured;
   bool is_error = false;
+  // Set when the call failed at the protocol level rather than in the tool's own terms: the
+  // caller gets this JSON-RPC error object ({code, message, data?}) instead of a result.
+  std::optional<nlohmann::json> protocol_error;
 
   // A failure the model can act on: the message says what was wrong and what to do instead.
   static ToolResult error(std::string_view message);

@@ -3,6 +3,7 @@
 // @modelcontextprotocol/conformance). It exercises the protocol core, not the product's tools.
 #pragma once
 
+#include "server/mcp_server.h"
 #include "server/prompt_registry.h"
 #include "server/resource_registry.h"
 #include "server/tool_registry.h"
@@ -17,6 +18,8 @@ inline constexpr const char* kWavBase64 =
     "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
 
 void register_fixture_tools(ToolRegistry& tools);
+// The tools of the tasks extension scenarios; `server` learns which of them run as tasks.
+void register_fixture_task_tools(ToolRegistry& tools, McpServer& server);
 void register_fixture_prompts(PromptRegistry& prompts);
 void register_fixture_resources(ResourceRegistry& resources);
 

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   WorkerPool workers(16);
   McpServer server({"benchtop-conformance-fixture", "benchtop conformance fixture", "1.0.0", ""},
                    tools, resources, prompts, workers);
+  conformance::register_fixture_task_tools(tools, server);
   const HttpAccess access(HttpAccessPolicy{true, "", {}, {}});
   SessionStore sessions(std::chrono::seconds(600));
   StreamableHttpOptions options;
