@@ -382,9 +382,19 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const jsonrpc
     return;
   }
   if (start_task(session, request, scope, reply, name, arguments)) return;
+  auto it = task_support_.find(name);
+  std::shared_ptr<Escalation> escalation;
+  if (it != task_support_.end() && it->second == TaskSupport::kEscalates) {
+    escalation = prepare_escalation(request, scope, reply, name);
+    if (!escalation) return;  // refused: the client cannot take a task
+  }
   run_on_worker(session, request, scope, reply, transport_cancel,
-                [this, name, arguments = std::move(arguments)](ToolContext& context) {
+                [this, name, escalation, arguments = std::move(arguments)](ToolContext& context) {
+                  if (escalation) context.set_continue_as_task(escalation_hook(escalation));
                   std::optional<ToolResult> result = tools_.call(name, arguments, context);
+                  if (escalation && escalated(*escalation)) {
+                    return finish_escalation(*escalation, std::move(result));
+                  }
                   if (result && result->protocol_error) {
                     return Answer{nullptr, *result->protocol_error};
                   }
@@ -675,8 +685,8 @@ ToolContext::ClientChannel McpServer::client_channel(
            !capabilities[capability].is_null();
   };
   if (round) {
-    // 2026-07-28 and tasks: no requests travel to the client; the handler's questions are collected and
-    // returned as an input_required result, and the retry carries the answers.
+    // 2026-07-28 and tasks: no requests travel to the client; the handler's questions are collected
+    // and returned as an input_required result, and the retry carries the answers.
     channel.request = [round, declared](const std::string& method, const nlohmann::json& params,
                                         const std::string& key) -> Result<nlohmann::json> {
       const std::string capability = capability_for(method);
@@ -801,6 +811,7 @@ void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
       answer = Answer{nullptr, error_object(jsonrpc::kInternalError, e.what())};
     }
     session->end_request(id);
+    if (answer.answered) return;  // continued as a task: the response went out already
 
     if (round) {
       std::lock_guard lock(round->mutex);

@@ -52,7 +52,9 @@ struct ServerIdentity {
 
 // Whether a tool may run as a task (the io.modelcontextprotocol/tasks extension): never (the
 // default), when the client negotiated the extension, or only as a task.
-enum class TaskSupport { kForbidden, kOptional, kRequired };
+// kEscalates: the tool runs as an ordinary call (asking for input with input_required results)
+// until its handler calls ToolContext::continue_as_task(); it needs the extension too.
+enum class TaskSupport { kForbidden, kOptional, kRequired, kEscalates };
 
 class TaskStore;
 
@@ -110,6 +112,7 @@ class McpServer {
     nlohmann::json result;
     std::optional<nlohmann::json> error;
     bool cacheable = false;  // 2026-07-28 caching hints on the result
+    bool answered = false;   // the response already went out (the call continued as a task)
   };
   using Handler = std::function<Answer(ToolContext& context)>;
 
@@ -157,6 +160,15 @@ class McpServer {
   bool start_task(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
                   const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
                   const std::string& name, const nlohmann::json& arguments);
+  // For kEscalates tools: the continue_as_task hook of one call, and what to do with its result.
+  struct Escalation;
+  std::shared_ptr<Escalation> prepare_escalation(const jsonrpc::Request& request,
+                                                 const RequestScope& scope,
+                                                 const std::shared_ptr<ReplyChannel>& reply,
+                                                 const std::string& name);
+  std::function<bool()> escalation_hook(const std::shared_ptr<Escalation>& escalation);
+  static bool escalated(Escalation& escalation);
+  Answer finish_escalation(Escalation& escalation, std::optional<ToolResult> result);
   void handle_task_method(const jsonrpc::Request& request, const RequestScope& scope,
                           const std::shared_ptr<ReplyChannel>& reply);
   void publish(const std::function<bool(const nlohmann::json& filter)>& wants,

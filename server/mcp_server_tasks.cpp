@@ -52,12 +52,12 @@ void McpServer::set_task_support(const std::string& tool, TaskSupport support) {
   }
 }
 
-bool McpServer::start_task(const std::shared_ptr<Session>& session,
-                           const jsonrpc::Request& request, const RequestScope& scope,
-                           const std::shared_ptr<ReplyChannel>& reply, const std::string& name,
-                           const nlohmann::json& arguments) {
+bool McpServer::start_task(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                           const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
+                           const std::string& name, const nlohmann::json& arguments) {
   auto support = task_support_.find(name);
-  if (support == task_support_.end()) return false;
+  // kEscalates tools start as ordinary calls; the handler creates the task (call_tool).
+  if (support == task_support_.end() || support->second == TaskSupport::kEscalates) return false;
   if (!declared_tasks(scope.client_capabilities)) {
     if (support->second != TaskSupport::kRequired) return false;  // runs synchronously
     reply->respond(missing_tasks_extension(request.id));
@@ -138,6 +138,86 @@ bool McpServer::start_task(const std::shared_ptr<Session>& session,
   return true;
 }
 
+struct McpServer::Escalation {
+  std::mutex mutex;
+  jsonrpc::Id id;
+  std::shared_ptr<ReplyChannel> reply;
+  std::shared_ptr<Task> task;  // set once the handler continued as a task
+};
+
+std::shared_ptr<McpServer::Escalation> McpServer::prepare_escalation(
+    const jsonrpc::Request& request, const RequestScope& scope,
+    const std::shared_ptr<ReplyChannel>& reply, const std::string&) {
+  if (!declared_tasks(scope.client_capabilities)) {
+    reply->respond(missing_tasks_extension(request.id));
+    return nullptr;
+  }
+  auto escalation = std::make_shared<Escalation>();
+  escalation->id = request.id;
+  escalation->reply = reply;
+  return escalation;
+}
+
+std::function<bool()> McpServer::escalation_hook(const std::shared_ptr<Escalation>& escalation) {
+  return [this, escalation] {
+    std::lock_guard lock(escalation->mutex);
+    if (escalation->task) return true;
+    auto task = task_store_->create();
+    nlohmann::json created;
+    {
+      std::lock_guard task_lock(task->mutex);
+      created = task->envelope(task_store_->ttl().count(), kPollIntervalMs);
+    }
+    created["resultType"] = "task";
+    {
+      std::lock_guard tasks_lock(tasks_mutex_);
+      ++running_tasks_;
+    }
+    escalation->task = task;
+    escalation->reply->respond(make_result(escalation->id, std::move(created)));
+    return true;
+  };
+}
+
+bool McpServer::escalated(Escalation& escalation) {
+  std::lock_guard lock(escalation.mutex);
+  return escalation.task != nullptr;
+}
+
+McpServer::Answer McpServer::finish_escalation(Escalation& escalation,
+                                               std::optional<ToolResult> result) {
+  std::shared_ptr<Task> task;
+  {
+    std::lock_guard lock(escalation.mutex);
+    task = escalation.task;
+  }
+  {
+    std::lock_guard lock(task->mutex);
+    if (!task->terminal()) {
+      if (result && result->protocol_error) {
+        task->error = *result->protocol_error;
+        task->set_status("failed");
+      } else if (result) {
+        task->result = result->to_json();
+        task->result["resultType"] = "complete";
+        task->set_status("completed");
+      } else {
+        task->error = {{"code", jsonrpc::kInternalError}, {"message", "the tool vanished"}};
+        task->set_status("failed");
+      }
+    }
+  }
+  task->changed.notify_all();
+  {
+    std::lock_guard lock(tasks_mutex_);
+    --running_tasks_;
+  }
+  tasks_idle_.notify_all();
+  Answer answer;
+  answer.answered = true;
+  return answer;
+}
+
 void McpServer::handle_task_method(const jsonrpc::Request& request, const RequestScope& scope,
                                    const std::shared_ptr<ReplyChannel>& reply) {
   if (!declared_tasks(scope.client_capabilities)) {
@@ -145,10 +225,10 @@ void McpServer::handle_task_method(const jsonrpc::Request& request, const Reques
     return;
   }
   const auto& params = request.params;
-  const std::string id = params.is_object() && params.contains("taskId") &&
-                                 params["taskId"].is_string()
-                             ? params["taskId"].get<std::string>()
-                             : std::string();
+  const std::string id =
+      params.is_object() && params.contains("taskId") && params["taskId"].is_string()
+          ? params["taskId"].get<std::string>()
+          : std::string();
   auto task = id.empty() ? nullptr : task_store_->find(id);
   if (!task) {
     reply->respond(make_error(request.id, jsonrpc::kInvalidParams,

@@ -32,9 +32,12 @@ void Task::set_status(std::string next) {
 }
 
 nlohmann::json Task::envelope(int64_t ttl_ms, int64_t poll_interval_ms) const {
-  return {{"taskId", id},          {"status", status},
-          {"createdAt", created_at}, {"lastUpdatedAt", updated_at},
-          {"ttlMs", ttl_ms},       {"pollIntervalMs", poll_interval_ms}};
+  return {{"taskId", id},
+          {"status", status},
+          {"createdAt", created_at},
+          {"lastUpdatedAt", updated_at},
+          {"ttlMs", ttl_ms},
+          {"pollIntervalMs", poll_interval_ms}};
 }
 
 std::shared_ptr<Task> TaskStore::create() {

@@ -66,8 +66,14 @@ class ToolContext {
     // Ends the request's SSE stream now (the client reconnects with Last-Event-ID to get the
     // rest); a no-op where the transport has no such stream.
     std::function<void()> close_stream;
+    // Answers the call now with a task and lets the handler go on in the background, its result
+    // becoming the task's (the tasks extension). Returns false where that is not possible.
+    std::function<bool()> continue_as_task;
   };
   void set_client_channel(ClientChannel channel) { channel_ = std::move(channel); }
+  void set_continue_as_task(std::function<bool()> hook) {
+    channel_.continue_as_task = std::move(hook);
+  }
 
   // Error codes of request_client() and its helpers, for handlers that branch on them.
   static constexpr const char* kInputRequired = "input_required";  // 2026-07-28: asked; retry
@@ -96,6 +102,8 @@ class ToolContext {
   void close_stream() const {
     if (channel_.close_stream) channel_.close_stream();
   }
+  // See ClientChannel::continue_as_task; typically called once the client's input is gathered.
+  bool continue_as_task() const { return channel_.continue_as_task && channel_.continue_as_task(); }
 
  private:
   CancellationToken cancellation_;

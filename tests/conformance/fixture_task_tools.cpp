@@ -38,8 +38,8 @@ json confirm_schema() {
 }  // namespace
 
 void register_fixture_task_tools(ToolRegistry& tools, McpServer& server) {
-  tools.add(make_tool("greet", "Greets by name (never a task).",
-                      {{"name", {{"type", "string"}}}}, [](const json& arguments, ToolContext&) {
+  tools.add(make_tool("greet", "Greets by name (never a task).", {{"name", {{"type", "string"}}}},
+                      [](const json& arguments, ToolContext&) {
                         return ToolResult::text("Hello, " + arguments.value("name", "World") + "!");
                       }));
   tools.add(make_tool(
@@ -56,13 +56,13 @@ void register_fixture_task_tools(ToolRegistry& tools, McpServer& server) {
                         pause(context, std::chrono::milliseconds(1000));
                         return ToolResult::error("failing_job failed, as it always does");
                       }));
-  tools.add(make_tool("protocol_error_job", "Fails at the protocol level.", json::object(),
-                      [](const json&, ToolContext&) {
-                        ToolResult result = ToolResult::error("internal failure");
-                        result.protocol_error =
-                            json{{"code", -32603}, {"message", "protocol_error_job broke"}};
-                        return result;
-                      }));
+  tools.add(make_tool(
+      "protocol_error_job", "Fails at the protocol level.", json::object(),
+      [](const json&, ToolContext&) {
+        ToolResult result = ToolResult::error("internal failure");
+        result.protocol_error = json{{"code", -32603}, {"message", "protocol_error_job broke"}};
+        return result;
+      }));
   tools.add(make_tool("confirm_delete", "Asks to confirm deleting a file, then reports.",
                       {{"filename", {{"type", "string"}}}},
                       [](const json& arguments, ToolContext& context) {
@@ -79,23 +79,25 @@ void register_fixture_task_tools(ToolRegistry& tools, McpServer& server) {
                         if (!second) return ToolResult::error(second.error().message);
                         return ToolResult::text("Both answered");
                       }));
-  tools.add(make_tool("test_tool_with_task", "Asks for a name, then greets it (only as a task).",
-                      json::object(), [](const json&, ToolContext& context) {
-                        auto answer = context.elicit(
-                            "What is your name?",
-                            {{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}},
-                            "user_name");
-                        if (!answer) return ToolResult::error(answer.error().message);
-                        return ToolResult::text(
-                            "Hello, " + answer->value("content", json::object()).value("name", "") +
-                            "!");
-                      }));
+  tools.add(make_tool(
+      "test_tool_with_task", "Asks for a name (input_required), then greets it as a task.",
+      json::object(), [](const json&, ToolContext& context) {
+        auto answer = context.elicit(
+            "What is your name?",
+            {{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}}, "user_name");
+        if (!answer) return ToolResult::error(answer.error().message);
+        // The input is gathered: the rest runs as a task.
+        context.continue_as_task();
+        pause(context, std::chrono::milliseconds(100));
+        return ToolResult::text("Hello, " +
+                                answer->value("content", json::object()).value("name", "") + "!");
+      }));
   server.set_task_support("slow_compute", TaskSupport::kOptional);
   server.set_task_support("failing_job", TaskSupport::kRequired);
   server.set_task_support("protocol_error_job", TaskSupport::kOptional);
   server.set_task_support("confirm_delete", TaskSupport::kOptional);
   server.set_task_support("multi_input", TaskSupport::kOptional);
-  server.set_task_support("test_tool_with_task", TaskSupport::kRequired);
+  server.set_task_support("test_tool_with_task", TaskSupport::kEscalates);
 }
 
 }  // namespace benchtop::conformance

@@ -57,6 +57,9 @@ void add_tools(ToolRegistry& tools) {
     return ToolResult::text(first->at("content").value("name", "") + "+" +
                             second->at("content").value("name", ""));
   }));
+  tools.add(make_tool("task_only", [](const json&, ToolContext&) {
+    return ToolResult::text("ran as a task");
+  }));
   tools.add(make_tool("sample", [](const json&, ToolContext& context) {
     auto answer = context.create_message({{"messages", json::array()}, {"maxTokens", 5}});
     if (!answer) return ToolResult::error(answer.error().code);
@@ -128,6 +131,8 @@ class Harness {
     server_ = std::make_unique<McpServer>(ServerIdentity{"surface-test", "", "1.0", ""}, tools_,
                                           resources_, prompts_, workers_);
     server_->set_client_request_timeout(test::kReplyDeadline);
+    server_->set_task_support("ask_name", TaskSupport::kOptional);
+    server_->set_task_support("task_only", TaskSupport::kRequired);
     auto [client_end, server_end] = MemoryConnection::pair(1 << 20);
     server_end_ = std::move(server_end);
     client_ = std::make_unique<TestMcpClient>(std::move(client_end));
@@ -541,6 +546,75 @@ TEST(SurfaceModern, PromptsMayAskForInputToo) {
           .response["result"];
   EXPECT_EQ(done["resultType"], "complete") << done;
   EXPECT_TRUE(done["messages"].is_array()) << done;
+}
+
+const json kTasksCapabilities = {
+    {"elicitation", json::object()},
+    {"extensions", {{"io.modelcontextprotocol/tasks", json::object()}}}};
+
+// Polls tasks/get until the task leaves `while_status` (the test's deadline bounds it).
+json await_task(TestMcpClient& client, const std::string& id, const std::string& while_status) {
+  for (;;) {
+    json task = client.request("tasks/get", {{"taskId", id}}).response["result"];
+    if (task.value("status", "") != while_status) return task;
+    std::this_thread::yield();
+  }
+}
+
+TEST(SurfaceTasks, ATaskAsksThroughTasksGetAndResumesOnTasksUpdate) {
+  Harness harness;
+  auto& client = harness.client();
+  client.use_modern();
+  client.set_modern_capabilities(kTasksCapabilities);
+  json created = client.request("tools/call", call("ask_name")).response["result"];
+  ASSERT_EQ(created["resultType"], "task") << created;
+  const std::string id = created["taskId"];
+  EXPECT_FALSE(created.contains("requestState"));
+
+  json waiting = await_task(client, id, "working");
+  ASSERT_EQ(waiting["status"], "input_required") << waiting;
+  EXPECT_EQ(waiting["inputRequests"]["name"]["method"], "elicitation/create");
+
+  json ack = client
+                 .request("tasks/update",
+                          {{"taskId", id},
+                           {"inputResponses",
+                            {{"name", {{"action", "accept"}, {"content", {{"name", "Ada"}}}}}}}})
+                 .response["result"];
+  EXPECT_EQ(ack["resultType"], "complete");
+  EXPECT_FALSE(ack.contains("status"));
+  json done = await_task(client, id, "input_required");
+  done = done["status"] == "working" ? await_task(client, id, "working") : done;
+  ASSERT_EQ(done["status"], "completed") << done;
+  EXPECT_NE(done["result"].dump().find("Ada"), std::string::npos) << done;
+}
+
+TEST(SurfaceTasks, GatingUnknownIdsAndCancellation) {
+  Harness harness;
+  auto& client = harness.client();
+  client.use_modern();
+  // Without the extension: task-only tools and the tasks methods need it; optional ones run
+  // synchronously.
+  json refused = client.request("tools/call", call("task_only")).response;
+  EXPECT_EQ(refused["error"]["code"], jsonrpc::kMissingRequiredClientCapability) << refused;
+  EXPECT_TRUE(refused["error"]["data"]["requiredCapabilities"]["extensions"].contains(
+      "io.modelcontextprotocol/tasks"));
+  EXPECT_EQ(client.request("tasks/get", {{"taskId", "x"}}).response["error"]["code"],
+            jsonrpc::kMissingRequiredClientCapability);
+
+  client.set_modern_capabilities(kTasksCapabilities);
+  EXPECT_EQ(client.request("tasks/get", {{"taskId", "nope"}}).response["error"]["code"], -32602);
+  json created = client.request("tools/call", call("ask_name")).response["result"];
+  const std::string id = created["taskId"];
+  await_task(client, id, "working");
+  json ack = client.request("tasks/cancel", {{"taskId", id}}).response["result"];
+  EXPECT_EQ(ack["resultType"], "complete");
+  EXPECT_EQ(await_task(client, id, "input_required")["status"], "cancelled");
+  // Cancelling again is the same ack.
+  EXPECT_EQ(client.request("tasks/cancel", {{"taskId", id}}).response["result"]["resultType"],
+            "complete");
+  json capabilities = client.request("server/discover").response["result"]["capabilities"];
+  EXPECT_TRUE(capabilities["extensions"].contains("io.modelcontextprotocol/tasks"));
 }
 
 }  // namespace
