@@ -171,8 +171,8 @@ std::optional<std::string> header_mismatch(const HttpRequest& request, const jso
   if (*method != body.method) {
     return "Mcp-Method header '" + *method + "' does not match body method '" + body.method + "'";
   }
-  const bool task_method = body.method == "tasks/get" || body.method == "tasks/update" ||
-                           body.method == "tasks/cancel";
+  const bool task_method =
+      body.method == "tasks/get" || body.method == "tasks/update" || body.method == "tasks/cancel";
   const char* name_field = body.method == "tools/call" || body.method == "prompts/get" ? "name"
                            : body.method == "resources/read"                           ? "uri"
                            : task_method                                               ? "taskId"

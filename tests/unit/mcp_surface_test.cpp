@@ -57,9 +57,8 @@ void add_tools(ToolRegistry& tools) {
     return ToolResult::text(first->at("content").value("name", "") + "+" +
                             second->at("content").value("name", ""));
   }));
-  tools.add(make_tool("task_only", [](const json&, ToolContext&) {
-    return ToolResult::text("ran as a task");
-  }));
+  tools.add(make_tool("task_only",
+                      [](const json&, ToolContext&) { return ToolResult::text("ran as a task"); }));
   tools.add(make_tool("sample", [](const json&, ToolContext& context) {
     auto answer = context.create_message({{"messages", json::array()}, {"maxTokens", 5}});
     if (!answer) return ToolResult::error(answer.error().code);
