@@ -55,7 +55,8 @@ int run(const CliOptions& options) {
       "benchtop gives you a workbench of projects. Every tool acts inside one project's "
       "workspace; pass `project` (id or name from project_list) unless a default project is set. "
       "Paths are relative to the workspace root.";
-  McpServer server(identity, (*services)->tools, workers);
+  McpServer server(identity, (*services)->tools, (*services)->resources, (*services)->prompts,
+                   workers);
   const ToolRegistry& tools = (*services)->tools;
 
   if (options.command == Command::kTools) {

@@ -6,6 +6,7 @@
 #include "tools/exec_tools.h"
 #include "tools/fs_tools.h"
 #include "tools/git_tools.h"
+#include "tools/project_resources.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
 #include "tools/test_tools.h"
@@ -65,6 +66,7 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   // Tests run in the project's dev container, like every other command.
   register_test_tools(services->tools, *services->projects, *services->containers,
                       *services->test_runs);
+  register_project_resources(services->resources, *services->projects);
   return services;
 }
 

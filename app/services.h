@@ -11,6 +11,8 @@
 #include "server/database.h"
 #include "server/git/git_settings.h"
 #include "server/project_service.h"
+#include "server/prompt_registry.h"
+#include "server/resource_registry.h"
 #include "server/sandbox/container_manager.h"
 #include "server/testing/test_run_store.h"
 #include "server/tool_registry.h"
@@ -25,6 +27,8 @@ struct Services {
   std::unique_ptr<git::ProjectGitSettings> git_settings;
   std::unique_ptr<test_runs::SqliteTestRunStore> test_runs;
   ToolRegistry tools;
+  ResourceRegistry resources;
+  PromptRegistry prompts;
 };
 
 Result<std::unique_ptr<Services>> build_services(const CliOptions& options);

@@ -22,12 +22,14 @@ using Node = JsonSchema::Node;
 constexpr size_t kMaxSchemaDepth = 128;
 
 // Keywords that describe rather than constrain. "format" is an annotation by default in 2020-12.
+// "$anchor" only names a schema for "#name" references, which compile() refuses on their own, so
+// accepting the declaration cannot make a reference silently unenforced.
 bool is_annotation(std::string_view key) {
   constexpr std::string_view kAnnotations[] = {
       "$schema",         "$id",           "$comment",  "title",
       "description",     "default",       "examples",  "format",
       "deprecated",      "readOnly",      "writeOnly", "contentMediaType",
-      "contentEncoding", "contentSchema",
+      "contentEncoding", "contentSchema", "$anchor",
   };
   return std::find(std::begin(kAnnotations), std::end(kAnnotations), key) !=
              std::end(kAnnotations) ||
@@ -41,8 +43,8 @@ std::string unknown_keyword_hint(std::string_view key) {
   if (key == "dependencies") return "; use \"dependentRequired\" or \"dependentSchemas\"";
   if (key == "unevaluatedProperties") return "; use \"additionalProperties\"";
   if (key == "unevaluatedItems") return "; use \"items\"";
-  if (key == "$anchor" || key == "$dynamicRef" || key == "$dynamicAnchor" ||
-      key == "$recursiveRef" || key == "$recursiveAnchor") {
+  if (key == "$dynamicRef" || key == "$dynamicAnchor" || key == "$recursiveRef" ||
+      key == "$recursiveAnchor") {
     return "; only \"$ref\" to \"#/$defs/...\" is supported";
   }
   return "; remove it, or name a custom annotation \"x-" + std::string(key) + "\"";

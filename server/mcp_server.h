@@ -3,12 +3,23 @@
 // progress. Transports hand it parsed messages together with a ReplyChannel for the answers.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 
 #include "common/cancellation.h"
+#include "server/prompt_registry.h"
+#include "server/request_state.h"
+#include "server/resource_registry.h"
 #include "server/session.h"
 #include "server/tool_registry.h"
 #include "server/worker_pool.h"
@@ -27,6 +38,9 @@ class ReplyChannel {
   virtual void respond(const nlohmann::json& response) = 0;
   // The request was cancelled: no response follows (MCP forbids answering a cancelled request).
   virtual void abandon() {}
+  // The handler asks to end the request's stream early (2025-11-25 SSE polling): later messages
+  // are kept for the client to fetch when it reconnects. Channels without streams ignore it.
+  virtual void close_stream() {}
 };
 
 struct ServerIdentity {
@@ -36,9 +50,27 @@ struct ServerIdentity {
   std::string instructions;
 };
 
+// Whether a tool may run as a task (the io.modelcontextprotocol/tasks extension): never (the
+// default), when the client negotiated the extension, or only as a task.
+// kEscalates: the tool runs as an ordinary call (asking for input with input_required results)
+// until its handler calls ToolContext::continue_as_task(); it needs the extension too.
+enum class TaskSupport { kForbidden, kOptional, kRequired, kEscalates };
+
+class TaskStore;
+
 class McpServer {
  public:
   McpServer(ServerIdentity identity, const ToolRegistry& tools, WorkerPool& workers);
+  // With resources and prompts. The registries must outlive the server.
+  McpServer(ServerIdentity identity, const ToolRegistry& tools, const ResourceRegistry& resources,
+            const PromptRegistry& prompts, WorkerPool& workers);
+  ~McpServer();
+
+  // How long a handler waits for the client to answer a server-to-client request (2025
+  // revisions) before giving up with an error.
+  void set_client_request_timeout(std::chrono::milliseconds timeout) {
+    client_request_timeout_ = timeout;
+  }
 
   // Handles one incoming message. Requests are answered through `reply` (possibly later, from a
   // worker thread); notifications and responses get no reply. `transport_cancel` is cancelled by
@@ -51,11 +83,52 @@ class McpServer {
   static nlohmann::json invalid_message_error(const jsonrpc::Invalid& invalid);
 
   const ToolRegistry& tools() const { return tools_; }
+  const ResourceRegistry& resources() const { return resources_; }
+  const PromptRegistry& prompts() const { return prompts_; }
   const ServerIdentity& identity() const { return identity_; }
+  // The capabilities of the 2025 handshake.
   nlohmann::json capabilities() const;
+  // The capabilities of one era: 2026-07-28 delivers resource updates and list changes through
+  // subscriptions/listen rather than resources/subscribe.
+  nlohmann::json capabilities(bool modern) const;
+
+  // Declares that `tool` runs as a task for clients that negotiated the tasks extension; the
+  // server then answers tools/call with a task to poll (tasks/get, tasks/update, tasks/cancel).
+  void set_task_support(const std::string& tool, TaskSupport support);
+
+  // Delivers a change to the open subscriptions/listen streams whose filter asks for it:
+  // `list` is "tools", "prompts" or "resources".
+  void notify_list_changed(std::string_view list);
+  void notify_resource_updated(const std::string& uri);
+  // Ends every open subscription with its graceful completion result (server shutdown), so the
+  // streams carrying them close.
+  void close_subscriptions();
 
  private:
   struct RequestScope;  // version, era and client capabilities in effect for one request
+  struct InputRound;    // 2026-07-28 input requests asked and answered during one request
+  // What a handler produced: a result, or a JSON-RPC error object {code, message, data?}.
+  struct Answer {
+    nlohmann::json result;
+    std::optional<nlohmann::json> error;
+    bool cacheable = false;  // 2026-07-28 caching hints on the result
+    bool answered = false;   // the response already went out (the call continued as a task)
+  };
+  using Handler = std::function<Answer(ToolContext& context)>;
+
+  // Runs `handler` on the worker pool with a ToolContext wired to this request: cancellation,
+  // progress, logging, and server-to-client requests in the request's era.
+  void run_on_worker(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                     const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
+                     const CancellationToken& transport_cancel, Handler handler);
+  ToolContext::ClientChannel client_channel(const std::shared_ptr<Session>& session,
+                                            const RequestScope& scope,
+                                            const std::shared_ptr<ReplyChannel>& reply,
+                                            const CancellationToken& token,
+                                            const std::shared_ptr<InputRound>& round) const;
+  // Reads inputResponses/requestState of a 2026-07-28 retry, or the error response refusing it.
+  std::variant<std::shared_ptr<InputRound>, nlohmann::json> open_input_round(
+      const jsonrpc::Request& request, const std::string& target) const;
 
   // The era, version and client capabilities of a request, or the error response refusing it.
   std::variant<RequestScope, nlohmann::json> resolve_scope(const std::shared_ptr<Session>& session,
@@ -68,17 +141,59 @@ class McpServer {
 
   nlohmann::json initialize(const std::shared_ptr<Session>& session,
                             const jsonrpc::Request& request);
-  nlohmann::json discover() const;
+  nlohmann::json discover(bool modern) const;
   void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
                  const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
                  const CancellationToken& transport_cancel);
+  void read_resource(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                     const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
+                     const CancellationToken& transport_cancel);
+  void get_prompt(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                  const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
+                  const CancellationToken& transport_cancel);
+  nlohmann::json complete(const jsonrpc::Request& request) const;
+  void listen(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+              const std::shared_ptr<ReplyChannel>& reply,
+              const CancellationToken& transport_cancel);
+  struct Subscription;
+  // Tasks (server/mcp_server_tasks.cpp).
+  bool start_task(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
+                  const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
+                  const std::string& name, const nlohmann::json& arguments);
+  // For kEscalates tools: the continue_as_task hook of one call, and what to do with its result.
+  struct Escalation;
+  std::shared_ptr<Escalation> prepare_escalation(const jsonrpc::Request& request,
+                                                 const RequestScope& scope,
+                                                 const std::shared_ptr<ReplyChannel>& reply,
+                                                 const std::string& name);
+  std::function<bool()> escalation_hook(const std::shared_ptr<Escalation>& escalation);
+  static bool escalated(Escalation& escalation);
+  Answer finish_escalation(Escalation& escalation, std::optional<ToolResult> result);
+  void handle_task_method(const jsonrpc::Request& request, const RequestScope& scope,
+                          const std::shared_ptr<ReplyChannel>& reply);
+  void publish(const std::function<bool(const nlohmann::json& filter)>& wants,
+               const std::string& method, nlohmann::json params);
 
   nlohmann::json finish_result(const RequestScope& scope, nlohmann::json result,
                                bool cacheable) const;
 
   ServerIdentity identity_;
+  std::unique_ptr<ResourceRegistry> own_resources_;  // empty ones, for the tools-only constructor
+  std::unique_ptr<PromptRegistry> own_prompts_;
   const ToolRegistry& tools_;
+  const ResourceRegistry& resources_;
+  const PromptRegistry& prompts_;
   WorkerPool& workers_;
+  RequestStateSealer sealer_;
+  std::map<std::string, TaskSupport> task_support_;
+  std::unique_ptr<TaskStore> task_store_;
+  // Tasks still running on the worker pool; the destructor cancels them and waits.
+  std::mutex tasks_mutex_;
+  std::condition_variable tasks_idle_;
+  size_t running_tasks_ = 0;
+  std::mutex subscriptions_mutex_;
+  std::vector<std::shared_ptr<Subscription>> subscriptions_;
+  std::chrono::milliseconds client_request_timeout_{std::chrono::minutes(10)};
 };
 
 }  // namespace benchtop

@@ -2,6 +2,33 @@
 
 namespace benchtop {
 
+void ClientRequestWaiter::deliver(nlohmann::json response) {
+  {
+    std::lock_guard lock(mutex_);
+    response_ = std::move(response);
+  }
+  changed_.notify_all();
+}
+
+void ClientRequestWaiter::abort() {
+  {
+    std::lock_guard lock(mutex_);
+    aborted_ = true;
+  }
+  changed_.notify_all();
+}
+
+std::optional<nlohmann::json> ClientRequestWaiter::wait(const CancellationToken& cancel,
+                                                        std::chrono::milliseconds timeout) {
+  // The cancel callback may run long after this wait returned, so it holds only a weak reference.
+  cancel.on_cancel([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->abort();
+  });
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return response_.has_value() || aborted_; });
+  return response_;
+}
+
 void Session::set_initialized(std::string version, nlohmann::json capabilities,
                               nlohmann::json info) {
   std::lock_guard lock(mutex_);
@@ -59,6 +86,56 @@ void Session::cancel_all() {
 size_t Session::in_flight() const {
   std::lock_guard lock(mutex_);
   return in_flight_.size();
+}
+
+std::shared_ptr<ClientRequestWaiter> Session::begin_client_request() {
+  std::lock_guard lock(mutex_);
+  const nlohmann::json id = "s" + std::to_string(next_client_request_++);
+  auto waiter = std::make_shared<ClientRequestWaiter>(id);
+  client_requests_[id.dump()] = waiter;
+  return waiter;
+}
+
+bool Session::complete_client_request(const nlohmann::json& id, nlohmann::json response) {
+  std::shared_ptr<ClientRequestWaiter> waiter;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = client_requests_.find(id.dump());
+    if (it == client_requests_.end()) return false;
+    waiter = it->second;
+  }
+  waiter->deliver(std::move(response));
+  return true;
+}
+
+void Session::end_client_request(const nlohmann::json& id) {
+  std::lock_guard lock(mutex_);
+  client_requests_.erase(id.dump());
+}
+
+void Session::set_log_level(std::string level) {
+  std::lock_guard lock(mutex_);
+  log_level_ = std::move(level);
+}
+
+std::string Session::log_level() const {
+  std::lock_guard lock(mutex_);
+  return log_level_;
+}
+
+void Session::subscribe(const std::string& uri) {
+  std::lock_guard lock(mutex_);
+  subscriptions_.insert(uri);
+}
+
+void Session::unsubscribe(const std::string& uri) {
+  std::lock_guard lock(mutex_);
+  subscriptions_.erase(uri);
+}
+
+bool Session::subscribed(const std::string& uri) const {
+  std::lock_guard lock(mutex_);
+  return subscriptions_.count(uri) != 0;
 }
 
 void Session::touch() {

@@ -4,16 +4,41 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common/cancellation.h"
 
 namespace benchtop {
+
+// One server-to-client request waiting for the client's answer. The answer (the whole JSON-RPC
+// response message) is handed over by whichever thread reads it from the transport.
+class ClientRequestWaiter : public std::enable_shared_from_this<ClientRequestWaiter> {
+ public:
+  explicit ClientRequestWaiter(nlohmann::json id) : id_(std::move(id)) {}
+  const nlohmann::json& id() const { return id_; }
+
+  void deliver(nlohmann::json response);
+  // Wakes the waiter without an answer (cancellation, session end).
+  void abort();
+  // The response, or std::nullopt on abort, cancellation of `cancel`, or after `timeout`.
+  std::optional<nlohmann::json> wait(const CancellationToken& cancel,
+                                     std::chrono::milliseconds timeout);
+
+ private:
+  const nlohmann::json id_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<nlohmann::json> response_;
+  bool aborted_ = false;
+};
 
 class Session {
  public:
@@ -39,6 +64,22 @@ class Session {
   void touch();
   std::chrono::steady_clock::time_point last_active() const;
 
+  // Server-to-client requests in flight. Ids are strings in their own namespace ("s1", "s2", ...)
+  // so they never collide with the client's ids in logs.
+  std::shared_ptr<ClientRequestWaiter> begin_client_request();
+  // Hands a response from the client to its waiter; false when no request has that id.
+  bool complete_client_request(const nlohmann::json& id, nlohmann::json response);
+  void end_client_request(const nlohmann::json& id);
+
+  // logging/setLevel (2025 revisions); empty until the client sets one.
+  void set_log_level(std::string level);
+  std::string log_level() const;
+
+  // resources/subscribe (2025 revisions).
+  void subscribe(const std::string& uri);
+  void unsubscribe(const std::string& uri);
+  bool subscribed(const std::string& uri) const;
+
  private:
   const std::string id_;
   mutable std::mutex mutex_;
@@ -47,6 +88,10 @@ class Session {
   nlohmann::json client_capabilities_ = nlohmann::json::object();
   nlohmann::json client_info_ = nlohmann::json::object();
   std::map<std::string, CancellationSource> in_flight_;
+  std::map<std::string, std::shared_ptr<ClientRequestWaiter>> client_requests_;
+  uint64_t next_client_request_ = 1;
+  std::string log_level_;
+  std::set<std::string> subscriptions_;
   std::chrono::steady_clock::time_point last_active_;
 };
 

@@ -17,24 +17,37 @@ namespace {
 constexpr const char* kSessionHeader = "Mcp-Session-Id";
 
 // The answers to one POST, handed from worker threads to the HTTP thread that owns the response.
+// Events are kept (up to a bound) rather than consumed, so that a client whose stream ended can
+// reconnect with Last-Event-ID and read on from where it stopped (2025-11-25 resumption).
 class HttpReply : public ReplyChannel {
  public:
   struct Event {
-    enum Kind { kNotify, kRespond, kAbandon } kind;
+    enum Kind { kNotify, kRespond, kAbandon, kClose } kind;
     nlohmann::json message;
   };
+  // Notifications beyond this many are dropped oldest first; the response is never dropped.
+  static constexpr size_t kMaxEvents = 1024;
 
   void notify(const nlohmann::json& notification) override { push({Event::kNotify, notification}); }
   void respond(const nlohmann::json& response) override { push({Event::kRespond, response}); }
   void abandon() override { push({Event::kAbandon, nullptr}); }
+  void close_stream() override { push({Event::kClose, nullptr}); }
 
-  // The next event, or std::nullopt after `timeout`.
-  std::optional<Event> next(std::chrono::milliseconds timeout) {
+  // The event at position `index` or the first one after it still kept, with its position; or
+  // std::nullopt when none arrives within `timeout`.
+  std::optional<std::pair<size_t, Event>> at(size_t index, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    if (!ready_.wait_for(lock, timeout, [&] { return !events_.empty(); })) return std::nullopt;
-    Event event = std::move(events_.front());
-    events_.pop_front();
-    return event;
+    if (!ready_.wait_for(lock, timeout, [&] { return base_ + events_.size() > index; })) {
+      return std::nullopt;
+    }
+    const size_t position = std::max(index, base_);
+    return std::make_pair(position, events_[position - base_]);
+  }
+
+  // How many events were ever pushed.
+  size_t size() {
+    std::lock_guard lock(mutex_);
+    return base_ + events_.size();
   }
 
  private:
@@ -42,6 +55,10 @@ class HttpReply : public ReplyChannel {
     {
       std::lock_guard lock(mutex_);
       events_.push_back(std::move(event));
+      while (events_.size() > kMaxEvents && events_.front().kind == Event::kNotify) {
+        events_.pop_front();
+        ++base_;
+      }
     }
     ready_.notify_all();
   }
@@ -49,7 +66,60 @@ class HttpReply : public ReplyChannel {
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Event> events_;
+  size_t base_ = 0;  // position of events_.front()
 };
+
+// SSE event ids are "<stream id>:<n>", n counting the stream's events from 1 (0 is the priming
+// event), so a Last-Event-ID names both the stream and the place to resume.
+std::string event_id(const std::string& stream, size_t n) {
+  return stream + ":" + std::to_string(n);
+}
+
+std::optional<std::pair<std::string, size_t>> parse_event_id(const std::string& id) {
+  const auto colon = id.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= id.size()) return std::nullopt;
+  size_t n = 0;
+  for (size_t i = colon + 1; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9' || n > (SIZE_MAX - 9) / 10) return std::nullopt;
+    n = n * 10 + static_cast<size_t>(id[i] - '0');
+  }
+  return std::make_pair(id.substr(0, colon), n);
+}
+
+// Writes a reply's events from position `cursor` until its response, or until the handler
+// closes the stream with a close event at position `close_from` or later (earlier ones ended an
+// earlier connection of the stream). Returns false when the client went away.
+bool stream_events(StreamWriter& writer, HttpReply& reply, size_t cursor, size_t close_from,
+                   const std::string& stream_id, std::chrono::milliseconds keepalive,
+                   const std::shared_ptr<Session>& session) {
+  for (;;) {
+    auto next = reply.at(cursor, keepalive);
+    if (!next) {
+      // Nothing to say yet: a comment keeps intermediaries from timing out and reveals a client
+      // that has gone away.
+      if (!writer.write(sse::comment())) return false;
+      if (session) session->touch();
+      continue;
+    }
+    auto& [position, event] = *next;
+    cursor = position + 1;
+    switch (event.kind) {
+      case HttpReply::Event::kAbandon:
+        return true;
+      case HttpReply::Event::kClose:
+        // Only a resumable stream may be ended early: the client comes back for the rest.
+        if (!stream_id.empty() && position >= close_from) return true;
+        break;
+      case HttpReply::Event::kNotify:
+      case HttpReply::Event::kRespond: {
+        const std::string id = stream_id.empty() ? std::string() : event_id(stream_id, cursor);
+        if (!writer.write(sse::event(jsonrpc::serialize(event.message), id))) return false;
+        if (event.kind == HttpReply::Event::kRespond) return true;
+        break;
+      }
+    }
+  }
+}
 
 HttpResponse rpc_error(int status, const jsonrpc::Id& id, int code, const std::string& message) {
   return HttpResponse::json(status, jsonrpc::serialize(jsonrpc::make_error(id, code, message)));
@@ -101,8 +171,11 @@ std::optional<std::string> header_mismatch(const HttpRequest& request, const jso
   if (*method != body.method) {
     return "Mcp-Method header '" + *method + "' does not match body method '" + body.method + "'";
   }
+  const bool task_method =
+      body.method == "tasks/get" || body.method == "tasks/update" || body.method == "tasks/cancel";
   const char* name_field = body.method == "tools/call" || body.method == "prompts/get" ? "name"
                            : body.method == "resources/read"                           ? "uri"
+                           : task_method                                               ? "taskId"
                                                                                        : nullptr;
   if (name_field) {
     const auto name = request.header("Mcp-Name");
@@ -117,6 +190,49 @@ std::optional<std::string> header_mismatch(const HttpRequest& request, const jso
             : std::string();
     if (*decoded != expected) {
       return "Mcp-Name header value '" + *decoded + "' does not match body value '" + expected +
+             "'";
+    }
+  }
+  return std::nullopt;
+}
+
+// The string a header carries for a body value: strings as they are, other scalars as JSON.
+std::string header_form(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// SEP-2243 custom headers: each tool argument whose schema names an `x-mcp-header` is mirrored in
+// Mcp-Param-<name>. A present header must decode and equal the argument; an argument given in the
+// body without its header is refused too (an intermediary routing on the header would be misled).
+std::optional<std::string> param_header_mismatch(const HttpRequest& request,
+                                                 const jsonrpc::Request& body,
+                                                 const ToolRegistry& tools) {
+  if (body.method != "tools/call" || !body.params.is_object()) return std::nullopt;
+  const auto name = body.params.find("name");
+  if (name == body.params.end() || !name->is_string()) return std::nullopt;
+  const nlohmann::json* schema = tools.input_schema(name->get<std::string>());
+  if (!schema || !schema->contains("properties") || !(*schema)["properties"].is_object()) {
+    return std::nullopt;
+  }
+  const nlohmann::json arguments = body.params.value("arguments", nlohmann::json::object());
+  for (const auto& [property, definition] : (*schema)["properties"].items()) {
+    if (!definition.is_object() || !definition.contains("x-mcp-header") ||
+        !definition["x-mcp-header"].is_string()) {
+      continue;
+    }
+    const std::string header_name = "Mcp-Param-" + definition["x-mcp-header"].get<std::string>();
+    const auto header = request.header(header_name);
+    const bool in_body =
+        arguments.is_object() && arguments.contains(property) && !arguments[property].is_null();
+    if (!header) {
+      if (in_body) return "missing " + header_name + " header for argument '" + property + "'";
+      continue;
+    }
+    if (!valid_header_value(*header)) return header_name + " header has invalid characters";
+    const auto decoded = decode_header_value(trim_whitespace(*header));
+    if (!decoded) return header_name + " header has invalid base64";
+    if (!in_body || *decoded != header_form(arguments[property])) {
+      return header_name + " header value '" + *decoded + "' does not match argument '" + property +
              "'";
     }
   }
@@ -144,6 +260,45 @@ int modern_error_status(const nlohmann::json& response) {
 
 }  // namespace
 
+// The resumable streams of 2025-11-25 sessions, newest last, bounded per session and in total.
+struct StreamableHttp::StreamStore {
+  static constexpr size_t kPerSession = 32;
+  static constexpr size_t kTotal = 1024;
+  struct Entry {
+    std::string stream;
+    std::string session;
+    std::shared_ptr<HttpReply> reply;
+  };
+  std::mutex mutex;
+  std::deque<Entry> entries;
+
+  void add(const std::string& stream, const std::string& session,
+           std::shared_ptr<HttpReply> reply) {
+    std::lock_guard lock(mutex);
+    size_t of_session = 0;
+    for (const auto& entry : entries) of_session += entry.session == session;
+    if (of_session >= kPerSession) {
+      auto oldest = std::find_if(entries.begin(), entries.end(),
+                                 [&](const Entry& entry) { return entry.session == session; });
+      if (oldest != entries.end()) entries.erase(oldest);
+    }
+    if (entries.size() >= kTotal) entries.pop_front();
+    entries.push_back({stream, session, std::move(reply)});
+  }
+  std::shared_ptr<HttpReply> find(const std::string& stream, const std::string& session) {
+    std::lock_guard lock(mutex);
+    for (const auto& entry : entries) {
+      // The session must match: a stream id alone must not let another client read the events.
+      if (entry.stream == stream && entry.session == session) return entry.reply;
+    }
+    return nullptr;
+  }
+  void forget_session(const std::string& session) {
+    std::lock_guard lock(mutex);
+    std::erase_if(entries, [&](const Entry& entry) { return entry.session == session; });
+  }
+};
+
 struct StreamableHttp::StreamCounter {
   std::mutex mutex;
   std::condition_variable changed;
@@ -157,13 +312,15 @@ StreamableHttp::StreamableHttp(McpServer& server, HttpAccess access, SessionStor
       access_(std::move(access)),
       sessions_(sessions),
       options_(std::move(options)),
-      standalone_streams_(std::make_shared<StreamCounter>()) {}
+      standalone_streams_(std::make_shared<StreamCounter>()),
+      streams_(std::make_shared<StreamStore>()) {}
 
 StreamableHttp::~StreamableHttp() {
   shutdown();
 }
 
 void StreamableHttp::shutdown() {
+  server_.close_subscriptions();
   {
     std::lock_guard lock(standalone_streams_->mutex);
     standalone_streams_->shutting_down = true;
@@ -290,6 +447,10 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
       return rpc_error(400, rpc_request->id, jsonrpc::kHeaderMismatch,
                        "Header mismatch: " + *problem);
     }
+    if (auto problem = param_header_mismatch(request, *rpc_request, server_.tools())) {
+      return rpc_error(400, rpc_request->id, jsonrpc::kHeaderMismatch,
+                       "Header mismatch: " + *problem);
+    }
     return dispatch(std::make_shared<Session>(), message, true, accepts_sse);
   }
 
@@ -315,10 +476,19 @@ HttpResponse StreamableHttp::dispatch(const std::shared_ptr<Session>& session,
   // and still expect the work to finish (disconnect is not cancellation there).
   server_.handle(session, message, reply, modern ? stream_closed.token() : CancellationToken());
 
-  auto first = reply->next(accepts_sse ? options_.json_window : std::chrono::hours(24 * 365));
-  if (first && first->kind == HttpReply::Event::kRespond) {
-    const int status = modern ? modern_error_status(first->message) : 200;
-    return HttpResponse::json(status, jsonrpc::serialize(first->message));
+  auto first = reply->at(0, accepts_sse ? options_.json_window : std::chrono::hours(24 * 365));
+  if (first && first->second.kind == HttpReply::Event::kRespond) {
+    const int status = modern ? modern_error_status(first->second.message) : 200;
+    return HttpResponse::json(status, jsonrpc::serialize(first->second.message));
+  }
+
+  // 2025-11-25 streams are resumable: a priming event with an id and a retry delay first, ids on
+  // every event, and the reply kept for a reconnecting GET with Last-Event-ID.
+  const bool resumable = !modern && session->protocol_version() >= mcp::kLatestLegacyVersion;
+  std::string stream_id;
+  if (resumable) {
+    stream_id = random_token_hex(8);
+    streams_->add(stream_id, session->id(), reply);
   }
 
   HttpResponse response;
@@ -327,28 +497,36 @@ HttpResponse StreamableHttp::dispatch(const std::shared_ptr<Session>& session,
   response.headers.emplace_back("Cache-Control", "no-cache");
   response.headers.emplace_back("X-Accel-Buffering", "no");
   const auto keepalive = options_.keepalive;
-  response.stream = [reply, first, stream_closed, keepalive, session](StreamWriter& writer) {
-    std::optional<HttpReply::Event> event = first;
-    for (;;) {
-      if (!event) {
-        // Nothing to say yet: a comment keeps intermediaries from timing out and reveals a
-        // client that has gone away.
-        if (!writer.write(sse::comment())) {
-          stream_closed.cancel();
-          return;
-        }
-        session->touch();
-      } else if (event->kind == HttpReply::Event::kAbandon) {
-        return;
-      } else {
-        if (!writer.write(sse::event(jsonrpc::serialize(event->message)))) {
-          stream_closed.cancel();
-          return;
-        }
-        if (event->kind == HttpReply::Event::kRespond) return;
-      }
-      event = reply->next(keepalive);
+  const int retry_ms = static_cast<int>(options_.sse_retry.count());
+  response.stream = [reply, stream_closed, keepalive, session, stream_id,
+                     retry_ms](StreamWriter& writer) {
+    if (!stream_id.empty() && !writer.write(sse::priming(event_id(stream_id, 0), retry_ms))) {
+      return;
     }
+    if (!stream_events(writer, *reply, 0, 0, stream_id, keepalive, session)) {
+      stream_closed.cancel();
+    }
+  };
+  return response;
+}
+
+std::optional<HttpResponse> StreamableHttp::resume(const std::shared_ptr<Session>& session,
+                                                   const std::string& last_event_id) {
+  const auto parsed = parse_event_id(last_event_id);
+  if (!parsed) return std::nullopt;
+  auto reply = streams_->find(parsed->first, session->id());
+  if (!reply) return std::nullopt;
+  HttpResponse response;
+  response.content_type = "text/event-stream";
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  response.headers.emplace_back("X-Accel-Buffering", "no");
+  const auto keepalive = options_.keepalive;
+  const std::string stream_id = parsed->first;
+  const size_t cursor = parsed->second;
+  const size_t close_from = reply->size();
+  response.stream = [reply, keepalive, session, stream_id, cursor,
+                     close_from](StreamWriter& writer) {
+    stream_events(writer, *reply, cursor, close_from, stream_id, keepalive, session);
   };
   return response;
 }
@@ -370,6 +548,11 @@ HttpResponse StreamableHttp::get(const HttpRequest& request) {
   auto session = sessions_.find(*session_id);
   if (!session) {
     return rpc_error(404, nullptr, jsonrpc::kInvalidRequest, "Session not found");
+  }
+  // A client resuming a request's stream; an id we no longer know opens a plain stream instead
+  // (the events it missed are gone either way).
+  if (const auto last_event_id = request.header("Last-Event-ID")) {
+    if (auto resumed = resume(session, *last_event_id)) return std::move(*resumed);
   }
   auto counter = standalone_streams_;
   {
@@ -416,6 +599,7 @@ HttpResponse StreamableHttp::remove_session(const HttpRequest& request) {
   if (!sessions_.remove(*session_id)) {
     return rpc_error(404, nullptr, jsonrpc::kInvalidRequest, "Session not found");
   }
+  streams_->forget_session(*session_id);
   return HttpResponse::empty(200);
 }
 

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "server/http_access.h"
 #include "server/mcp_server.h"
@@ -24,6 +26,8 @@ struct StreamableHttpOptions {
   // Interval of SSE keep-alive comments; a failed one tells us the client has gone.
   std::chrono::milliseconds keepalive{5000};
   size_t max_standalone_streams = 32;
+  // The reconnection delay announced on resumable (2025-11-25) streams.
+  std::chrono::milliseconds sse_retry{1000};
 };
 
 class StreamableHttp {
@@ -42,6 +46,9 @@ class StreamableHttp {
   HttpResponse remove_session(const HttpRequest& request);
   HttpResponse dispatch(const std::shared_ptr<Session>& session, const jsonrpc::Message& message,
                         bool modern, bool accepts_sse);
+  // A GET with Last-Event-ID naming a stream of this session: the rest of that stream.
+  std::optional<HttpResponse> resume(const std::shared_ptr<Session>& session,
+                                     const std::string& last_event_id);
 
   McpServer& server_;
   HttpAccess access_;
@@ -49,6 +56,8 @@ class StreamableHttp {
   StreamableHttpOptions options_;
   struct StreamCounter;
   std::shared_ptr<StreamCounter> standalone_streams_;
+  struct StreamStore;
+  std::shared_ptr<StreamStore> streams_;
 };
 
 }  // namespace benchtop

@@ -2,6 +2,39 @@
 
 namespace benchtop {
 
+bool ToolContext::client_supports(std::string_view capability) const {
+  if (!client_capabilities_.is_object()) return false;
+  auto it = client_capabilities_.find(std::string(capability));
+  return it != client_capabilities_.end() && !it->is_null() && *it != false;
+}
+
+Result<nlohmann::json> ToolContext::request_client(const std::string& method,
+                                                   const nlohmann::json& params,
+                                                   const std::string& key) const {
+  if (!channel_.request) {
+    return Error::make("This connection cannot carry requests to the client (" + method + ").",
+                       kNoClient);
+  }
+  return channel_.request(method, params, key);
+}
+
+Result<nlohmann::json> ToolContext::elicit(const std::string& message,
+                                           const nlohmann::json& requested_schema,
+                                           const std::string& key) const {
+  return request_client("elicitation/create",
+                        {{"message", message}, {"requestedSchema", requested_schema}}, key);
+}
+
+Result<nlohmann::json> ToolContext::create_message(const nlohmann::json& params,
+                                                   const std::string& key) const {
+  return request_client("sampling/createMessage", params, key);
+}
+
+void ToolContext::log(const std::string& level, const nlohmann::json& data,
+                      const std::string& logger) const {
+  if (channel_.log) channel_.log(level, data, logger);
+}
+
 ToolResult ToolResult::error(std::string_view message) {
   ToolResult result;
   result.content.push_back({{"type", "text"}, {"text", std::string(message)}});

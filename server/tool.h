@@ -51,9 +51,64 @@ class ToolContext {
   const nlohmann::json& client_capabilities() const { return client_capabilities_; }
   const std::string& protocol_version() const { return protocol_version_; }
 
+  // How a handler reaches the client beyond its result; installed by the dispatcher. Each member
+  // may be empty (a context built by a test, or a transport that cannot carry it).
+  struct ClientChannel {
+    // Sends a server-to-client request (sampling/createMessage, elicitation/create, roots/list)
+    // and waits for the answer. `key` names the request in a 2026-07-28 input_required result.
+    std::function<Result<nlohmann::json>(const std::string& method, const nlohmann::json& params,
+                                         const std::string& key)>
+        request;
+    // Sends notifications/message when the client's log level lets `level` through.
+    std::function<void(const std::string& level, const nlohmann::json& data,
+                       const std::string& logger)>
+        log;
+    // Ends the request's SSE stream now (the client reconnects with Last-Event-ID to get the
+    // rest); a no-op where the transport has no such stream.
+    std::function<void()> close_stream;
+    // Answers the call now with a task and lets the handler go on in the background, its result
+    // becoming the task's (the tasks extension). Returns false where that is not possible.
+    std::function<bool()> continue_as_task;
+  };
+  void set_client_channel(ClientChannel channel) { channel_ = std::move(channel); }
+  void set_continue_as_task(std::function<bool()> hook) {
+    channel_.continue_as_task = std::move(hook);
+  }
+
+  // Error codes of request_client() and its helpers, for handlers that branch on them.
+  static constexpr const char* kInputRequired = "input_required";  // 2026-07-28: asked; retry
+  static constexpr const char* kMissingCapability = "missing_client_capability";
+  static constexpr const char* kNoClient = "no_client_channel";
+
+  // True when the client declared `capability` (e.g. "elicitation", "sampling", "roots").
+  bool client_supports(std::string_view capability) const;
+
+  // A request to the client, answered with the client's result object. Fails when the client
+  // did not declare the capability the method needs, when the client answered with an error, on
+  // cancellation or timeout. Under 2026-07-28 the first call fails with kInputRequired: the
+  // handler returns, the server answers with an input_required result, and the client's retry
+  // runs the handler again with the answer available under the same `key`.
+  Result<nlohmann::json> request_client(const std::string& method, const nlohmann::json& params,
+                                        const std::string& key = {}) const;
+  // elicitation/create in form mode; the result is {action, content?}.
+  Result<nlohmann::json> elicit(const std::string& message, const nlohmann::json& requested_schema,
+                                const std::string& key = {}) const;
+  // sampling/createMessage with the given params (messages, maxTokens, ...).
+  Result<nlohmann::json> create_message(const nlohmann::json& params,
+                                        const std::string& key = {}) const;
+  // A log message for the client (RFC 5424 level names: debug, info, notice, warning, error...).
+  void log(const std::string& level, const nlohmann::json& data,
+           const std::string& logger = {}) const;
+  void close_stream() const {
+    if (channel_.close_stream) channel_.close_stream();
+  }
+  // See ClientChannel::continue_as_task; typically called once the client's input is gathered.
+  bool continue_as_task() const { return channel_.continue_as_task && channel_.continue_as_task(); }
+
  private:
   CancellationToken cancellation_;
   ProgressSink progress_;
+  ClientChannel channel_;
   nlohmann::json client_capabilities_ = nlohmann::json::object();
   std::string protocol_version_;
 };
@@ -65,6 +120,9 @@ struct ToolResult {
   nlohmann::json content = nlohmann::json::array();
   std::optional<nlohmann::json> structured;
   bool is_error = false;
+  // Set when the call failed at the protocol level rather than in the tool's own terms: the
+  // caller gets this JSON-RPC error object ({code, message, data?}) instead of a result.
+  std::optional<nlohmann::json> protocol_error;
 
   // A failure the model can act on: the message says what was wrong and what to do instead.
   static ToolResult error(std::string_view message);

@@ -44,9 +44,35 @@ add_test(NAME conformance_2026_headers
     --cli ${BENCHTOP_NODE_MODULES}/conformance-next/dist/index.js
     -- --scenario http-header-validation)
 
+# The conformance fixture (tests/conformance/): the same protocol core and transport with every
+# tool, prompt and resource the suites call by name. No expected failures anywhere.
+set(BENCHTOP_RUN_FIXTURE_CONFORMANCE ${BENCHTOP_WITH_NODE_CLIENTS}
+    ${BENCHTOP_NODE_TESTS_DIR}/clients/run-conformance.sh
+    --fixture $<TARGET_FILE:benchtop_conformance_fixture> --node ${BENCHTOP_NODE})
+set(BENCHTOP_CONFORMANCE_NEXT ${BENCHTOP_NODE_MODULES}/conformance-next/dist/index.js)
+# 0.1.16, all 32 scenarios (active and pending).
+add_test(NAME conformance_fixture_2025
+  COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE}
+    --cli ${BENCHTOP_NODE_MODULES}/@modelcontextprotocol/conformance/dist/index.js
+    -- --suite all)
+# The alpha line: each revision's requirement set (which also runs the unscored core and
+# extension scenarios) and the whole suite, all with no failed check.
+add_test(NAME conformance_fixture_2025_next
+  COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE} --cli ${BENCHTOP_CONFORMANCE_NEXT}
+    -- --requirements 2025-11-25)
+add_test(NAME conformance_fixture_2026
+  COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE} --cli ${BENCHTOP_CONFORMANCE_NEXT}
+    -- --requirements 2026-07-28)
+add_test(NAME conformance_fixture_next_all
+  COMMAND ${BENCHTOP_RUN_FIXTURE_CONFORMANCE} --cli ${BENCHTOP_CONFORMANCE_NEXT}
+    -- --suite all)
+set(BENCHTOP_FIXTURE_TESTS conformance_fixture_2025 conformance_fixture_2025_next
+    conformance_fixture_2026 conformance_fixture_next_all)
+
 set_tests_properties(sdk_client_stdio sdk_client_http conformance_2025 conformance_2026
-    conformance_2026_headers
+    conformance_2026_headers ${BENCHTOP_FIXTURE_TESTS}
   PROPERTIES SKIP_RETURN_CODE 77 LABELS node)
+set_tests_properties(${BENCHTOP_FIXTURE_TESTS} PROPERTIES TIMEOUT 900)
 set_tests_properties(sdk_client_stdio sdk_client_http PROPERTIES TIMEOUT 120)
 set_tests_properties(conformance_2025 conformance_2026 conformance_2026_headers
   PROPERTIES TIMEOUT 900)

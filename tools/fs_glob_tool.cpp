@@ -6,6 +6,7 @@
 #include "server/utf8.h"
 #include "tools/path_glob.h"
 #include "tools/search_tools.h"
+#include "tools/walk_progress.h"
 #include "tools/workspace_args.h"
 
 namespace benchtop {
@@ -99,7 +100,9 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
 
   std::vector<std::pair<std::string, EntryType>> found;
   size_t total = 0;
+  WalkProgress progress(context);
   auto walked = walk_tree(**workspace, *start, options, [&](const WalkEntry& entry) {
+    progress.entry();
     const std::string_view relative = entry.path.substr(skip);
     if (glob->matches(relative, entry.name)) {
       if (++total <= max_results) found.emplace_back(std::string(entry.path), entry.type);

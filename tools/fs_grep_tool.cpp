@@ -8,6 +8,7 @@
 #include "server/utf8.h"
 #include "tools/path_glob.h"
 #include "tools/search_tools.h"
+#include "tools/walk_progress.h"
 #include "tools/workspace_args.h"
 
 namespace benchtop {
@@ -177,7 +178,9 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
   walk.cancellation = context.cancellation();
   const size_t skip = start->empty() ? 0 : start->size() + 1;
   std::vector<std::string> files;
+  WalkProgress progress(context);
   auto walked = walk_tree(ws, *start, walk, [&](const WalkEntry& entry) {
+    progress.entry();
     const std::string_view relative = entry.path.substr(skip);
     if (entry.type == EntryType::kDirectory) {
       return glob && !glob->worth_entering(relative) ? WalkAction::kSkipChildren
@@ -210,6 +213,9 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
       bounded_count(args, "context", 0, 0, kLargestContext);
   options.threads = kSearchThreads;
   options.cancellation = context.cancellation();
+  if (context.wants_progress()) {
+    progress.report("Searching " + std::to_string(files.size()) + " files");
+  }
   const FileSearchReport report = search_files(ws, *matcher, files, options);
   if (report.cancelled) return ToolResult::error("fs_grep was cancelled.");
   if (!walked && report.unreadable == 1) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/file_ops.h"
+#include "tools/confirmation.h"
 #include "tools/fs_common.h"
 #include "tools/workspace_args.h"
 
@@ -125,7 +126,8 @@ ToolResult fs_list(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   return ToolResult::success(std::move(structured), std::move(text));
 }
 
-ToolResult fs_delete(WorkspaceProvider& provider, const nlohmann::json& args) {
+ToolResult fs_delete(WorkspaceProvider& provider, const nlohmann::json& args,
+                     const ToolContext& context) {
   auto target = resolve(provider, args);
   if (!target) return error_result(target.error());
   if (target->relative.empty()) {
@@ -143,10 +145,11 @@ ToolResult fs_delete(WorkspaceProvider& provider, const nlohmann::json& args) {
     return error_result(path_error(target->shown, errno));
   }
   if (S_ISDIR(st.st_mode)) {
-    if (!recursive) {
-      return ToolResult::error(target->shown +
-                               " is a directory; pass recursive=true to delete it with "
-                               "everything in it.");
+    if (auto refusal = confirm_destructive(
+            context, "Delete the directory " + target->shown + " with everything in it?", recursive,
+            target->shown +
+                " is a directory; pass recursive=true to delete it with everything in it.")) {
+      return *refusal;
     }
     if (auto status = remove_tree_at(dir_fd, name); !status) {
       return ToolResult::error("Could not delete all of " + target->shown + ": " +
@@ -293,7 +296,8 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   remove.title = "Delete file or directory";
   remove.description =
       "Deletes a file, symlink or directory in the project workspace. A directory needs "
-      "recursive=true and is then removed with everything in it. A symlink is removed itself; "
+      "recursive=true and is then removed with everything in it; when the client supports "
+      "elicitation the user is asked to confirm instead. A symlink is removed itself; "
       "what it points to is never touched, and deletion never follows symlinks inside a "
       "directory tree. The workspace root cannot be deleted. There is no undo.";
   remove.input_schema = {
@@ -317,8 +321,8 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
       {"required", {"path", "type", "deleted"}},
   };
   remove.annotations = {.read_only = false, .destructive = true, .idempotent = true};
-  remove.handler = [&provider](const nlohmann::json& args, ToolContext&) {
-    return fs_delete(provider, args);
+  remove.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
+    return fs_delete(provider, args, context);
   };
   registry.add(std::move(remove));
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tools/confirmation.h"
 #include "tools/project_clone.h"
 #include "tools/workspace_args.h"
 
@@ -292,8 +293,9 @@ Tool project_delete(ProjectService& projects) {
   tool.description =
       "Delete a project. For a managed project this permanently deletes its workspace and every "
       "file in it; for an external project (a registered directory) it only unregisters it and "
-      "leaves the directory untouched. To prevent accidents, `confirm` must repeat the project's "
-      "exact name (not its id). Cannot be undone.";
+      "leaves the directory untouched. When the client supports elicitation the user is asked to "
+      "confirm; otherwise `confirm` must repeat the project's exact name (not its id). Cannot be "
+      "undone.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -301,8 +303,9 @@ Tool project_delete(ProjectService& projects) {
         {"confirm",
          {{"type", "string"},
           {"description",
-           "The project's exact name, repeated to confirm the deletion (see project_get)."}}}}},
-      {"required", {"project", "confirm"}},
+           "The project's exact name, repeated to confirm the deletion (see project_get). "
+           "Needed when the client cannot ask its user (no elicitation support)."}}}}},
+      {"required", {"project"}},
       {"additionalProperties", false},
   };
   tool.output_schema = {
@@ -318,12 +321,25 @@ Tool project_delete(ProjectService& projects) {
       {"additionalProperties", false},
   };
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = false};
-  tool.handler = [&projects](const json& arguments, ToolContext&) {
+  tool.handler = [&projects](const json& arguments, ToolContext& context) {
     auto reference = optional_string(arguments, "project");
     if (!reference) return missing_argument("project");
+    auto found = projects.get(*reference);
+    if (!found) return ToolResult::from_error(found.error());
     auto confirm = optional_string(arguments, "confirm");
-    if (!confirm) return missing_argument("confirm");
-    auto removed = projects.remove(*reference, *confirm);
+    const bool managed = found->kind == ProjectKind::kManaged;
+    const std::string question =
+        managed ? "Delete project '" + found->name + "' and every file in its workspace " +
+                      found->root.string() + "? This cannot be undone."
+                : "Unregister project '" + found->name + "'? Its directory " +
+                      found->root.string() + " stays untouched.";
+    if (auto refusal =
+            confirm_destructive(context, question, confirm && *confirm == found->name,
+                                "To delete project '" + found->name +
+                                    "', set `confirm` to its exact name '" + found->name + "'.")) {
+      return *refusal;
+    }
+    auto removed = projects.remove(*reference, found->name);
     if (!removed) return ToolResult::from_error(removed.error());
     const Project& project = *removed;
     const bool workspace_deleted = project.kind == ProjectKind::kManaged;

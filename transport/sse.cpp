@@ -24,6 +24,15 @@ std::string event(std::string_view data, std::string_view id) {
   return out;
 }
 
+std::string priming(std::string_view id, int retry_ms) {
+  std::string out = "id: ";
+  out += id;
+  out += "\nretry: ";
+  out += std::to_string(retry_ms);
+  out += "\ndata: \n\n";
+  return out;
+}
+
 std::string comment(std::string_view text) {
   std::string out = ":";
   out += text;

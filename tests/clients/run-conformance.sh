@@ -3,7 +3,11 @@
 #
 #   run-conformance.sh --binary build/benchtop --node NODE --cli CONFORMANCE_JS \
 #       [--baseline EXPECTED_FAILURES.yml] -- <arguments for `conformance server`>
+#   run-conformance.sh --fixture build/tests/benchtop_conformance_fixture --node NODE --cli ... -- ...
 #
+# --fixture starts the conformance fixture server (tests/conformance/) instead of `benchtop serve`.
+# --scored (with --requirements R): pass iff the suite exits 0, i.e. no failure in a scenario that
+# revision scores; the unscored scenarios it also runs (extensions, pending) are only reported.
 # The server gets its own temporary data directory and is stopped on exit. `--url` is added to the
 # suite's arguments. Without --baseline the run fails unless the suite exits 0 and its closing
 # "Total: N passed, M failed" line shows M = 0. With --baseline the suite's own baseline check decides
@@ -11,10 +15,12 @@
 # the run); the Total line then counts the expected failures too and is only reported.
 set -euo pipefail
 
-binary="" node="" cli="" baseline=""
+binary="" fixture="" node="" cli="" baseline="" scored=0
 while (($#)); do
   case "$1" in
     --binary) binary="$2"; shift 2 ;;
+    --fixture) fixture="$2"; shift 2 ;;
+    --scored) scored=1; shift ;;
     --node) node="$2"; shift 2 ;;
     --cli) cli="$2"; shift 2 ;;
     --baseline) baseline="$2"; shift 2 ;;
@@ -22,8 +28,8 @@ while (($#)); do
     *) echo "run-conformance: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-if [[ -z "$binary" || -z "$node" || -z "$cli" ]]; then
-  echo "usage: run-conformance.sh --binary B --node N --cli JS [--baseline Y] -- SUITE_ARGS..." >&2
+if [[ -z "$binary$fixture" || -z "$node" || -z "$cli" ]]; then
+  echo "usage: run-conformance.sh --binary B|--fixture F --node N --cli JS [--baseline Y] -- SUITE_ARGS..." >&2
   exit 2
 fi
 
@@ -43,7 +49,11 @@ trap cleanup EXIT
 # draining the FIFO into a log so the server never blocks on a full pipe.
 mkfifo "$scratch/stderr"
 mkdir "$scratch/data"
-"$binary" serve --listen 127.0.0.1:0 --data-dir "$scratch/data" 2>"$scratch/stderr" &
+if [[ -n "$fixture" ]]; then
+  "$fixture" --listen 127.0.0.1:0 2>"$scratch/stderr" &
+else
+  "$binary" serve --listen 127.0.0.1:0 --data-dir "$scratch/data" 2>"$scratch/stderr" &
+fi
 server_pid=$!
 exec 3<"$scratch/stderr"
 url=""
@@ -108,6 +118,14 @@ if [[ -n "$baseline" ]]; then
     exit 1
   fi
   echo "run-conformance: passed against the baseline $(basename "$baseline") ($total_line)"
+  exit 0
+fi
+if ((scored)); then
+  if ((status != 0)); then
+    echo "run-conformance: FAILED: a scored scenario failed (suite exit $status; $total_line)" >&2
+    exit 1
+  fi
+  echo "run-conformance: every scored scenario passed ($total_line)"
   exit 0
 fi
 if [[ -z "$total_line" ]]; then

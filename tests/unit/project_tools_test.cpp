@@ -74,7 +74,9 @@ TEST_F(ProjectToolsTest, DefinitionsDescribeThemselves) {
   const json& remove = tool_named(list, "project_delete");
   EXPECT_EQ(remove["annotations"]["destructiveHint"], true);
   EXPECT_EQ(remove["annotations"]["readOnlyHint"], false);
-  EXPECT_EQ(remove["inputSchema"]["required"], json({"project", "confirm"}));
+  // `confirm` is optional in the schema: a client with elicitation asks its user instead, and
+  // without elicitation the handler refuses a missing or wrong confirmation.
+  EXPECT_EQ(remove["inputSchema"]["required"], json({"project"}));
   EXPECT_EQ(tool_named(list, "project_list")["annotations"]["readOnlyHint"], true);
   EXPECT_EQ(tool_named(list, "project_get")["annotations"]["idempotentHint"], true);
 }

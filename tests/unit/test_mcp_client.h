@@ -51,10 +51,16 @@ class TestMcpClient {
   // From now on every request carries the 2026-07-28 per-request _meta.
   void use_modern(std::string version = kModernVersion) { modern_version_ = std::move(version); }
 
+  // The client capabilities sent in modern _meta (when a request does not name its own).
+  void set_modern_capabilities(nlohmann::json capabilities) {
+    modern_capabilities_ = std::move(capabilities);
+  }
+
   // The 2025 handshake: initialize, then notifications/initialized. Returns the initialize reply.
-  Reply initialize(const std::string& version) {
+  Reply initialize(const std::string& version,
+                   nlohmann::json capabilities = nlohmann::json::object()) {
     Reply reply = request("initialize", {{"protocolVersion", version},
-                                         {"capabilities", nlohmann::json::object()},
+                                         {"capabilities", std::move(capabilities)},
                                          {"clientInfo", {{"name", "test"}, {"version", "1"}}}});
     notify("notifications/initialized");
     return reply;
@@ -65,7 +71,10 @@ class TestMcpClient {
     if (!modern_version_) return params;
     if (params.is_null()) params = nlohmann::json::object();
     params["_meta"]["io.modelcontextprotocol/protocolVersion"] = *modern_version_;
-    params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = nlohmann::json::object();
+    auto& meta = params["_meta"];
+    if (!meta.contains("io.modelcontextprotocol/clientCapabilities")) {
+      meta["io.modelcontextprotocol/clientCapabilities"] = modern_capabilities_;
+    }
     return params;
   }
 
@@ -161,6 +170,7 @@ class TestMcpClient {
 
   std::unique_ptr<Connection> connection_;
   std::optional<std::string> modern_version_;
+  nlohmann::json modern_capabilities_ = nlohmann::json::object();
   int64_t next_id_ = 1;
   std::map<std::string, nlohmann::json> stashed_;
 

@@ -1,0 +1,54 @@
+#include "server/uri_template.h"
+
+#include <gtest/gtest.h>
+
+#include "server/request_state.h"
+
+namespace benchtop {
+namespace {
+
+TEST(UriTemplate, MatchesSimpleAndReservedVariables) {
+  auto simple = UriTemplate::parse("test://template/{id}/data");
+  ASSERT_TRUE(simple);
+  auto match = simple->match("test://template/123/data");
+  ASSERT_TRUE(match);
+  EXPECT_EQ(match->at("id"), "123");
+  EXPECT_FALSE(simple->match("test://template/1/2/data"));  // {id} never spans a '/'
+  EXPECT_FALSE(simple->match("test://template//data"));     // nor matches nothing
+  EXPECT_FALSE(simple->match("test://template/123/datax"));
+
+  auto files = UriTemplate::parse("benchtop://{project}/{+path}");
+  ASSERT_TRUE(files);
+  auto file = files->match("benchtop://demo/src/main.cpp");
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->at("project"), "demo");
+  EXPECT_EQ(file->at("path"), "src/main.cpp");
+  EXPECT_EQ(files->variables(), (std::vector<std::string>{"project", "path"}));
+}
+
+TEST(UriTemplate, RefusesWhatItCannotMatch) {
+  EXPECT_FALSE(UriTemplate::parse("test://{id"));
+  EXPECT_FALSE(UriTemplate::parse("test://{}"));
+  EXPECT_FALSE(UriTemplate::parse("test://{?query}"));
+  EXPECT_FALSE(UriTemplate::parse("test://{#fragment}"));
+}
+
+TEST(RequestStateSealer, OpensOnlyWhatItSealedUnaltered) {
+  RequestStateSealer sealer;
+  const nlohmann::json state = {{"method", "tools/call"}, {"responses", {{"a", 1}}}};
+  const std::string token = sealer.seal(state);
+  auto opened = sealer.open(token);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(*opened, state);
+
+  std::string flipped = token;
+  flipped[2] = flipped[2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(sealer.open(flipped));
+  EXPECT_FALSE(sealer.open(token + "-TAMPERED"));
+  EXPECT_FALSE(sealer.open("no-dot-here"));
+  RequestStateSealer other;  // another process's key
+  EXPECT_FALSE(other.open(token));
+}
+
+}  // namespace
+}  // namespace benchtop

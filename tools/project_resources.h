@@ -1,0 +1,16 @@
+// Project files as MCP resources: the template benchtop://{project}/{+path} reads a file of a
+// project's workspace through the same path guard as the fs_* tools, and completes project names
+// and paths. Nothing is listed by resources/list: a workspace can hold millions of files.
+#pragma once
+
+#include "server/project_service.h"
+#include "server/resource_registry.h"
+
+namespace benchtop {
+
+// Files larger than this are refused; fs_read reads them in ranges.
+inline constexpr size_t kMaxResourceBytes = 4 * 1024 * 1024;
+
+void register_project_resources(ResourceRegistry& resources, ProjectService& projects);
+
+}  // namespace benchtop
