@@ -25,6 +25,9 @@ std::string usage() {
 Usage:
   benchtop stdio [options]      serve MCP over stdin/stdout (for editors and desktop clients)
   benchtop serve [options]      serve MCP over Streamable HTTP at http://HOST:PORT/mcp
+  benchtop chat --project P "PROMPT" [options]
+                                run the built-in agent once on project P, printing its answer
+                                and tool steps as they stream (the thread is kept in the store)
   benchtop --help | --version
 
 Options:
@@ -46,6 +49,17 @@ Options:
   --http-threads N         HTTP connection threads; each open SSE stream holds one (default 64)
   --session-idle-timeout S seconds before an idle 2025-revision HTTP session expires (default 1800)
   --log-level LEVEL        debug | info | warning | error (default info); logs go to stderr
+
+Built-in agent (chat page at http://HOST:PORT/, the agent_run tool, `benchtop chat`):
+  the model is read from BENCHTOP_LLM_BASE_URL, BENCHTOP_LLM_API_KEY and BENCHTOP_LLM_MODEL
+  (falling back to OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL).
+  --llm-temperature T      sampling temperature (default: the provider's)
+  --llm-max-tokens N       most tokens per model answer (default: the provider's)
+  --llm-timeout S          seconds without data before a model request fails (default 120)
+  --llm-retries N          retries on 429/5xx/connection failures, with backoff (default 3)
+  --agent-max-rounds N     model turns per run (default 25)
+  --agent-time-limit S     wall-clock seconds per run (default 900)
+  --project P              (chat) the project to work on, by id or name
 )";
 }
 
@@ -66,6 +80,8 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
     options.command = Command::kStdio;
   } else if (first == "serve") {
     options.command = Command::kServe;
+  } else if (first == "chat") {
+    options.command = Command::kChat;
   } else {
     return Error::make("unknown command '" + std::string(first) + "' (try --help)");
   }
@@ -123,6 +139,35 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_size(options.session_idle_seconds);
     } else if (flag == "--log-level") {
       status = read_string(options.log_level);
+    } else if (flag == "--llm-temperature") {
+      auto text = value_of(flag);
+      if (!text) return text.take_error();
+      char* end = nullptr;
+      const double value = std::strtod(text->c_str(), &end);
+      if (text->empty() || *end != '\0' || value < 0 || value > 2) {
+        return Error::make("--llm-temperature needs a number from 0 to 2");
+      }
+      options.llm_temperature = value;
+    } else if (flag == "--llm-max-tokens") {
+      size_t value = 0;
+      status = read_size(value);
+      if (status && (value == 0 || value > 1'000'000)) {
+        return Error::make("--llm-max-tokens needs an integer from 1 to 1000000");
+      }
+      options.llm_max_tokens = static_cast<int>(value);
+    } else if (flag == "--llm-timeout") {
+      status = read_size(options.llm_timeout_seconds);
+    } else if (flag == "--llm-retries") {
+      status = read_size(options.llm_retries);
+    } else if (flag == "--agent-max-rounds") {
+      status = read_size(options.agent_max_rounds);
+    } else if (flag == "--agent-time-limit") {
+      status = read_size(options.agent_time_limit_seconds);
+    } else if (flag == "--project" && options.command == Command::kChat) {
+      status = read_string(options.chat_project);
+    } else if (options.command == Command::kChat && !flag.empty() && flag.front() != '-' &&
+               options.chat_prompt.empty()) {
+      options.chat_prompt = std::string(flag);
     } else {
       return Error::make("unknown option '" + std::string(flag) + "' (try --help)");
     }
@@ -130,6 +175,13 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
   }
   if (options.max_message_bytes < 1024) return Error::make("--max-message-bytes must be >= 1024");
   if (options.http_threads < 4) return Error::make("--http-threads must be >= 4");
+  if (options.agent_max_rounds < 1) return Error::make("--agent-max-rounds must be >= 1");
+  if (options.llm_timeout_seconds < 1) return Error::make("--llm-timeout must be >= 1");
+  if (options.command == Command::kChat) {
+    if (options.chat_project.empty()) return Error::make("chat needs --project P");
+    if (options.chat_prompt.empty())
+      return Error::make("chat needs a prompt, e.g. benchtop chat --project P \"list the files\"");
+  }
   return options;
 }
 

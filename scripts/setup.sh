@@ -14,7 +14,9 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libgit2-dev libboost1.81-dev libsqlite3-dev
   libgtest-dev libgmock-dev libssl-dev libpcre2-dev
   bubblewrap ripgrep
+  chromium
 )
+# chromium: the chat page test drives the page in a real headless browser.
 # Node.js runs the official MCP clients in the test suite; the machine image usually ships a newer
 # one than Debian's, so Debian's is only installed when none is present.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -42,6 +42,12 @@ ChatService::~ChatService() {
   }
 }
 
+void ChatService::shutdown() {
+  std::lock_guard lock(mutex_);
+  shutting_down_ = true;
+  for (auto& [id, slot] : slots_) slot.run->cancel();
+}
+
 Result<ChatThread> ChatService::create_thread(const std::string& project,
                                               const std::string& title) {
   if (project.empty())
@@ -85,6 +91,7 @@ Result<std::shared_ptr<ChatRun>> ChatService::start(const std::string& thread_id
   std::thread finished_worker;
   {
     std::lock_guard lock(mutex_);
+    if (shutting_down_) return Error::make("the server is shutting down", "busy");
     Slot& slot = slots_[thread_id];
     if (slot.run && !slot.run->finished()) {
       return Error::make("a run is already in progress on this thread; wait for it or cancel it",

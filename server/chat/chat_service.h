@@ -34,6 +34,9 @@ class ChatService {
 
   ChatStore& store() { return store_; }
 
+  // Cancels every run and refuses new ones (server shutdown), without waiting.
+  void shutdown();
+
   // A new thread on `project` (which must exist).
   Result<ChatThread> create_thread(const std::string& project, const std::string& title);
   // Cancels a running run first. Code "not_found" when there is no such thread.
@@ -72,6 +75,7 @@ class ChatService {
 
   mutable std::mutex mutex_;
   std::map<std::string, Slot> slots_;  // by thread id
+  bool shutting_down_ = false;
 };
 
 }  // namespace benchtop
