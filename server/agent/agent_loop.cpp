@@ -1,5 +1,7 @@
 #include "server/agent/agent_loop.h"
 
+#include <algorithm>
+
 #include "server/utf8.h"
 
 namespace benchtop {
@@ -40,6 +42,34 @@ ChatMessage tool_message(const LlmToolCall& call, std::string content, bool is_e
 }
 
 }  // namespace
+
+std::vector<ChatMessage> repair_history(std::vector<ChatMessage> history) {
+  std::vector<ChatMessage> repaired;
+  std::vector<LlmToolCall> pending;  // calls of the last assistant message not yet answered
+  auto answer_pending = [&] {
+    for (const auto& call : pending) {
+      repaired.push_back(
+          tool_message(call, "Error: not run: the run was interrupted before this call", true));
+    }
+    pending.clear();
+  };
+  for (auto& message : history) {
+    if (message.role == "tool") {
+      const auto it = std::find_if(pending.begin(), pending.end(), [&](const LlmToolCall& call) {
+        return call.id == message.tool_call_id;
+      });
+      if (it == pending.end()) continue;
+      pending.erase(it);
+      repaired.push_back(std::move(message));
+      continue;
+    }
+    answer_pending();
+    if (message.role == "assistant") pending = message.tool_calls;
+    repaired.push_back(std::move(message));
+  }
+  answer_pending();
+  return repaired;
+}
 
 bool agent_may_use_tool(const std::string& name) {
   return name.rfind("agent_", 0) != 0 && name.rfind("project_", 0) != 0;
@@ -155,7 +185,7 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
 
   std::vector<ChatMessage> conversation;
   conversation.push_back(make_message("system", system_prompt(request.project)));
-  conversation.insert(conversation.end(), request.history.begin(), request.history.end());
+  for (auto& message : repair_history(request.history)) conversation.push_back(std::move(message));
   append(callbacks, conversation, make_message("user", request.prompt));
 
   auto finish_error = [&](std::string reason, std::string message) {

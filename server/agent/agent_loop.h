@@ -88,6 +88,11 @@ class AgentLoop {
   AgentOptions options_;
 };
 
+// A stored conversation made acceptable to providers: every assistant tool call gets an answer
+// (a run interrupted by a crash leaves calls unanswered, which providers refuse), and tool
+// messages that answer no call are dropped.
+std::vector<ChatMessage> repair_history(std::vector<ChatMessage> history);
+
 // Whether the agent may offer `name` to the model.
 bool agent_may_use_tool(const std::string& name);
 

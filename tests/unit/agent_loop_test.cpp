@@ -198,3 +198,42 @@ TEST(FileChangesTest, DerivedFromToolNameAndArguments) {
 
 }  // namespace
 }  // namespace benchtop
+
+namespace benchtop {
+namespace {
+
+ChatMessage message(std::string role, std::string content) {
+  ChatMessage m;
+  m.role = std::move(role);
+  m.content = std::move(content);
+  return m;
+}
+
+TEST(RepairHistoryTest, AnswersInterruptedCallsAndDropsOrphanResults) {
+  ChatMessage assistant = message("assistant", "");
+  assistant.tool_calls = {{"a", "fs_read", "{}"}, {"b", "fs_list", "{}"}};
+  ChatMessage answer_a = message("tool", "ok");
+  answer_a.tool_call_id = "a";
+  ChatMessage orphan = message("tool", "stray");
+  orphan.tool_call_id = "zzz";
+  const auto repaired =
+      repair_history({message("user", "q"), assistant, answer_a, orphan, message("user", "again")});
+  ASSERT_EQ(repaired.size(), 5u);
+  EXPECT_EQ(repaired[2].tool_call_id, "a");
+  EXPECT_EQ(repaired[3].tool_call_id, "b");
+  EXPECT_TRUE(repaired[3].is_error);
+  EXPECT_EQ(repaired[4].content, "again");
+}
+
+TEST_F(AgentLoopTest, WallClockLimitStopsTheRun) {
+  llm_server_.set_fallback(text_reply("never asked"));
+  AgentOptions options;
+  options.time_limit = std::chrono::seconds(0);
+  const AgentRunOutcome outcome = run("anything", options);
+  EXPECT_EQ(outcome.stop_reason, "time_limit");
+  EXPECT_TRUE(llm_server_.requests().empty());
+  EXPECT_EQ(events_.back()["type"], "error");
+}
+
+}  // namespace
+}  // namespace benchtop

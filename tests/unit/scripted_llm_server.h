@@ -3,7 +3,10 @@
 // own, over cpp-httplib) listening on a free port on its own thread; it records every request.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <condition_variable>
 #include <deque>
@@ -14,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "transport/http_server.h"
 
 namespace benchtop::testing {
@@ -111,6 +115,7 @@ class ScriptedLlmServer {
     if (!port) throw std::runtime_error(port.error().message);
     port_ = *port;
     thread_ = std::thread([this] { server_.run(); });
+    wait_until_serving();
   }
   ~ScriptedLlmServer() {
     release();
@@ -158,7 +163,30 @@ class ScriptedLlmServer {
     return o;
   }
 
+  // A stop() that comes before the accept loop has started is lost (the loop would then run
+  // forever), so the constructor returns only once a request has been answered.
+  void wait_until_serving() const {
+    for (int attempt = 0; attempt < 500; ++attempt) {
+      UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_port = htons(static_cast<uint16_t>(port_));
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) continue;
+      const std::string ping =
+          "GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      if (::send(fd.get(), ping.data(), ping.size(), MSG_NOSIGNAL) !=
+          static_cast<ssize_t>(ping.size())) {
+        continue;
+      }
+      char buffer[256];
+      if (::recv(fd.get(), buffer, sizeof buffer, 0) > 0) return;
+    }
+    throw std::runtime_error("the scripted LLM server does not answer");
+  }
+
   HttpResponse handle(const HttpRequest& request) {
+    if (request.path == "/ready") return HttpResponse::json(200, "{}");
     ScriptedReply reply;
     {
       std::lock_guard lock(mutex_);
