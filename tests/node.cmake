@@ -59,4 +59,8 @@ add_test(NAME chat_page_chromium
   COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
     ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/chat_page_test.mjs
     --binary $<TARGET_FILE:benchtop> --artifacts ${BENCHTOP_TEST_ARTIFACTS})
-set_tests_properties(chat_page_chromium PROPERTIES SKIP_RETURN_CODE 77 LABELS node TIMEOUT 180)
+add_test(NAME chat_cli
+  COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
+    ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/chat_cli_test.mjs
+    --binary $<TARGET_FILE:benchtop>)
+set_tests_properties(chat_page_chromium chat_cli PROPERTIES SKIP_RETURN_CODE 77 LABELS node TIMEOUT 180)

@@ -1,6 +1,9 @@
 #include "server/agent/agent_loop.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "server/utf8.h"
 
@@ -70,6 +73,36 @@ std::vector<ChatMessage> repair_history(std::vector<ChatMessage> history) {
   answer_pending();
   return repaired;
 }
+
+namespace {
+
+// Cancels `source` when `deadline` passes, unless destroyed first (then joins its thread).
+class DeadlineWatch {
+ public:
+  DeadlineWatch(Clock::time_point deadline, CancellationSource source)
+      : thread_([this, deadline, source = std::move(source)] {
+          std::unique_lock lock(mutex_);
+          if (!ended_cv_.wait_until(lock, deadline, [&] { return ended_; })) source.cancel();
+        }) {}
+  ~DeadlineWatch() {
+    {
+      std::lock_guard lock(mutex_);
+      ended_ = true;
+    }
+    ended_cv_.notify_all();
+    thread_.join();
+  }
+  DeadlineWatch(const DeadlineWatch&) = delete;
+  DeadlineWatch& operator=(const DeadlineWatch&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ended_cv_;
+  bool ended_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+}  // namespace
 
 bool agent_may_use_tool(const std::string& name) {
   return name.rfind("agent_", 0) != 0 && name.rfind("project_", 0) != 0;
@@ -177,9 +210,15 @@ std::string AgentLoop::system_prompt(const std::string& project) const {
 }
 
 AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallbacks& callbacks,
-                               const CancellationToken& cancel) const {
+                               const CancellationToken& caller_cancel) const {
   AgentRunOutcome outcome;
   const auto deadline = Clock::now() + options_.time_limit;
+  // The run stops on the caller's cancellation or at the deadline, whichever comes first, even
+  // in the middle of a model stream or a tool call.
+  CancellationSource stop;
+  caller_cancel.on_cancel([stop] { stop.cancel(); });
+  const DeadlineWatch watch(deadline, stop);
+  const CancellationToken cancel = stop.token();
   const int max_rounds = std::max(1, request.max_rounds.value_or(options_.max_rounds));
   const nlohmann::json tools = tool_definitions();
 
@@ -198,13 +237,15 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
     return outcome;
   };
 
+  auto finish_stopped = [&] {
+    if (caller_cancel.cancelled()) return finish_error("cancelled", "the run was cancelled");
+    return finish_error("time_limit", "the run reached its time limit of " +
+                                          std::to_string(options_.time_limit.count()) +
+                                          " seconds; send another message to continue");
+  };
+
   for (int round = 1;; ++round) {
-    if (cancel.cancelled()) return finish_error("cancelled", "the run was cancelled");
-    if (Clock::now() >= deadline) {
-      return finish_error("time_limit", "the run reached its time limit of " +
-                                            std::to_string(options_.time_limit.count()) +
-                                            " seconds");
-    }
+    if (cancel.cancelled() || Clock::now() >= deadline) return finish_stopped();
     if (round > max_rounds) {
       outcome.stop_reason = "round_limit";
       emit(callbacks, {{"type", "done"},
@@ -224,9 +265,8 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
         },
         cancel);
     if (!completion) {
-      const bool cancelled = completion.error().code == "cancelled" || cancel.cancelled();
-      return finish_error(cancelled ? "cancelled" : "error",
-                          cancelled ? "the run was cancelled" : completion.error().message);
+      if (completion.error().code == "cancelled" || cancel.cancelled()) return finish_stopped();
+      return finish_error("error", completion.error().message);
     }
     outcome.usage += completion->usage;
 

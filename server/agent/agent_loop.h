@@ -22,7 +22,7 @@ namespace benchtop {
 
 struct AgentOptions {
   int max_rounds = 25;                       // model turns per run
-  std::chrono::seconds time_limit{15 * 60};  // wall clock per run, checked between steps
+  std::chrono::seconds time_limit{15 * 60};  // wall clock per run, also ends a stream or tool call
   size_t max_result_chars = 16 * 1024;       // a tool result longer than this is cut for the model
   size_t preview_chars = 2000;               // tool_result events carry at most this much
 };

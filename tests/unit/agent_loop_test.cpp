@@ -237,3 +237,24 @@ TEST_F(AgentLoopTest, WallClockLimitStopsTheRun) {
 
 }  // namespace
 }  // namespace benchtop
+
+namespace benchtop {
+namespace {
+
+TEST_F(AgentLoopTest, WallClockLimitInterruptsASlowStream) {
+  ScriptedReply slow;
+  slow.writes = {text_chunk("Still thinking")};
+  slow.hang = true;
+  llm_server_.push(slow);
+  AgentOptions options;
+  options.time_limit = std::chrono::seconds(1);
+  const auto started = std::chrono::steady_clock::now();
+  const AgentRunOutcome outcome = run("slow", options);
+  EXPECT_EQ(outcome.stop_reason, "time_limit");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(events_.back()["stop_reason"], "time_limit");
+  EXPECT_TRUE(llm_server_.wait_for_hangup());
+}
+
+}  // namespace
+}  // namespace benchtop
