@@ -229,6 +229,7 @@ async function loadThreads() {
   const data = await api("GET", "/api/threads?project=" + encodeURIComponent(state.project));
   const list = $("threads");
   list.textContent = "";
+  state.threads = data.threads;
   for (const thread of data.threads) {
     const item = el("li", thread.id === (state.thread && state.thread.id) ? "active" : "");
     item.appendChild(el("span", "t", (thread.running ? "● " : "") + (thread.title || "New thread")));
@@ -237,7 +238,11 @@ async function loadThreads() {
     del.onclick = async (e) => {
       e.stopPropagation();
       if (!confirm("Delete this thread?")) return;
-      try { await api("DELETE", "/api/threads/" + thread.id); if (state.thread && state.thread.id === thread.id) clearThread(); loadThreads(); }
+      try {
+        await api("DELETE", "/api/threads/" + thread.id);
+        if (state.thread && state.thread.id === thread.id) { clearThread(); localStorage.removeItem("benchtop.thread"); }
+        loadThreads();
+      }
       catch (err) { showError(err.message); }
     };
     item.appendChild(del);
@@ -257,6 +262,7 @@ async function openThread(id) {
   clearThread();
   showError("");
   state.thread = await api("GET", "/api/threads/" + id);
+  localStorage.setItem("benchtop.thread", id);
   const data = await api("GET", "/api/threads/" + id + "/messages");
   // While a run is going (the page was reloaded), its messages are drawn by replaying the run's
   // events instead: show history up to the run's user message, then re-attach to the stream.
@@ -344,6 +350,10 @@ $("project").addEventListener("change", () => {
     await loadProjects();
     await loadThreads();
     loadTree();
+    // Back after a reload: reopen the thread that was open (re-attaching to its run if it is
+    // still going).
+    const last = localStorage.getItem("benchtop.thread");
+    if (last && (state.threads || []).some((t) => t.id === last)) await openThread(last);
   } catch (e) { showError(e.message); }
 })();
 </script>

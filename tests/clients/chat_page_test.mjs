@@ -66,6 +66,7 @@ describe('chat page in headless Chromium', () => {
     llm = await startScriptedLlm([
       toolAnswer('call_1', 'fs_write', { path: 'hello.py', content: "print('hello')\n" }),
       textAnswer('I created hello.py, which prints a greeting.'),
+      textAnswer('Once upon a time a small program learned to print, and it printed happily ever after. The end.', 200),
     ]);
     server = startAndWaitFor(options.binary,
       ['serve', '--listen', '127.0.0.1:0', '--root', projectDir, '--data-dir', path.join(work, 'data')],
@@ -142,6 +143,27 @@ describe('chat page in headless Chromium', () => {
     await thread.click();
     await page.locator('.msg.user', { hasText: 'Create hello.py that prints a greeting' }).waitFor();
     await page.locator('.msg.assistant', { hasText: 'I created hello.py' }).waitFor();
+  });
+
+  it('re-attaches to a running answer after a reload', async () => {
+    await page.locator('#new-thread').click();
+    await page.waitForFunction(() => document.querySelector('#messages').children.length === 0);
+    await page.locator('#input').fill('Tell me a story');
+    await page.locator('#send').click();
+    await page.locator('.msg.assistant', { hasText: 'Once' }).waitFor();
+    await page.reload();
+    // The page reopens the thread and replays the run from its start, then follows it live.
+    await page.locator('.msg.user', { hasText: 'Tell me a story' }).waitFor();
+    // Still running: the page is following the live stream (Send is disabled until it ends).
+    await page.waitForFunction(() => document.querySelector('#send').disabled && document.querySelector('#status').textContent === 'working…');
+    await page.waitForFunction(() => {
+      const bubbles = document.querySelectorAll('.msg.assistant');
+      return bubbles.length && bubbles[bubbles.length - 1].textContent.endsWith('The end.');
+    });
+    assert.equal(await page.locator('.msg.assistant').last().textContent(),
+      'Once upon a time a small program learned to print, and it printed happily ever after. The end.');
+    await page.locator('#feed li.done').waitFor();
+    assert.equal(await page.locator('#send').isDisabled(), false);
   });
 
   it('shows a clear error for a refused request', async () => {
