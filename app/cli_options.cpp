@@ -27,6 +27,9 @@ Usage:
   benchtop serve [options]      serve MCP over Streamable HTTP at http://HOST:PORT/mcp
   benchtop tools [options]      print the tools (as tools/list returns them) after checking
                                 every schema; exits 1 if one is invalid
+  benchtop chat --project P "PROMPT" [options]
+                                run the built-in agent once on project P, printing its answer
+                                and tool steps as they stream (the thread is kept in the store)
   benchtop --help | --version
 
 Options:
@@ -61,6 +64,16 @@ Dev containers (shell_exec, process_*):
   --container-memory-mb N  default memory limit per project (default 1024)
   --container-pids N       default process limit per project (default 256)
   --container-cpus N       default CPU quota per project, e.g. 0.5 or 2 (default 1)
+Built-in agent (chat page at http://HOST:PORT/, the agent_run tool, `benchtop chat`):
+  the model is read from BENCHTOP_LLM_BASE_URL, BENCHTOP_LLM_API_KEY and BENCHTOP_LLM_MODEL
+  (falling back to OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL).
+  --llm-temperature T      sampling temperature (default: the provider's)
+  --llm-max-tokens N       most tokens per model answer (default: the provider's)
+  --llm-timeout S          seconds without data before a model request fails (default 120)
+  --llm-retries N          retries on 429/5xx/connection failures, with backoff (default 3)
+  --agent-max-rounds N     model turns per run (default 25)
+  --agent-time-limit S     wall-clock seconds per run (default 900)
+  --project P              (chat) the project to work on, by id or name
 )";
 }
 
@@ -84,6 +97,8 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
     options.command = Command::kServe;
   } else if (first == "tools") {
     options.command = Command::kTools;
+  } else if (first == "chat") {
+    options.command = Command::kChat;
   } else {
     return Error::make("unknown command '" + std::string(first) + "' (try --help)");
   }
@@ -169,6 +184,35 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
           options.container_millicpus = static_cast<size_t>(cpus * 1000);
         }
       }
+    } else if (flag == "--llm-temperature") {
+      auto text = value_of(flag);
+      if (!text) return text.take_error();
+      char* end = nullptr;
+      const double value = std::strtod(text->c_str(), &end);
+      if (text->empty() || *end != '\0' || value < 0 || value > 2) {
+        return Error::make("--llm-temperature needs a number from 0 to 2");
+      }
+      options.llm_temperature = value;
+    } else if (flag == "--llm-max-tokens") {
+      size_t value = 0;
+      status = read_size(value);
+      if (status && (value == 0 || value > 1'000'000)) {
+        return Error::make("--llm-max-tokens needs an integer from 1 to 1000000");
+      }
+      options.llm_max_tokens = static_cast<int>(value);
+    } else if (flag == "--llm-timeout") {
+      status = read_size(options.llm_timeout_seconds);
+    } else if (flag == "--llm-retries") {
+      status = read_size(options.llm_retries);
+    } else if (flag == "--agent-max-rounds") {
+      status = read_size(options.agent_max_rounds);
+    } else if (flag == "--agent-time-limit") {
+      status = read_size(options.agent_time_limit_seconds);
+    } else if (flag == "--project" && options.command == Command::kChat) {
+      status = read_string(options.chat_project);
+    } else if (options.command == Command::kChat && !flag.empty() && flag.front() != '-' &&
+               options.chat_prompt.empty()) {
+      options.chat_prompt = std::string(flag);
     } else {
       return Error::make("unknown option '" + std::string(flag) + "' (try --help)");
     }
@@ -176,6 +220,13 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
   }
   if (options.max_message_bytes < 1024) return Error::make("--max-message-bytes must be >= 1024");
   if (options.http_threads < 4) return Error::make("--http-threads must be >= 4");
+  if (options.agent_max_rounds < 1) return Error::make("--agent-max-rounds must be >= 1");
+  if (options.llm_timeout_seconds < 1) return Error::make("--llm-timeout must be >= 1");
+  if (options.command == Command::kChat) {
+    if (options.chat_project.empty()) return Error::make("chat needs --project P");
+    if (options.chat_prompt.empty())
+      return Error::make("chat needs a prompt, e.g. benchtop chat --project P \"list the files\"");
+  }
   return options;
 }
 

@@ -10,7 +10,7 @@
 
 namespace benchtop {
 
-enum class Command { kHelp, kVersion, kStdio, kServe, kTools };
+enum class Command { kHelp, kVersion, kStdio, kServe, kTools, kChat };
 
 struct CliOptions {
   Command command = Command::kHelp;
@@ -35,6 +35,18 @@ struct CliOptions {
   size_t container_memory_mb = 1024;
   size_t container_pids = 256;
   size_t container_millicpus = 1000;
+
+  // The built-in agent (serve's chat API, the agent_run tool, `benchtop chat`). The model's
+  // address, key and name come from the environment (BENCHTOP_LLM_*), never from flags, so the
+  // key does not show in process listings.
+  std::optional<double> llm_temperature;  // --llm-temperature
+  std::optional<int> llm_max_tokens;      // --llm-max-tokens
+  size_t llm_timeout_seconds = 120;       // --llm-timeout
+  size_t llm_retries = 3;                 // --llm-retries
+  size_t agent_max_rounds = 25;           // --agent-max-rounds
+  size_t agent_time_limit_seconds = 900;  // --agent-time-limit
+  std::string chat_project;               // chat --project
+  std::string chat_prompt;                // chat "PROMPT"
 };
 
 Result<CliOptions> parse_cli(int argc, char** argv);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "server/chat/chat_api.h"
 #include "server/http_access.h"
 #include "server/sandbox/exec_admin_http.h"
 #include "server/session_store.h"
@@ -114,6 +115,7 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   router.add("*", "/mcp", mcp_handler);
   router.add("*", "/healthz", mcp_handler);
   register_exec_admin_routes(router, access, *services.containers, options.admin_token);
+  register_chat_routes(router, access, *services.chat, services.tools);
   HttpServer::Options http_options;
   http_options.host = address->host;
   http_options.port = address->port;
@@ -129,6 +131,7 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   const std::string shown_host =
       address->host.find(':') != std::string::npos ? "[" + address->host + "]" : address->host;
   log::info("listening on http://" + shown_host + ":" + std::to_string(*port) + "/mcp");
+  log::info("chat page at http://" + shown_host + ":" + std::to_string(*port) + "/");
 
   PeriodicTask reaper(std::chrono::seconds(10), [&sessions] {
     if (size_t expired = sessions.expire_idle()) {
@@ -141,6 +144,8 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
     log::info(std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
               "; shutting down");
     mcp.shutdown();
+    // Open chat streams last as long as their runs: end the runs so the streams can close.
+    services.chat->shutdown();
     http.stop();
   });
   http.run();

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/chat_command.h"
 #include "app/cli_options.h"
 #include "app/http_command.h"
 #include "app/services.h"
@@ -48,6 +49,7 @@ int run(const CliOptions& options) {
     log::error(services.error().message);
     return 1;
   }
+  if (options.command == Command::kChat) return run_chat_command(options, **services);
   WorkerPool workers(options.workers ? options.workers : default_workers());
   ServerIdentity identity;
   identity.version = BENCHTOP_VERSION;
@@ -108,7 +110,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "benchtop: unknown --log-level '%s'\n", options.log_level.c_str());
     return 2;
   }
-  if (options.command == Command::kServe) block_shutdown_signals();
+  if (options.command == Command::kServe || options.command == Command::kChat) {
+    block_shutdown_signals();
+  }
   try {
     return run(options);
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "server/sandbox/backend_factory.h"
 #include "server/schema.h"
+#include "tools/agent_tools.h"
 #include "tools/exec_tools.h"
 #include "tools/fs_tools.h"
 #include "tools/git_tools.h"
@@ -12,6 +13,30 @@
 #include "tools/test_tools.h"
 
 namespace benchtop {
+
+namespace {
+
+std::unique_ptr<ChatService> make_chat_service(const CliOptions& options, Services& services) {
+  LlmConfig llm = LlmConfig::from_process_environment();
+  llm.temperature = options.llm_temperature;
+  llm.max_tokens = options.llm_max_tokens;
+  llm.request_timeout = std::chrono::seconds(options.llm_timeout_seconds);
+  llm.max_retries = static_cast<int>(options.llm_retries);
+  const auto missing = llm.missing();
+  if (!missing) log::info("built-in agent: " + llm.describe());
+  AgentOptions agent;
+  agent.max_rounds = static_cast<int>(options.agent_max_rounds);
+  agent.time_limit = std::chrono::seconds(options.agent_time_limit_seconds);
+  auto client = std::make_unique<OpenAiClient>(
+      llm, [](int attempt, std::chrono::milliseconds delay, const std::string& why) {
+        log::warning("model request failed (" + why + "); retry " + std::to_string(attempt) +
+                     " in " + std::to_string(delay.count()) + " ms");
+      });
+  return std::make_unique<ChatService>(*services.database, services.tools, *services.projects,
+                                       std::move(client), missing, agent);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   auto services = std::make_unique<Services>();
@@ -67,6 +92,8 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_test_tools(services->tools, *services->projects, *services->containers,
                       *services->test_runs);
   register_project_resources(services->resources, *services->projects);
+  services->chat = make_chat_service(options, *services);
+  register_agent_tools(services->tools, *services->chat);
   return services;
 }
 

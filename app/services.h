@@ -7,6 +7,7 @@
 
 #include "app/cli_options.h"
 #include "common/result.h"
+#include "server/chat/chat_service.h"
 #include "server/data_dir.h"
 #include "server/database.h"
 #include "server/git/git_settings.h"
@@ -29,6 +30,8 @@ struct Services {
   ToolRegistry tools;
   ResourceRegistry resources;
   PromptRegistry prompts;
+  // The built-in agent; after `tools`, so its runs end before the tools they call go away.
+  std::unique_ptr<ChatService> chat;
 };
 
 Result<std::unique_ptr<Services>> build_services(const CliOptions& options);

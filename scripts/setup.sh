@@ -15,7 +15,9 @@ packages=(
   libgtest-dev libgmock-dev libssl-dev libpcre2-dev libpugixml-dev
   python3-pytest golang-go
   bubblewrap ripgrep
+  chromium
 )
+# chromium: the chat page test drives the page in a real headless browser.
 # Node.js runs the official MCP clients in the test suite; the machine image usually ships a newer
 # one than Debian's, so Debian's is only installed when none is present.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -81,6 +81,37 @@ CREATE TABLE test_runs (
 CREATE INDEX test_runs_by_project ON test_runs (project_id, id);
 )sql",
     },
+    Migration{
+        "create chat threads and messages",
+        R"sql(
+-- Conversations of the built-in agent. `project` is the id or name the thread was created with.
+CREATE TABLE chat_threads (
+  id                TEXT PRIMARY KEY NOT NULL,
+  project           TEXT NOT NULL,
+  title             TEXT NOT NULL DEFAULT '',
+  created_at        TEXT NOT NULL,
+  updated_at        TEXT NOT NULL,
+  prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX chat_threads_by_project ON chat_threads(project, updated_at);
+
+-- Messages in conversation order (by id). tool_calls and usage are JSON text.
+CREATE TABLE chat_messages (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  thread_id    TEXT NOT NULL REFERENCES chat_threads(id) ON DELETE CASCADE,
+  role         TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool')),
+  content      TEXT NOT NULL DEFAULT '',
+  tool_calls   TEXT,
+  tool_call_id TEXT,
+  name         TEXT,
+  is_error     INTEGER NOT NULL DEFAULT 0,
+  usage        TEXT,
+  created_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX chat_messages_by_thread ON chat_messages(thread_id, id);
+)sql",
+    },
 };
 
 }  // namespace

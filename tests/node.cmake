@@ -76,3 +76,17 @@ set_tests_properties(${BENCHTOP_FIXTURE_TESTS} PROPERTIES TIMEOUT 900)
 set_tests_properties(sdk_client_stdio sdk_client_http PROPERTIES TIMEOUT 120)
 set_tests_properties(conformance_2025 conformance_2026 conformance_2026_headers
   PROPERTIES TIMEOUT 900)
+
+# The chat page in Debian's headless Chromium against the built binary and a scripted model
+# (tests/clients/scripted_llm.mjs). Skipped when Chromium or the npm packages are missing. The
+# screenshot goes to the build's test artefacts directory.
+set(BENCHTOP_TEST_ARTIFACTS ${CMAKE_BINARY_DIR}/test-artifacts)
+add_test(NAME chat_page_chromium
+  COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
+    ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/chat_page_test.mjs
+    --binary $<TARGET_FILE:benchtop> --artifacts ${BENCHTOP_TEST_ARTIFACTS})
+add_test(NAME chat_cli
+  COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
+    ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/chat_cli_test.mjs
+    --binary $<TARGET_FILE:benchtop>)
+set_tests_properties(chat_page_chromium chat_cli PROPERTIES SKIP_RETURN_CODE 77 LABELS node TIMEOUT 180)

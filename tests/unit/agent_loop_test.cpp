@@ -1,0 +1,260 @@
+#include "server/agent/agent_loop.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/fs_test_support.h"
+#include "tests/unit/scripted_llm_server.h"
+#include "tools/fs_tools.h"
+
+namespace benchtop {
+namespace {
+
+using namespace benchtop::testing;
+using namespace std::chrono_literals;
+
+class AgentLoopTest : public ::testing::Test {
+ protected:
+  AgentLoopTest() : provider_(dirs_.root()) {
+    register_fs_tools(registry_, provider_);
+    config_.base_url = llm_server_.base_url();
+    config_.model = "scripted";
+    config_.retry_base_delay = 1ms;
+    config_.request_timeout = 10s;
+  }
+
+  AgentRunOutcome run(const std::string& prompt, AgentOptions options = {},
+                      const CancellationToken& cancel = {},
+                      std::function<void(const nlohmann::json&)> also = {}) {
+    OpenAiClient client(config_);
+    AgentLoop loop(registry_, client, options);
+    AgentCallbacks callbacks;
+    callbacks.on_event = [&](const nlohmann::json& event) {
+      events_.push_back(event);
+      if (also) also(event);
+    };
+    callbacks.on_message = [&](const ChatMessage& message) { messages_.push_back(message); };
+    AgentRunRequest request;
+    request.project = "demo";
+    request.prompt = prompt;
+    return loop.run(request, callbacks, cancel);
+  }
+
+  std::vector<std::string> event_types() const {
+    std::vector<std::string> types;
+    for (const auto& event : events_) {
+      const std::string type = event["type"];
+      // Collapse runs of text deltas, so the order of steps is easy to compare.
+      if (type == "text" && !types.empty() && types.back() == "text") continue;
+      types.push_back(type);
+    }
+    return types;
+  }
+
+  WorkspaceFixtureDirs dirs_;
+  SingleWorkspaceProvider provider_;
+  ToolRegistry registry_;
+  ScriptedLlmServer llm_server_;
+  LlmConfig config_;
+  std::vector<nlohmann::json> events_;
+  std::vector<ChatMessage> messages_;
+};
+
+TEST_F(AgentLoopTest, RunsRealToolsAndStreamsEventsInOrder) {
+  llm_server_.push(tool_call_reply(
+      "call_w", "fs_write",
+      {{"path", "notes/hello.txt"}, {"content", "hello\n"}, {"create_dirs", true}}));
+  llm_server_.push(tool_call_reply("call_r", "fs_read", {{"path", "notes/hello.txt"}}));
+  llm_server_.push(text_reply("I wrote notes/hello.txt for you."));
+
+  const AgentRunOutcome outcome = run("create a greeting file");
+
+  EXPECT_EQ(outcome.stop_reason, "completed") << outcome.error;
+  EXPECT_EQ(outcome.rounds, 3);
+  EXPECT_EQ(outcome.final_text, "I wrote notes/hello.txt for you.");
+  EXPECT_EQ(read_file(dirs_.root() / "notes/hello.txt"), "hello\n");
+  EXPECT_EQ(event_types(), (std::vector<std::string>{"tool_start", "tool_result", "file_changed",
+                                                     "tool_start", "tool_result", "text", "done"}));
+  EXPECT_EQ(events_[0]["name"], "fs_write");
+  EXPECT_EQ(events_[0]["args"]["path"], "notes/hello.txt");
+  EXPECT_EQ(events_[1]["is_error"], false);
+  EXPECT_EQ(events_[2]["path"], "notes/hello.txt");
+  EXPECT_EQ(events_[2]["action"], "created");
+  EXPECT_NE(events_[4]["result"].get<std::string>().find("hello"), std::string::npos);
+  EXPECT_EQ(events_.back()["usage"]["total_tokens"], 27 + 27 + 15);
+
+  // The model saw the tool results of the earlier rounds, answered by call id, and the project
+  // argument was filled in for it.
+  const auto requests = llm_server_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  const auto& last_messages = requests[2]["messages"];
+  EXPECT_EQ(last_messages[0]["role"], "system");
+  EXPECT_NE(last_messages[0]["content"].get<std::string>().find("'demo'"), std::string::npos);
+  EXPECT_EQ(last_messages[1]["content"], "create a greeting file");
+  EXPECT_EQ(last_messages[2]["tool_calls"][0]["id"], "call_w");
+  EXPECT_EQ(last_messages[3]["role"], "tool");
+  EXPECT_EQ(last_messages[3]["tool_call_id"], "call_w");
+  EXPECT_EQ(last_messages[5]["tool_call_id"], "call_r");
+  bool offers_fs_write = false;
+  for (const auto& tool : requests[0]["tools"]) {
+    offers_fs_write |= tool["function"]["name"] == "fs_write";
+    EXPECT_TRUE(tool["function"]["parameters"].is_object());
+  }
+  EXPECT_TRUE(offers_fs_write);
+
+  // Every message the conversation gained was handed out: user, then assistant/tool pairs.
+  ASSERT_EQ(messages_.size(), 6u);
+  EXPECT_EQ(messages_[0].role, "user");
+  EXPECT_EQ(messages_[1].tool_calls.size(), 1u);
+  EXPECT_EQ(messages_[2].role, "tool");
+  EXPECT_EQ(messages_[5].content, "I wrote notes/hello.txt for you.");
+}
+
+TEST_F(AgentLoopTest, ToolErrorsGoBackToTheModelAndEscapesAreRefused) {
+  llm_server_.push(tool_call_reply("c1", "fs_read", {{"path", "../outside/secret"}}));
+  llm_server_.push(tool_call_reply("c2", "fs_read", {{"path", "a.txt"}, {"project", "other"}}));
+  llm_server_.push(tool_call_reply("c3", "project_delete", {{"project", "demo"}}));
+  llm_server_.push(text_reply("Could not."));
+  write_file(dirs_.outside() / "secret", "top secret");
+
+  const AgentRunOutcome outcome = run("read outside");
+  EXPECT_EQ(outcome.stop_reason, "completed");
+  ASSERT_EQ(outcome.tool_calls.size(), 3u);
+  for (const auto& call : outcome.tool_calls) EXPECT_TRUE(call.is_error) << call.name;
+  const auto requests = llm_server_.requests();
+  const auto& messages = requests[3]["messages"];
+  for (const auto& message : messages) {
+    if (message["role"] == "tool") {
+      EXPECT_EQ(message["content"].get<std::string>().rfind("Error: ", 0), 0u) << message.dump();
+      EXPECT_EQ(message["content"].get<std::string>().find("top secret"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(AgentLoopTest, RoundLimitStopsAModelThatNeverFinishes) {
+  llm_server_.set_fallback(tool_call_reply("again", "fs_list", nlohmann::json::object()));
+  AgentOptions options;
+  options.max_rounds = 3;
+  const AgentRunOutcome outcome = run("loop forever", options);
+  EXPECT_EQ(outcome.stop_reason, "round_limit");
+  EXPECT_EQ(outcome.rounds, 3);
+  EXPECT_EQ(llm_server_.requests().size(), 3u);
+  EXPECT_EQ(events_.back()["type"], "done");
+  EXPECT_EQ(events_.back()["stop_reason"], "round_limit");
+}
+
+TEST_F(AgentLoopTest, CancellationStopsASlowStream) {
+  ScriptedReply slow;
+  slow.writes = {text_chunk("Working on it")};
+  slow.hang = true;
+  llm_server_.push(slow);
+  CancellationSource cancel;
+  const AgentRunOutcome outcome =
+      run("do something slow", {}, cancel.token(), [&](const nlohmann::json& event) {
+        if (event["type"] == "text") cancel.cancel();
+      });
+  EXPECT_EQ(outcome.stop_reason, "cancelled");
+  ASSERT_FALSE(events_.empty());
+  EXPECT_EQ(events_.back()["type"], "error");
+  EXPECT_EQ(events_.back()["stop_reason"], "cancelled");
+  EXPECT_TRUE(llm_server_.wait_for_hangup());
+}
+
+TEST_F(AgentLoopTest, LargeResultsAreTruncatedForTheModelWithANote) {
+  write_file(dirs_.root() / "big.txt", std::string(50000, 'x') + "\n");
+  llm_server_.push(tool_call_reply("big", "fs_read", {{"path", "big.txt"}}));
+  llm_server_.push(text_reply("ok"));
+  AgentOptions options;
+  options.max_result_chars = 1000;
+  options.preview_chars = 100;
+  run("read big", options);
+  const auto requests = llm_server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const std::string seen = requests[1]["messages"][3]["content"];
+  EXPECT_LT(seen.size(), 1400u);
+  EXPECT_NE(seen.find("[result truncated"), std::string::npos);
+  for (const auto& event : events_) {
+    if (event["type"] == "tool_result") {
+      EXPECT_LE(event["result"].get<std::string>().size(), 104u);
+    }
+  }
+}
+
+TEST(FileChangesTest, DerivedFromToolNameAndArguments) {
+  const ToolResult ok =
+      ToolResult::success({{"path", "b.txt"}, {"from", "a.txt"}, {"to", "b.txt"}}, "");
+  auto moved = file_changes_of("fs_move", {{"from", "a.txt"}, {"to", "b.txt"}}, ok);
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0]["action"], "moved");
+  EXPECT_EQ(moved[0]["from"], "a.txt");
+  EXPECT_EQ(file_changes_of("fs_delete", {{"path", "x"}},
+                            ToolResult::success({{"path", "x"}}, ""))[0]["action"],
+            "deleted");
+  EXPECT_TRUE(file_changes_of("fs_edit", {{"path", "x"}, {"dry_run", true}},
+                              ToolResult::success({{"path", "x"}, {"dry_run", true}}, ""))
+                  .empty());
+  EXPECT_TRUE(file_changes_of("fs_write", {{"path", "x"}}, ToolResult::error("no")).empty());
+  EXPECT_TRUE(file_changes_of("fs_read", {{"path", "x"}}, ok).empty());
+}
+
+}  // namespace
+}  // namespace benchtop
+
+namespace benchtop {
+namespace {
+
+ChatMessage message(std::string role, std::string content) {
+  ChatMessage m;
+  m.role = std::move(role);
+  m.content = std::move(content);
+  return m;
+}
+
+TEST(RepairHistoryTest, AnswersInterruptedCallsAndDropsOrphanResults) {
+  ChatMessage assistant = message("assistant", "");
+  assistant.tool_calls = {{"a", "fs_read", "{}"}, {"b", "fs_list", "{}"}};
+  ChatMessage answer_a = message("tool", "ok");
+  answer_a.tool_call_id = "a";
+  ChatMessage orphan = message("tool", "stray");
+  orphan.tool_call_id = "zzz";
+  const auto repaired =
+      repair_history({message("user", "q"), assistant, answer_a, orphan, message("user", "again")});
+  ASSERT_EQ(repaired.size(), 5u);
+  EXPECT_EQ(repaired[2].tool_call_id, "a");
+  EXPECT_EQ(repaired[3].tool_call_id, "b");
+  EXPECT_TRUE(repaired[3].is_error);
+  EXPECT_EQ(repaired[4].content, "again");
+}
+
+TEST_F(AgentLoopTest, WallClockLimitStopsTheRun) {
+  llm_server_.set_fallback(text_reply("never asked"));
+  AgentOptions options;
+  options.time_limit = std::chrono::seconds(0);
+  const AgentRunOutcome outcome = run("anything", options);
+  EXPECT_EQ(outcome.stop_reason, "time_limit");
+  EXPECT_TRUE(llm_server_.requests().empty());
+  EXPECT_EQ(events_.back()["type"], "error");
+}
+
+}  // namespace
+}  // namespace benchtop
+
+namespace benchtop {
+namespace {
+
+TEST_F(AgentLoopTest, WallClockLimitInterruptsASlowStream) {
+  ScriptedReply slow;
+  slow.writes = {text_chunk("Still thinking")};
+  slow.hang = true;
+  llm_server_.push(slow);
+  AgentOptions options;
+  options.time_limit = std::chrono::seconds(1);
+  const auto started = std::chrono::steady_clock::now();
+  const AgentRunOutcome outcome = run("slow", options);
+  EXPECT_EQ(outcome.stop_reason, "time_limit");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(events_.back()["stop_reason"], "time_limit");
+  EXPECT_TRUE(llm_server_.wait_for_hangup());
+}
+
+}  // namespace
+}  // namespace benchtop
