@@ -80,6 +80,12 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   services->containers =
       std::make_unique<ContainerManager>(*services->database, std::move(backend).value(),
                                          project_resolver(*services->projects), container_options);
+  services->projects->add_removal_hook([containers = services->containers.get()](const Project& p) {
+    if (auto destroyed = containers->destroy(p.id); !destroyed) {
+      log::warning("project '" + p.name +
+                   "': its dev container could not be removed: " + destroyed.error().message);
+    }
+  });
   if (auto reconciled = services->containers->reconcile(); !reconciled) {
     return reconciled.take_error();
   }

@@ -238,10 +238,13 @@ Result<Project> ProjectService::get(const std::string& id_or_name) {
 
 Result<Project> ProjectService::remove(const std::string& id_or_name, const std::string& confirm) {
   std::lock_guard cache_lock(cache_mutex_);
-  auto connection = database_.connect();
-  auto found = find(connection, id_or_name);
-  if (!found) return found.take_error();
-  Project project = std::move(found).value();
+  Project project;
+  {
+    auto connection = database_.connect();
+    auto found = find(connection, id_or_name);
+    if (!found) return found.take_error();
+    project = std::move(found).value();
+  }
   if (confirm != project.name) {
     const std::string effect =
         project.kind == ProjectKind::kManaged
@@ -253,6 +256,11 @@ Result<Project> ProjectService::remove(const std::string& id_or_name, const std:
                        "confirmation_required");
   }
 
+  // Whatever runs in the project (its dev container) stops before its files go. Called without
+  // the database connection held: the hooks may look the project up themselves.
+  for (const auto& hook : removal_hooks_) hook(project);
+
+  auto connection = database_.connect();
   auto transaction = connection.begin();
   if (!transaction) return transaction.take_error();
   auto erase = connection.prepare("DELETE FROM projects WHERE id = ?");  // default cascades

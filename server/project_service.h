@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,12 @@ class ProjectService : public WorkspaceProvider {
   // name is derived from the directory's name, made to fit the name rule and made unique.
   Result<Project> register_root(const std::filesystem::path& directory);
 
+  // Runs `hook` for a project about to be deleted (confirmed, not yet removed), e.g. to stop what
+  // runs in it. Register hooks before serving; they must not delete projects themselves.
+  void add_removal_hook(std::function<void(const Project&)> hook) {
+    removal_hooks_.push_back(std::move(hook));
+  }
+
   Status set_default(const std::string& id_or_name);
   // std::nullopt when no default is set.
   Result<std::optional<Project>> default_project();
@@ -86,6 +93,7 @@ class ProjectService : public WorkspaceProvider {
   // tool call costs no database query. Cleared by every change to projects or the default; all
   // such changes go through this service. Guarded by cache_mutex_.
   std::map<std::string, std::shared_ptr<const Workspace>> by_reference_;
+  std::vector<std::function<void(const Project&)>> removal_hooks_;
   void forget_references();
 };
 

@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tools/confirmation.h"
 #include "tools/exec_tools.h"
 #include "tools/workspace_args.h"
 
@@ -210,7 +211,8 @@ Tool destroy_tool(ContainerManager& containers) {
   tool.description =
       "Kill every process in the project's dev container (background processes included) and "
       "remove the container. The workspace files are kept; the next command starts a fresh "
-      "container. Set `confirm` to the project's exact name.";
+      "container. The user is asked to confirm when the client supports it; otherwise set "
+      "`confirm` to the project's exact name.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -218,18 +220,23 @@ Tool destroy_tool(ContainerManager& containers) {
         {"confirm",
          {{"type", "string"},
           {"description", "The project's exact name, to confirm the destruction."}}}}},
-      {"required", {"confirm"}},
       {"additionalProperties", false},
   };
   tool.output_schema = container_schema();
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = true};
-  tool.handler = [&containers](const json& arguments, ToolContext&) {
+  tool.handler = [&containers](const json& arguments, ToolContext& context) {
     const auto project = optional_string(arguments, "project");
     auto current = containers.status(project);
     if (!current) return ToolResult::from_error(current.error());
-    if (arguments.value("confirm", "") != current->project_name) {
-      return ToolResult::error("Not destroyed: `confirm` must be the project's exact name ('" +
-                               current->project_name + "').");
+    const std::string& name = current->project_name;
+    if (auto refusal = confirm_destructive(
+            context,
+            "Destroy the dev container of project '" + name +
+                "'? Every process in it (background processes included) is killed; the "
+                "workspace files are kept.",
+            arguments.value("confirm", "") == name,
+            "Not destroyed: set `confirm` to the project's exact name ('" + name + "').")) {
+      return *refusal;
     }
     return respond(containers.destroy(project));
   };

@@ -2,6 +2,7 @@
 
 #include "server/git/git_error.h"
 #include "server/git/git_worktree_guard.h"
+#include "tools/confirmation.h"
 #include "tools/git_tools.h"
 #include "tools/workspace_args.h"
 
@@ -60,13 +61,14 @@ git_strarray to_strarray(const std::vector<std::string>& paths, std::vector<char
   return git_strarray{pointers.data(), pointers.size()};
 }
 
-Status require_confirmation(const json& arguments, ToolContext&, const std::string& action) {
-  if (arguments.value("confirm", false)) return {};
-  return Error::make(action +
-                         " discards uncommitted work and cannot be undone. Show the user what "
-                         "will be lost (git_status, git_diff), then call again with "
-                         "confirm: true if they agree.",
-                     "confirmation_required");
+std::optional<ToolResult> require_confirmation(const json& arguments, ToolContext& context,
+                                               const std::string& action) {
+  return confirm_destructive(
+      context, action + " discards uncommitted work and cannot be undone. Go ahead?",
+      arguments.value("confirm", false),
+      action +
+          " discards uncommitted work and cannot be undone. Show the user what will be lost "
+          "(git_status, git_diff), then call again with confirm: true if they agree.");
 }
 
 Result<git::SignaturePtr> author_signature(GitToolServices& services, const json& arguments,

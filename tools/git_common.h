@@ -51,8 +51,8 @@ git_strarray to_strarray(const std::vector<std::string>& paths, std::vector<char
 
 // The confirmation rule for destructive git operations (hard reset, ...). Kept in one function so
 // that the way of confirming (an argument today) can change in one place.
-Status require_confirmation(const nlohmann::json& arguments, ToolContext& context,
-                            const std::string& action);
+std::optional<ToolResult> require_confirmation(const nlohmann::json& arguments,
+                                               ToolContext& context, const std::string& action);
 
 // The commit author: `override` ("Name <email>") if given, else the project's settings, else
 // the built-in default. Never fails for lack of git user configuration.

@@ -195,14 +195,15 @@ Tool git_reset_tool(std::shared_ptr<GitToolServices> services) {
       "(changes stay staged). mixed: also reset the index (changes become unstaged). hard: "
       "also overwrite the work tree, discarding uncommitted changes — needs confirm: true after "
       "the user agreed. To unstage files without moving the branch use mode mixed, rev HEAD.";
-  tool.input_schema =
-      object_schema({{"project", project_property()},
-                     {"mode",
-                      {{"type", "string"},
-                       {"enum", {"soft", "mixed", "hard"}},
-                       {"description", "soft, mixed (default) or hard."}}},
-                     {"rev", string_property("Revision to move to (default HEAD).")},
-                     {"confirm", boolean_property("Required as true for mode hard.")}});
+  tool.input_schema = object_schema(
+      {{"project", project_property()},
+       {"mode",
+        {{"type", "string"},
+         {"enum", {"soft", "mixed", "hard"}},
+         {"description", "soft, mixed (default) or hard."}}},
+       {"rev", string_property("Revision to move to (default HEAD).")},
+       {"confirm", boolean_property("For mode hard when the client cannot ask its user: true to "
+                                    "confirm.")}});
   tool.output_schema = object_schema({{"head", string_property("The commit HEAD now points at.")},
                                       {"mode", string_property("The mode applied.")}},
                                      {"head", "mode"});
@@ -210,8 +211,8 @@ Tool git_reset_tool(std::shared_ptr<GitToolServices> services) {
   tool.handler = [services](const json& arguments, ToolContext& context) {
     const std::string mode = arguments.value("mode", "mixed");
     if (mode == "hard") {
-      if (auto confirmed = require_confirmation(arguments, context, "A hard reset"); !confirmed) {
-        return ToolResult::from_error(confirmed.error());
+      if (auto refusal = require_confirmation(arguments, context, "A hard reset")) {
+        return *refusal;
       }
     }
     auto repo = open_project_repository(*services, arguments);

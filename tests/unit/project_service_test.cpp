@@ -317,6 +317,24 @@ TEST_F(ProjectServiceTest, ChangingTheDefaultRedirectsCallsThatNameNoProject) {
   EXPECT_EQ((*third)->root(), fs::canonical(external.root));
 }
 
+TEST_F(ProjectServiceTest, RemovalHooksRunBeforeTheWorkspaceGoesAndOnlyWhenConfirmed) {
+  const Project project = create_ok("hooked");
+  std::vector<std::string> seen;
+  bool workspace_present = false;
+  service_->add_removal_hook([&](const Project& p) {
+    seen.push_back(p.name);
+    workspace_present = fs::exists(p.root);
+    // A hook may look projects up: the database is not held while it runs.
+    EXPECT_TRUE(service_->get(p.id).ok());
+  });
+  ASSERT_FALSE(service_->remove("hooked", "wrong").ok());
+  EXPECT_TRUE(seen.empty());
+  ASSERT_TRUE(service_->remove("hooked", "hooked").ok());
+  EXPECT_EQ(seen, std::vector<std::string>{"hooked"});
+  EXPECT_TRUE(workspace_present);
+  EXPECT_FALSE(fs::exists(project.root));
+}
+
 TEST_F(ProjectServiceTest, AMissingWorkspaceIsReportedWithAWayOut) {
   const fs::path dir = make_external("vanishing");
   ASSERT_TRUE(service_->register_root(dir).ok());
