@@ -1,4 +1,5 @@
 // The composition root: flags → services → tool registry → transport. No logic of its own.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,6 +91,11 @@ int run(const CliOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace benchtop;
+  // glibc gives every thread that allocates concurrently an arena of its own, up to eight per
+  // core; with tool calls on a pool and searches on two threads each, the freed memory spread over
+  // those arenas kept the peak resident set several MiB above what was in use. One arena per core
+  // keeps contention low and the footprint small.
+  ::mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   auto parsed = parse_cli(argc, argv);
   if (!parsed) {
     std::fprintf(stderr, "benchtop: %s\n", parsed.error().message.c_str());
