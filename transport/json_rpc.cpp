@@ -1,5 +1,7 @@
 #include "transport/json_rpc.h"
 
+#include "transport/json_writer.h"
+
 namespace benchtop::jsonrpc {
 namespace {
 
@@ -133,7 +135,9 @@ nlohmann::json make_request(const Id& id, std::string_view method, nlohmann::jso
 }
 
 std::string serialize(const nlohmann::json& message) {
-  return message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text;
+  append_json(message, text);
+  return text;
 }
 
 }  // namespace benchtop::jsonrpc

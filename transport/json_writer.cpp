@@ -1,0 +1,145 @@
+#include "transport/json_writer.h"
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace benchtop {
+namespace {
+
+// 0: copy as is; 1: ASCII to escape; 2: start of a multi-byte UTF-8 sequence (validated).
+constexpr std::array<uint8_t, 256> make_classes() {
+  std::array<uint8_t, 256> classes{};
+  for (int c = 0; c < 0x20; ++c) classes[c] = 1;
+  classes['"'] = 1;
+  classes['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) classes[c] = 2;
+  return classes;
+}
+constexpr std::array<uint8_t, 256> kClasses = make_classes();
+
+void append_escape(unsigned char c, std::string& out) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+      out.append(escaped, sizeof escaped);
+    }
+  }
+}
+
+// Length of the well-formed UTF-8 sequence starting at `i` (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF), or 0.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;
+    if (lead == 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size()) return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  }
+  return length;
+}
+
+void append_string(const std::string& s, std::string& out) {
+  const size_t start = out.size();
+  out.reserve(start + s.size() + 2);
+  out.push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const uint8_t kind = kClasses[c];
+    if (kind == 0) {
+      ++i;
+    } else if (kind == 2) {
+      const size_t length = utf8_sequence(s, i);
+      if (length == 0) {
+        out.resize(start);
+        out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+      }
+      i += length;
+    } else {
+      out.append(s, run, i - run);
+      append_escape(c, out);
+      run = ++i;
+    }
+  }
+  out.append(s, run, s.size() - run);
+  out.push_back('"');
+}
+
+}  // namespace
+
+void append_json(const nlohmann::json& value, std::string& out) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::string:
+      append_string(value.get_ref<const std::string&>(), out);
+      return;
+    case nlohmann::json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, member] : value.items()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_string(key, out);
+        out.push_back(':');
+        append_json(member, out);
+      }
+      out.push_back('}');
+      return;
+    }
+    case nlohmann::json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& element : value) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_json(element, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    default:  // null, booleans, numbers, binary: short, and nlohmann's formatting is the rule
+      out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
+}  // namespace benchtop
