@@ -236,6 +236,19 @@ Result<Project> ProjectService::get(const std::string& id_or_name) {
   return find(connection, id_or_name);
 }
 
+Result<Project> ProjectService::resolve(const std::optional<std::string>& id_or_name) {
+  if (id_or_name) return get(*id_or_name);
+  auto found = default_project();
+  if (!found) return found.take_error();
+  if (!found->has_value()) {
+    return Error::make(
+        "No project was given and there is no default project. Pass `project` (an id or name "
+        "from project_list), or call project_create to make one.",
+        "no_default_project");
+  }
+  return std::move(**found);
+}
+
 Result<Project> ProjectService::remove(const std::string& id_or_name, const std::string& confirm) {
   std::lock_guard cache_lock(cache_mutex_);
   Project project;

@@ -53,6 +53,9 @@ class ProjectService : public WorkspaceProvider {
   Result<std::vector<Project>> list();
   // By id or name (an id wins; names may not look like ids).
   Result<Project> get(const std::string& id_or_name);
+  // By id or name, or the default project for std::nullopt (error code "no_default_project",
+  // with a message telling the model what to pass, when there is none).
+  Result<Project> resolve(const std::optional<std::string>& id_or_name);
   // Deletes a project when `confirm` equals its exact name. A managed project's workspace is
   // deleted with it; an external project's directory is never touched. Returns what was deleted.
   Result<Project> remove(const std::string& id_or_name, const std::string& confirm);

@@ -6,18 +6,9 @@
 namespace benchtop::git {
 
 Result<std::string> ProjectGitSettings::project_id(const std::optional<std::string>& project) {
-  if (project) {
-    auto found = projects_.get(*project);
-    if (!found) return found.take_error();
-    return found->id;
-  }
-  auto found = projects_.default_project();
+  auto found = projects_.resolve(project);
   if (!found) return found.take_error();
-  if (!found->has_value()) {
-    return Error::make("No project was given and there is no default project. Pass `project`.",
-                       "no_default_project");
-  }
-  return (*found)->id;
+  return found->id;
 }
 
 Result<GitSettings> ProjectGitSettings::settings(const std::optional<std::string>& project) {

@@ -12,22 +12,8 @@ namespace benchtop {
 
 ProjectResolver project_resolver(ProjectService& projects) {
   return [&projects](const std::optional<std::string>& name) -> Result<ContainerProject> {
-    std::optional<Project> project;
-    if (name) {
-      auto found = projects.get(*name);
-      if (!found) return found.take_error();
-      project = std::move(found).value();
-    } else {
-      auto found = projects.default_project();
-      if (!found) return found.take_error();
-      if (!*found) {
-        return Error::make(
-            "no project given and no default project is set: pass `project` "
-            "(see project_list) or create one with project_create",
-            "not_found");
-      }
-      project = std::move(**found);
-    }
+    auto project = projects.resolve(name);
+    if (!project) return project.take_error();
     return ContainerProject{project->id, project->name, project->root};
   };
 }

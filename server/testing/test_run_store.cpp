@@ -8,18 +8,9 @@
 namespace benchtop::test_runs {
 
 Result<std::string> SqliteTestRunStore::project_id(const std::optional<std::string>& project) {
-  if (project) {
-    auto found = projects_.get(*project);
-    if (!found) return found.take_error();
-    return found->id;
-  }
-  auto found = projects_.default_project();
+  auto found = projects_.resolve(project);
   if (!found) return found.take_error();
-  if (!found->has_value()) {
-    return Error::make("No project was given and there is no default project. Pass `project`.",
-                       "no_default_project");
-  }
-  return (*found)->id;
+  return found->id;
 }
 
 Result<TestReport> SqliteTestRunStore::record(const std::optional<std::string>& project,
