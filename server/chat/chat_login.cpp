@@ -59,7 +59,9 @@ HttpResponse login_page(int status, std::string_view problem) {
   response.status = status;
   response.content_type = "text/html; charset=utf-8";
   response.headers.emplace_back("Cache-Control", "no-store");
-  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // Not "no-referrer": under it the browser sends `Origin: null` with the form's POST, which the
+  // Origin check must refuse.
+  response.headers.emplace_back("Referrer-Policy", "same-origin");
   response.headers.emplace_back(
       "Content-Security-Policy",
       "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");

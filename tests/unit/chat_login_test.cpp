@@ -195,6 +195,8 @@ TEST(ChatLoginTest, ABrowserWithoutCredentialsGetsTheLoginPage) {
   EXPECT_NE(page.body.find(R"(name="token")"), std::string::npos);
   EXPECT_EQ(page.header("Set-Cookie"), "");
   EXPECT_EQ(page.body.find("<title>benchtop chat</title>"), std::string::npos);
+  // Under "no-referrer" the form's POST would carry `Origin: null` and be refused.
+  EXPECT_EQ(page.header("Referrer-Policy"), "same-origin");
 
   const Reply api = served.fetch("GET", "/api/threads");
   EXPECT_EQ(api.status, 401);
