@@ -229,6 +229,10 @@ TEST(ChatLoginTest, TheRightTokenRedirectsAndSetsASessionCookieThatOpensPageAndA
     EXPECT_NE(set_cookie.find(attribute), std::string::npos) << attribute << " in " << set_cookie;
   }
   EXPECT_EQ(set_cookie.find("Secure"), std::string::npos);  // plain HTTP here
+  // Behind a TLS-terminating proxy the cookie is kept off plain HTTP.
+  const Reply proxied = served.fetch("GET", std::string("/?token=") + kEncodedToken,
+                                     {{"X-Forwarded-Proto", "https"}});
+  EXPECT_NE(proxied.header("Set-Cookie").find("; Secure"), std::string::npos);
   EXPECT_EQ(set_cookie.find("tok"), std::string::npos) << "the cookie must not carry the token";
 
   const std::string cookie = login.cookie();
