@@ -1,5 +1,6 @@
 #include "server/chat/chat_api.h"
 
+#include "server/chat/chat_login.h"
 #include "server/chat/chat_page.h"
 #include "transport/sse.h"
 
@@ -92,20 +93,22 @@ void stream_run_events(const ChatRun& run, size_t from, StreamWriter& writer) {
 void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatService& chat,
                           const ToolRegistry& tools) {
   auto add = [&](std::string method, std::string pattern, HttpHandler handler) {
-    router.add(std::move(method), std::move(pattern), access.guard(std::move(handler)));
+    router.add(std::move(method), std::move(pattern), access.guard_browser(std::move(handler)));
   };
 
-  add("GET", "/", [](const HttpRequest&) {
-    HttpResponse response;
-    response.content_type = "text/html; charset=utf-8";
-    response.body = std::string(chat_page_html());
-    response.headers.emplace_back("Cache-Control", "no-store");
-    response.headers.emplace_back(
-        "Content-Security-Policy",
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        "connect-src 'self'; img-src 'self' data:");
-    return response;
-  });
+  // The page logs a browser in itself (see chat_login.h), so it is not wrapped like the API.
+  router.add("POST", "/login", login_form_handler(access));
+  router.add("GET", "/", page_with_login(access, [](const HttpRequest&) {
+               HttpResponse response;
+               response.content_type = "text/html; charset=utf-8";
+               response.body = std::string(chat_page_html());
+               response.headers.emplace_back("Cache-Control", "no-store");
+               response.headers.emplace_back(
+                   "Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                   "connect-src 'self'; img-src 'self' data:");
+               return response;
+             }));
 
   add("POST", "/api/threads", [&chat](const HttpRequest& request) {
     HttpResponse refusal;

@@ -1,6 +1,7 @@
 // The chat HTTP API and page on the server's router (same server, same access rules as /mcp):
 //
-//   GET    /                               the chat page
+//   GET    /                               the chat page (/?token= logs a browser in)
+//   POST   /login  token=…                 the login form's target (see chat_login.h)
 //   POST   /api/threads {project, title?}  create a thread            → 201 thread
 //   GET    /api/threads?project=           list threads (newest first)
 //   GET    /api/threads/{id}               one thread (+ "running")
@@ -13,6 +14,8 @@
 //   GET    /api/projects/{p}/tree?path=&depth=   a directory (through fs_list)
 //   GET    /api/projects/{p}/file?path=          a file (through fs_read)
 //
+// With a token configured, the page and /api accept the bearer header or the session cookie a login
+// sets (HttpAccess::check_browser); /mcp and /admin stay bearer-only.
 // Errors are JSON {"error": message} with 400, 404, 409 (a run in progress) or 503 (no model).
 #pragma once
 

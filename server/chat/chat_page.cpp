@@ -84,12 +84,18 @@ const state = { project: "", thread: null, running: false, stream: null, assista
 function showError(message) { $("error").textContent = message || ""; }
 function setStatus(text) { $("status").textContent = text || ""; }
 
+// The login cookie expired or the server restarted (new key): the page at / asks for the token.
+function loginIfRefused(response) {
+  if (response.status === 401) window.location.assign("/");
+}
+
 async function api(method, path, body) {
   const options = { method, headers: {} };
   if (body !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
   let response;
   try { response = await fetch(path, options); }
   catch (e) { throw new Error("cannot reach benchtop: " + e.message); }
+  loginIfRefused(response);
   const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
@@ -194,6 +200,7 @@ async function stream(method, path, body) {
       headers: body ? { "Content-Type": "application/json" } : {},
       body: body ? JSON.stringify(body) : undefined,
     });
+    loginIfRefused(response);
     if (!response.ok) {
       let message = "HTTP " + response.status;
       try { message = (await response.json()).error || message; } catch (e) {}

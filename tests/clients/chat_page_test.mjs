@@ -55,6 +55,21 @@ function startAndWaitFor(command, args, env, pattern) {
   return { child, found, exited, stderr: () => stderr };
 }
 
+// A headless Chromium with its own profile under `work`, and a page in it.
+async function startBrowser(work) {
+  const browserProcess = startAndWaitFor(chromiumPath, [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage',
+    `--user-data-dir=${path.join(work, 'chromium-profile')}`, '--remote-debugging-port=0', 'about:blank',
+  ], process.env, /DevTools listening on (ws:\/\/\S+)/);
+  const browser = await chromium.connectOverCDP(await browserProcess.found);
+  const context = browser.contexts()[0] || (await browser.newContext());
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return { browserProcess, browser, page };
+}
+
 describe('chat page in headless Chromium', () => {
   let work, llm, server, browserProcess, browser, page, base, projectDir;
 
@@ -74,16 +89,7 @@ describe('chat page in headless Chromium', () => {
       /listening on (http:\/\/\S+)\/mcp/);
     base = await server.found;
 
-    browserProcess = startAndWaitFor(chromiumPath, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage',
-      `--user-data-dir=${path.join(work, 'chromium-profile')}`, '--remote-debugging-port=0', 'about:blank',
-    ], process.env, /DevTools listening on (ws:\/\/\S+)/);
-    browser = await chromium.connectOverCDP(await browserProcess.found);
-    const context = browser.contexts()[0] || (await browser.newContext());
-    page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    ({ browserProcess, browser, page } = await startBrowser(work));
   });
 
   after(async () => {
@@ -172,5 +178,66 @@ describe('chat page in headless Chromium', () => {
     assert.equal(status, 404);
     await page.evaluate(() => openThread('no-such-thread').catch((e) => showError(e.message)));
     await page.waitForFunction(() => document.querySelector('#error').textContent.includes('no chat thread'));
+  });
+});
+
+describe('chat page of a server started with --token', () => {
+  const token = 'page-test-token-4f1c';
+  let work, llm, server, browserProcess, browser, page, base;
+
+  before(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'benchtop-chat-token-'));
+    const projectDir = path.join(work, 'demo');
+    mkdirSync(projectDir);
+    writeFileSync(path.join(projectDir, 'README.md'), '# demo\n');
+    llm = await startScriptedLlm([textAnswer('Logged in and listening.')]);
+    server = startAndWaitFor(options.binary,
+      ['serve', '--listen', '127.0.0.1:0', '--token', token, '--root', projectDir, '--data-dir', path.join(work, 'data')],
+      { ...process.env, BENCHTOP_LLM_BASE_URL: llm.baseUrl, BENCHTOP_LLM_MODEL: 'scripted-model', BENCHTOP_LLM_API_KEY: 'sk-page-test' },
+      /listening on (http:\/\/\S+)\/mcp/);
+    base = await server.found;
+    ({ browserProcess, browser, page } = await startBrowser(work));
+  });
+
+  after(async () => {
+    if (browser) await browser.close().catch(() => {});
+    if (browserProcess) { browserProcess.child.kill('SIGKILL'); await browserProcess.exited; }
+    if (server) { server.child.kill('SIGTERM'); await server.exited; }
+    if (llm) await llm.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows the login page, refuses a wrong token, and logs in through the form', async () => {
+    const response = await page.goto(base + '/');
+    assert.equal(response.status(), 401);
+    await page.locator('input[name=token]').fill('not-the-token');
+    await page.locator('button[type=submit]').click();
+    await page.locator('.err', { hasText: 'not the one' }).waitFor();
+    assert.equal((await page.context().cookies(base)).length, 0);
+
+    await page.locator('input[name=token]').fill(token);
+    await page.locator('button[type=submit]').click();
+    await page.waitForFunction(() => document.querySelector('#project') && document.querySelector('#project').options.length > 0);
+    const cookies = await page.context().cookies(base);
+    assert.equal(cookies.length, 1);
+    assert.equal(cookies[0].httpOnly, true);
+    assert.equal(cookies[0].sameSite, 'Strict');
+    assert.ok(!cookies[0].value.includes(token));
+  });
+
+  it('opens with /?token= and chats with only the cookie', async () => {
+    await page.context().clearCookies();
+    await page.goto(base + '/?token=' + encodeURIComponent(token));
+    assert.equal(new URL(page.url()).search, '', 'the token left the address bar');
+    await page.locator('#tree li', { hasText: 'README.md' }).waitFor();
+    await page.locator('#input').fill('Are you there?');
+    await page.locator('#send').click();
+    await page.locator('.msg.assistant', { hasText: 'Logged in and listening.' }).waitFor();
+    await page.locator('#feed li.done').waitFor();
+    // The cookie does not open /mcp to the page.
+    const mcpStatus = await page.evaluate(async () => (await fetch('/mcp', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) })).status);
+    assert.equal(mcpStatus, 401);
   });
 });

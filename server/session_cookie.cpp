@@ -1,0 +1,109 @@
+#include "server/session_cookie.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/random.h>
+
+#include <cerrno>
+#include <charconv>
+#include <stdexcept>
+
+#include "common/base64.h"
+
+namespace benchtop {
+namespace {
+
+std::string random_bytes(size_t size) {
+  std::string bytes(size, '\0');
+  size_t filled = 0;
+  while (filled < bytes.size()) {
+    const ssize_t n = ::getrandom(bytes.data() + filled, bytes.size() - filled, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("getrandom failed");
+    }
+    filled += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
+// Base64 without the characters a cookie value may not hold unquoted ('=') or that need care in
+// a URL; the value is opaque to the browser either way.
+std::string cookie_safe(std::string text) {
+  for (char& c : text) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return text;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+SessionCookieSigner::SessionCookieSigner() : key_(random_bytes(32)) {}
+
+std::string SessionCookieSigner::mac(std::string_view payload) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest, &length);
+  return cookie_safe(
+      base64::encode(std::string_view(reinterpret_cast<const char*>(digest), length)));
+}
+
+// Format: "<expiry seconds since the epoch>.<nonce>.<mac of the first two parts>". The nonce
+// makes every login's cookie distinct even within one second.
+std::string SessionCookieSigner::issue(Clock::time_point expires) const {
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
+  const std::string payload =
+      std::to_string(seconds) + "." + cookie_safe(base64::encode(random_bytes(16)));
+  return payload + "." + mac(payload);
+}
+
+bool SessionCookieSigner::valid(std::string_view value, Clock::time_point now) const {
+  const auto last_dot = value.rfind('.');
+  if (last_dot == std::string_view::npos) return false;
+  const std::string_view payload = value.substr(0, last_dot);
+  const std::string_view given = value.substr(last_dot + 1);
+  const std::string expected = mac(payload);
+  if (given.size() != expected.size() ||
+      CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+    return false;
+  }
+  // Only a value this process signed gets here, so its expiry field is well formed; parse it
+  // strictly all the same.
+  const auto first_dot = payload.find('.');
+  if (first_dot == std::string_view::npos) return false;
+  long long expiry = 0;
+  const auto [end, error] = std::from_chars(payload.data(), payload.data() + first_dot, expiry);
+  if (error != std::errc() || end != payload.data() + first_dot) return false;
+  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() < expiry;
+}
+
+std::vector<std::string> cookie_values(std::string_view header, std::string_view name) {
+  std::vector<std::string> values;
+  while (!header.empty()) {
+    const auto semicolon = header.find(';');
+    const std::string_view pair = trim(header.substr(0, semicolon));
+    header =
+        semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
+    const auto equals = pair.find('=');
+    if (equals == std::string_view::npos || trim(pair.substr(0, equals)) != name) continue;
+    std::string_view value = trim(pair.substr(equals + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    values.emplace_back(value);
+  }
+  return values;
+}
+
+}  // namespace benchtop

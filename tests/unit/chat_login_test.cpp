@@ -1,0 +1,371 @@
+// Opening the chat page on a server started with a token: login by /?token= or the login form,
+// the session cookie it sets, what that cookie may and may not authorise. Real HTTP on loopback
+// through HttpServer, with the chat routes and /mcp on one router as `benchtop serve` has them.
+#include "server/chat/chat_login.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/chat/chat_api.h"
+#include "server/mcp_server.h"
+#include "server/schema.h"
+#include "server/session_cookie.h"
+#include "server/session_store.h"
+#include "server/streamable_http.h"
+#include "server/worker_pool.h"
+#include "tests/unit/fs_test_support.h"
+#include "tools/fs_tools.h"
+#include "transport/http_client.h"
+#include "transport/http_router.h"
+#include "transport/json_rpc.h"
+
+namespace benchtop {
+namespace {
+
+using namespace benchtop::testing;
+using namespace std::chrono_literals;
+using Json = nlohmann::json;
+
+// Characters that need encoding in a URL and a form body, so decoding is exercised.
+constexpr const char* kToken = "tok en+/&=9";
+constexpr const char* kEncodedToken = "tok%20en%2B%2F%26%3D9";
+
+struct Reply {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  std::string header(const std::string& name) const {
+    HttpResponseHead head;
+    head.headers = headers;
+    return head.header(name);
+  }
+  // "name=value" of the Set-Cookie header, without its attributes; "" when none was set.
+  std::string cookie() const {
+    const std::string set = header("Set-Cookie");
+    return set.substr(0, set.find(';'));
+  }
+};
+
+// The chat routes and /mcp behind one router on a free loopback port, as `benchtop serve` wires
+// them, under the given access policy.
+class ServedChat {
+ public:
+  explicit ServedChat(HttpAccessPolicy policy)
+      : provider_(dirs_.root()),
+        workers_(2),
+        sessions_(std::chrono::seconds(60)),
+        access_(std::move(policy)) {
+    register_fs_tools(registry_, provider_);
+    auto database = Database::open(state_.path() / "benchtop.db", benchtop_migrations());
+    EXPECT_TRUE(database) << database.error().message;
+    database_ = std::move(database).value();
+    chat_ = std::make_unique<ChatService>(*database_, registry_, provider_,
+                                          std::make_unique<OpenAiClient>(LlmConfig{}),
+                                          "no language model in this test", AgentOptions{});
+    mcp_server_ =
+        std::make_unique<McpServer>(ServerIdentity{"t", "", "1", ""}, registry_, workers_);
+    mcp_ = std::make_unique<StreamableHttp>(*mcp_server_, access_, sessions_);
+    router_.add("*", "/mcp", [this](const HttpRequest& request) { return mcp_->handle(request); });
+    register_chat_routes(router_, access_, *chat_, registry_);
+
+    HttpServer::Options options;
+    options.port = 0;
+    options.threads = 4;
+    http_ = std::make_unique<HttpServer>(
+        options, [this](const HttpRequest& request) { return router_.route(request); });
+    auto port = http_->bind();
+    EXPECT_TRUE(port.ok()) << port.error().message;
+    port_ = port.ok() ? *port : 0;
+    thread_ = std::thread([this] { http_->run(); });
+  }
+  ~ServedChat() {
+    http_->stop();
+    thread_.join();
+    mcp_->shutdown();
+    workers_.wait_idle();
+  }
+
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+
+  Reply fetch(const std::string& method, const std::string& target,
+              std::vector<std::pair<std::string, std::string>> headers = {},
+              const std::string& body = "", const std::string& content_type = "application/json") {
+    HttpClientRequest request;
+    request.origin = origin();
+    request.method = method;
+    request.path = target;
+    request.headers = std::move(headers);
+    request.body = body;
+    request.content_type = content_type;
+    Reply reply;
+    auto exchange = make_http_exchange(std::move(request));
+    EXPECT_TRUE(exchange.ok()) << exchange.error().message;
+    if (!exchange.ok()) return reply;
+    const auto outcome = (*exchange)->run(
+        [&](const HttpResponseHead& head) {
+          reply.status = head.status;
+          reply.headers = head.headers;
+        },
+        [&](std::string_view chunk) {
+          reply.body.append(chunk);
+          return true;
+        });
+    EXPECT_TRUE(outcome.completed) << outcome.transport_error;
+    return reply;
+  }
+
+ private:
+  TempDir state_;
+  WorkspaceFixtureDirs dirs_;
+  SingleWorkspaceProvider provider_;
+  ToolRegistry registry_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<ChatService> chat_;
+  WorkerPool workers_;
+  SessionStore sessions_;
+  HttpAccess access_;
+  std::unique_ptr<McpServer> mcp_server_;
+  std::unique_ptr<StreamableHttp> mcp_;
+  HttpRouter router_;
+  std::unique_ptr<HttpServer> http_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+HttpAccessPolicy with_token(std::chrono::seconds lifetime = std::chrono::hours(1)) {
+  HttpAccessPolicy policy;
+  policy.token = kToken;
+  policy.browser_session_lifetime = lifetime;
+  return policy;
+}
+
+std::pair<std::string, std::string> bearer() {
+  return {"Authorization", std::string("Bearer ") + kToken};
+}
+
+const std::string kNewThread = Json{{"project", "demo"}}.dump();
+
+std::string initialize_body() {
+  return jsonrpc::serialize(
+      jsonrpc::make_request(1, "initialize",
+                            {{"protocolVersion", "2025-11-25"},
+                             {"capabilities", Json::object()},
+                             {"clientInfo", {{"name", "t"}, {"version", "1"}}}}));
+}
+
+// Logs in with /?token= and returns the "name=value" cookie pair.
+std::string log_in(ServedChat& served) {
+  const Reply reply = served.fetch("GET", std::string("/?token=") + kEncodedToken);
+  EXPECT_EQ(reply.status, 303) << reply.body;
+  EXPECT_FALSE(reply.cookie().empty());
+  return reply.cookie();
+}
+
+TEST(ChatLoginTest, WithoutATokenThePageAndApiWorkAsBefore) {
+  ServedChat served{HttpAccessPolicy{}};
+  const Reply page = served.fetch("GET", "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<title>benchtop chat</title>"), std::string::npos);
+  EXPECT_EQ(served.fetch("GET", "/api/threads").status, 200);
+  EXPECT_EQ(served.fetch("POST", "/api/threads", {}, kNewThread).status, 201);
+}
+
+TEST(ChatLoginTest, WithATokenTheBearerHeaderStillWorks) {
+  ServedChat served{with_token()};
+  const Reply page = served.fetch("GET", "/", {bearer()});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<title>benchtop chat</title>"), std::string::npos);
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {bearer()}).status, 200);
+  // Scripts send no Origin; with the bearer header no same-origin proof is needed.
+  EXPECT_EQ(served.fetch("POST", "/api/threads", {bearer()}, kNewThread).status, 201);
+}
+
+TEST(ChatLoginTest, ABrowserWithoutCredentialsGetsTheLoginPage) {
+  ServedChat served{with_token()};
+  const Reply page = served.fetch("GET", "/");
+  EXPECT_EQ(page.status, 401);
+  EXPECT_EQ(page.header("Content-Type").rfind("text/html", 0), 0u);
+  EXPECT_NE(page.body.find(R"(<form method="post" action="/login">)"), std::string::npos);
+  EXPECT_NE(page.body.find(R"(name="token")"), std::string::npos);
+  EXPECT_EQ(page.header("Set-Cookie"), "");
+  EXPECT_EQ(page.body.find("<title>benchtop chat</title>"), std::string::npos);
+  // Under "no-referrer" the form's POST would carry `Origin: null` and be refused.
+  EXPECT_EQ(page.header("Referrer-Policy"), "same-origin");
+
+  const Reply api = served.fetch("GET", "/api/threads");
+  EXPECT_EQ(api.status, 401);
+  EXPECT_NE(Json::parse(api.body)["error"].get<std::string>().find("/?token="), std::string::npos);
+}
+
+TEST(ChatLoginTest, AWrongTokenIsRefusedWithoutACookie) {
+  ServedChat served{with_token()};
+  for (const char* target : {"/?token=nope", "/?token=", "/?token=tok%20en%2B%2F%26%3D"}) {
+    const Reply reply = served.fetch("GET", target);
+    EXPECT_EQ(reply.status, 401) << target;
+    EXPECT_EQ(reply.header("Set-Cookie"), "") << target;
+    EXPECT_NE(reply.body.find("not the one"), std::string::npos) << target;
+  }
+  const Reply form =
+      served.fetch("POST", "/login", {}, "token=nope", "application/x-www-form-urlencoded");
+  EXPECT_EQ(form.status, 401);
+  EXPECT_EQ(form.header("Set-Cookie"), "");
+}
+
+TEST(ChatLoginTest, TheRightTokenRedirectsAndSetsASessionCookieThatOpensPageAndApi) {
+  ServedChat served{with_token()};
+  const Reply login = served.fetch("GET", std::string("/?token=") + kEncodedToken);
+  ASSERT_EQ(login.status, 303) << login.body;
+  EXPECT_EQ(login.header("Location"), "/");
+  const std::string set_cookie = login.header("Set-Cookie");
+  EXPECT_EQ(set_cookie.rfind("benchtop_session_" + std::to_string(served.port()) + "=", 0), 0u)
+      << set_cookie;
+  for (const char* attribute : {"; HttpOnly", "; SameSite=Strict", "; Path=/", "; Max-Age=3600"}) {
+    EXPECT_NE(set_cookie.find(attribute), std::string::npos) << attribute << " in " << set_cookie;
+  }
+  EXPECT_EQ(set_cookie.find("Secure"), std::string::npos);  // plain HTTP here
+  // Behind a TLS-terminating proxy the cookie is kept off plain HTTP.
+  const Reply proxied = served.fetch("GET", std::string("/?token=") + kEncodedToken,
+                                     {{"X-Forwarded-Proto", "https"}});
+  EXPECT_NE(proxied.header("Set-Cookie").find("; Secure"), std::string::npos);
+  EXPECT_EQ(set_cookie.find("tok"), std::string::npos) << "the cookie must not carry the token";
+
+  const std::string cookie = login.cookie();
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", cookie}}).status, 200);
+  const Reply page = served.fetch("GET", "/", {{"Cookie", "theme=dark; " + cookie}});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<title>benchtop chat</title>"), std::string::npos);
+
+  // State changes from the page itself carry its own origin.
+  const Reply created = served.fetch("POST", "/api/threads",
+                                     {{"Cookie", cookie}, {"Origin", served.origin()}}, kNewThread);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = Json::parse(created.body)["id"];
+  EXPECT_EQ(
+      served
+          .fetch("DELETE", "/api/threads/" + id, {{"Cookie", cookie}, {"Origin", served.origin()}})
+          .status,
+      200);
+}
+
+TEST(ChatLoginTest, TheLoginFormSetsTheCookieToo) {
+  ServedChat served{with_token()};
+  const Reply login =
+      served.fetch("POST", "/login", {{"Origin", served.origin()}},
+                   std::string("token=") + kEncodedToken, "application/x-www-form-urlencoded");
+  ASSERT_EQ(login.status, 303) << login.body;
+  EXPECT_EQ(login.header("Location"), "/");
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", login.cookie()}}).status, 200);
+}
+
+TEST(ChatLoginTest, TheCookieNeverAuthorisesMcp) {
+  ServedChat served{with_token()};
+  const std::string cookie = log_in(served);
+  const std::vector<std::pair<std::string, std::string>> mcp_headers = {
+      {"Accept", "application/json, text/event-stream"}};
+
+  auto with = [&](std::vector<std::pair<std::string, std::string>> extra) {
+    auto headers = mcp_headers;
+    headers.insert(headers.end(), extra.begin(), extra.end());
+    return headers;
+  };
+  EXPECT_EQ(served.fetch("POST", "/mcp", with({{"Cookie", cookie}}), initialize_body()).status,
+            401);
+  EXPECT_EQ(served
+                .fetch("POST", "/mcp", with({{"Cookie", cookie}, {"Origin", served.origin()}}),
+                       initialize_body())
+                .status,
+            401);
+  EXPECT_EQ(served.fetch("POST", "/mcp", with({bearer()}), initialize_body()).status, 200);
+}
+
+TEST(ChatLoginTest, ForgedAndForeignCookiesAreRefused) {
+  ServedChat served{with_token()};
+  const std::string cookie = log_in(served);
+  const auto equals = cookie.find('=');
+  const std::string name = cookie.substr(0, equals);
+  const std::string value = cookie.substr(equals + 1);
+
+  std::string flipped_mac = value;
+  flipped_mac.back() = flipped_mac.back() == 'A' ? 'B' : 'A';
+  // A later expiry with the old signature.
+  std::string stretched = value;
+  stretched.front() = stretched.front() == '9' ? '8' : '9';
+  // A cookie signed by another process (another key).
+  const std::string foreign = SessionCookieSigner().issue(std::chrono::system_clock::now() + 1h);
+
+  for (const std::string& forged :
+       {flipped_mac, stretched, foreign, std::string(kToken), std::string("")}) {
+    EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", name + "=" + forged}}).status, 401)
+        << forged;
+  }
+  // The right value under another server's name (another port) does not count either.
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", "benchtop_session_1=" + value}}).status,
+            401);
+}
+
+TEST(ChatLoginTest, AnExpiredCookieIsRefused) {
+  // A lifetime of zero: the cookie is already expired when it arrives back.
+  ServedChat served{with_token(std::chrono::seconds(0))};
+  const std::string cookie = log_in(served);
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", cookie}}).status, 401);
+  EXPECT_EQ(served.fetch("GET", "/", {{"Cookie", cookie}}).status, 401);
+}
+
+TEST(ChatLoginTest, ACookieStateChangeWithoutSameOriginIsRefused) {
+  ServedChat served{with_token()};
+  const std::string cookie = log_in(served);
+  // No Origin at all.
+  EXPECT_EQ(served.fetch("POST", "/api/threads", {{"Cookie", cookie}}, kNewThread).status, 403);
+  // Another local origin (a page on another port of this machine): allowed for CORS on loopback,
+  // but not this server's own page.
+  EXPECT_EQ(served
+                .fetch("POST", "/api/threads",
+                       {{"Cookie", cookie},
+                        {"Origin", "http://localhost:" + std::to_string(served.port() + 1)}},
+                       kNewThread)
+                .status,
+            403);
+  // A foreign site.
+  EXPECT_EQ(served
+                .fetch("POST", "/api/threads",
+                       {{"Cookie", cookie}, {"Origin", "https://evil.example"}}, kNewThread)
+                .status,
+            403);
+  EXPECT_EQ(served.fetch("DELETE", "/api/threads/x", {{"Cookie", cookie}}).status, 403);
+  // Reading with the cookie needs no Origin (a top-level navigation sends none).
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", cookie}}).status, 200);
+}
+
+TEST(SessionCookieTest, IsValidUntilItsExpiryAndOnlyForItsSigner) {
+  const SessionCookieSigner signer;
+  const auto now = SessionCookieSigner::Clock::now();
+  const std::string value = signer.issue(now + 10s);
+  EXPECT_TRUE(signer.valid(value, now));
+  EXPECT_TRUE(signer.valid(value, now + 9s));
+  EXPECT_FALSE(signer.valid(value, now + 11s));
+  EXPECT_FALSE(SessionCookieSigner().valid(value, now));
+  EXPECT_NE(signer.issue(now + 10s), value) << "each login gets its own value";
+  for (const std::string& garbage :
+       std::vector<std::string>{"", ".", "..", "1.2.3", "abc", value + "x", "x" + value}) {
+    EXPECT_FALSE(signer.valid(garbage, now)) << garbage;
+  }
+  EXPECT_EQ(value.find_first_of(" ;,=\""), std::string::npos) << value;
+}
+
+TEST(SessionCookieTest, CookieHeaderParsing) {
+  EXPECT_EQ(cookie_values("a=1; b=2; a=\"3\";a = 4", "a"),
+            (std::vector<std::string>{"1", "3", "4"}));
+  EXPECT_TRUE(cookie_values("ab=1; b", "a").empty());
+  EXPECT_EQ(form_field("x=1&token=a%2Bb+c%26&y", "token"), "a+b c&");
+  EXPECT_EQ(form_field("x=1", "token"), "");
+  EXPECT_EQ(form_field("token=%zz%4", "token"), "%zz%4");
+}
+
+}  // namespace
+}  // namespace benchtop
