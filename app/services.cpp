@@ -7,6 +7,7 @@
 #include "tools/exec_tools.h"
 #include "tools/fs_tools.h"
 #include "tools/git_tools.h"
+#include "tools/project_prompts.h"
 #include "tools/project_resources.h"
 #include "tools/project_tools.h"
 #include "tools/search_tools.h"
@@ -98,6 +99,7 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   register_test_tools(services->tools, *services->projects, *services->containers,
                       *services->test_runs);
   register_project_resources(services->resources, *services->projects);
+  register_project_prompts(services->prompts, *services->projects);
   services->chat = make_chat_service(options, *services);
   register_agent_tools(services->tools, *services->chat);
   return services;
