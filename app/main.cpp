@@ -79,7 +79,10 @@ int run(const CliOptions& options) {
   if (options.command == Command::kStdio) {
     StdioConnection connection = StdioConnection::take_process_stdio(options.max_message_bytes);
     log::info("serving MCP on stdio");
-    serve_connection(server, connection);
+    // Calls still running when the client closes our input get this long to finish and be
+    // answered, so `printf '...' | benchtop stdio` works; clients that end a session wait for
+    // the process to exit (and signal it after a grace period of their own).
+    serve_connection(server, connection, std::chrono::seconds(10));
     log::info("stdin closed; exiting");
     return 0;
   }

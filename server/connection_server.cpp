@@ -22,6 +22,11 @@ class PendingReplies {
     std::unique_lock lock(mutex_);
     zero_.wait(lock, [&] { return count_ == 0; });
   }
+  // False when `limit` passed with replies still owed.
+  bool wait_for_zero(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return zero_.wait_for(lock, limit, [&] { return count_ == 0; });
+  }
 
  private:
   std::mutex mutex_;
@@ -62,7 +67,7 @@ class ConnectionReply : public ReplyChannel {
 
 }  // namespace
 
-void serve_connection(McpServer& server, Connection& connection) {
+void serve_connection(McpServer& server, Connection& connection, std::chrono::milliseconds drain) {
   auto session = std::make_shared<Session>();
   auto pending = std::make_shared<PendingReplies>();
   for (;;) {
@@ -77,8 +82,10 @@ void serve_connection(McpServer& server, Connection& connection) {
     const jsonrpc::Message message = jsonrpc::parse(std::get<std::string>(frame));
     server.handle(session, message, std::make_shared<ConnectionReply>(connection, pending));
   }
-  // The client ends a stdio session by closing our input; work still running is stopped rather
-  // than left to hold the process open after its client has gone.
+  // The client ends a stdio session by closing our input. Work that finishes within `drain` is
+  // still answered; what runs longer is stopped rather than left to hold the process open after
+  // its client has gone.
+  if (drain.count() > 0 && pending->wait_for_zero(drain)) return;
   session->cancel_all();
   pending->wait_for_zero();
 }

@@ -2,13 +2,17 @@
 // hands it to the McpServer, and writes replies back on the same connection.
 #pragma once
 
+#include <chrono>
+
 #include "server/mcp_server.h"
 #include "transport/connection.h"
 
 namespace benchtop {
 
-// Returns at the end of the input stream, after cancelling the requests still running and waiting
-// for them to finish.
-void serve_connection(McpServer& server, Connection& connection);
+// Returns at the end of the input stream. Requests still running get up to `drain` to finish and
+// be answered (a client that pipes a request and closes its input still gets the answer); those
+// still running then are cancelled, and waited for.
+void serve_connection(McpServer& server, Connection& connection,
+                      std::chrono::milliseconds drain = std::chrono::milliseconds(0));
 
 }  // namespace benchtop

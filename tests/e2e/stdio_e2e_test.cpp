@@ -213,6 +213,26 @@ TEST(StdioE2e, EndOfInputExitsPromptlyWithCodeZero) {
   EXPECT_EQ(server.process().wait_for_exit(5s), 0) << server.process().stderr_text();
 }
 
+// A one-shot client: requests piped in, input closed at once. A call still running at the end of
+// input is finished and answered before the process exits.
+TEST(StdioE2e, ACallRunningAtEndOfInputIsStillAnswered) {
+  TempDir project;
+  StdioServer server({"--root", project.path().string()});
+  server.initialize();
+  server.send(jsonrpc::make_request(
+      7, "tools/call",
+      {{"name", "shell_exec"}, {"arguments", {{"command", "sleep 0.3; echo finished"}}}}));
+  server.process().close_stdin();
+  json response = server.next();
+  ASSERT_TRUE(response.is_object()) << "no answer after the end of input";
+  ASSERT_EQ(response.value("id", json()), 7) << response;
+  ASSERT_TRUE(response.contains("result")) << response;
+  // The command ran to the end: not cancelled because the input ended.
+  EXPECT_FALSE(response["result"].value("isError", false)) << response;
+  EXPECT_NE(response["result"].dump().find("finished"), std::string::npos) << response;
+  EXPECT_EQ(server.process().wait_for_exit(15s), 0) << server.process().stderr_text();
+}
+
 TEST(StdioE2e, EndOfInputBeforeAnyMessageExitsWithCodeZero) {
   StdioServer server;
   server.process().close_stdin();
