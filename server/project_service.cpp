@@ -249,6 +249,16 @@ Result<Project> ProjectService::resolve(const std::optional<std::string>& id_or_
   return std::move(**found);
 }
 
+std::vector<std::string> ProjectService::names_starting_with(std::string_view prefix) {
+  std::vector<std::string> names;
+  auto all = list();
+  if (!all) return names;
+  for (const auto& project : *all) {
+    if (project.name.starts_with(prefix)) names.push_back(project.name);
+  }
+  return names;
+}
+
 Result<Project> ProjectService::remove(const std::string& id_or_name, const std::string& confirm) {
   std::lock_guard cache_lock(cache_mutex_);
   Project project;
@@ -384,23 +394,9 @@ Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
   if (auto known = by_reference_.find(reference); known != by_reference_.end()) {
     return known->second;
   }
-  auto connection = database_.connect();
-  Project project;
-  if (project_ref) {
-    auto found = find(connection, *project_ref);
-    if (!found) return found.take_error();
-    project = std::move(found).value();
-  } else {
-    auto found = find_default(connection);
-    if (!found) return found.take_error();
-    if (!found->has_value()) {
-      return Error::make(
-          "No project was given and there is no default project. Pass `project` (an id or name "
-          "from project_list), or call project_create to make one.",
-          "no_default_project");
-    }
-    project = std::move(**found);
-  }
+  auto resolved = resolve(project_ref);
+  if (!resolved) return resolved.take_error();
+  const Project& project = *resolved;
 
   if (auto cached = cache_.find(project.id); cached != cache_.end()) {
     by_reference_.emplace(reference, cached->second);

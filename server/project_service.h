@@ -56,6 +56,8 @@ class ProjectService : public WorkspaceProvider {
   // By id or name, or the default project for std::nullopt (error code "no_default_project",
   // with a message telling the model what to pass, when there is none).
   Result<Project> resolve(const std::optional<std::string>& id_or_name);
+  // Names of the projects that start with `prefix`, in name order (completion of arguments).
+  std::vector<std::string> names_starting_with(std::string_view prefix);
   // Deletes a project when `confirm` equals its exact name. A managed project's workspace is
   // deleted with it; an external project's directory is never touched. Returns what was deleted.
   Result<Project> remove(const std::string& id_or_name, const std::string& confirm);

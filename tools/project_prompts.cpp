@@ -18,14 +18,7 @@ nlohmann::json user_message(std::string text) {
 CompletionProvider project_names(ProjectService& projects) {
   return [&projects](const std::string& argument, const std::string& value,
                      const std::map<std::string, std::string>&) {
-    std::vector<std::string> names;
-    if (argument != "project") return names;
-    auto list = projects.list();
-    if (!list) return names;
-    for (const auto& project : *list) {
-      if (project.name.rfind(value, 0) == 0) names.push_back(project.name);
-    }
-    return names;
+    return argument == "project" ? projects.names_starting_with(value) : std::vector<std::string>{};
   };
 }
 

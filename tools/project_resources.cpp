@@ -146,20 +146,12 @@ void register_project_resources(ResourceRegistry& resources, ProjectService& pro
                            ToolContext&) { return read_project_file(projects, uri, variables); };
   files.complete = [&projects](const std::string& argument, const std::string& value,
                                const std::map<std::string, std::string>& context) {
-    std::vector<std::string> out;
-    if (argument == "project") {
-      auto list = projects.list();
-      if (!list) return out;
-      for (const auto& project : *list) {
-        if (project.name.rfind(value, 0) == 0) out.push_back(project.name);
-      }
-      return out;
-    }
+    if (argument == "project") return projects.names_starting_with(value);
     if (argument == "path") {
       auto it = context.find("project");
       return complete_path(projects, it == context.end() ? "" : it->second, value);
     }
-    return out;
+    return std::vector<std::string>{};
   };
   resources.add_template(std::move(files));
 }
