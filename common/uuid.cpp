@@ -1,28 +1,14 @@
 #include "common/uuid.h"
 
-#include <sys/random.h>
-
 #include <array>
 #include <cerrno>
 #include <cstdint>
 #include <system_error>
 
+#include "common/random.h"
+
 namespace benchtop {
 namespace {
-
-void fill_random(uint8_t* out, size_t size) {
-  size_t filled = 0;
-  while (filled < size) {
-    // Flags 0: block only until the pool is first initialised, then never; reads of up to 256
-    // bytes are not interrupted by signals after that, but EINTR is retried anyway.
-    const ssize_t got = ::getrandom(out + filled, size - filled, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw std::system_error(errno, std::generic_category(), "getrandom");
-    }
-    filled += static_cast<size_t>(got);
-  }
-}
 
 bool is_lower_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "common/constant_time.h"
+
 namespace benchtop {
 namespace {
 
@@ -17,17 +19,6 @@ std::string host_part(std::string value) {
   }
   auto colon = value.rfind(':');
   return colon == std::string::npos ? value : value.substr(0, colon);
-}
-
-// Compares every byte whatever the first difference, so response time does not reveal how much of
-// a guessed token was right. (The length is not secret: tokens have a fixed format.)
-bool equal_constant_time(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  volatile unsigned char difference = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    difference = difference | static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return difference == 0;
 }
 
 std::string lower(std::string value) {
@@ -107,7 +98,7 @@ AccessDecision HttpAccess::check_host_and_origin(const HttpRequest& request) con
 }
 
 bool HttpAccess::token_matches(std::string_view candidate) const {
-  return !policy_.token.empty() && equal_constant_time(std::string(candidate), policy_.token);
+  return !policy_.token.empty() && equal_constant_time(candidate, policy_.token);
 }
 
 bool HttpAccess::bearer_valid(const HttpRequest& request) const {

@@ -7,20 +7,19 @@
 #include <string>
 
 #include "common/result.h"
+#include "server/keyed_mac.h"
 
 namespace benchtop {
 
 class RequestStateSealer {
  public:
-  RequestStateSealer();  // a fresh random key
-
   std::string seal(const nlohmann::json& state) const;
   // The state, or an error when the token was not sealed by this sealer or was altered.
   Result<nlohmann::json> open(const std::string& token) const;
 
  private:
   std::string mac(const std::string& payload) const;
-  std::string key_;
+  KeyedMac key_;
 };
 
 }  // namespace benchtop

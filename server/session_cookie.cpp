@@ -1,32 +1,13 @@
 #include "server/session_cookie.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <sys/random.h>
-
-#include <cerrno>
 #include <charconv>
-#include <stdexcept>
 
 #include "common/base64.h"
+#include "common/constant_time.h"
+#include "common/random.h"
 
 namespace benchtop {
 namespace {
-
-std::string random_bytes(size_t size) {
-  std::string bytes(size, '\0');
-  size_t filled = 0;
-  while (filled < bytes.size()) {
-    const ssize_t n = ::getrandom(bytes.data() + filled, bytes.size() - filled, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("getrandom failed");
-    }
-    filled += static_cast<size_t>(n);
-  }
-  return bytes;
-}
 
 // Base64 without the characters a cookie value may not hold unquoted ('=') or that need care in
 // a URL; the value is opaque to the browser either way.
@@ -47,15 +28,8 @@ std::string_view trim(std::string_view text) {
 
 }  // namespace
 
-SessionCookieSigner::SessionCookieSigner() : key_(random_bytes(32)) {}
-
 std::string SessionCookieSigner::mac(std::string_view payload) const {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest, &length);
-  return cookie_safe(
-      base64::encode(std::string_view(reinterpret_cast<const char*>(digest), length)));
+  return cookie_safe(base64::encode(key_.tag(payload)));
 }
 
 // Format: "<expiry seconds since the epoch>.<nonce>.<mac of the first two parts>". The nonce
@@ -74,10 +48,7 @@ bool SessionCookieSigner::valid(std::string_view value, Clock::time_point now) c
   const std::string_view payload = value.substr(0, last_dot);
   const std::string_view given = value.substr(last_dot + 1);
   const std::string expected = mac(payload);
-  if (given.size() != expected.size() ||
-      CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
-    return false;
-  }
+  if (!equal_constant_time(given, expected)) return false;
   // Only a value this process signed gets here, so its expiry field is well formed; parse it
   // strictly all the same.
   const auto first_dot = payload.find('.');

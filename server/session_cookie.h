@@ -10,13 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "server/keyed_mac.h"
+
 namespace benchtop {
 
 class SessionCookieSigner {
  public:
   using Clock = std::chrono::system_clock;
-
-  SessionCookieSigner();  // a fresh random key
 
   // A new cookie value, valid until `expires`.
   std::string issue(Clock::time_point expires) const;
@@ -25,7 +25,7 @@ class SessionCookieSigner {
 
  private:
   std::string mac(std::string_view payload) const;
-  std::string key_;
+  KeyedMac key_;
 };
 
 // The values of every cookie called `name` in a `Cookie` request header ("a=1; b=2"), in order.

@@ -1,36 +1,12 @@
 #include "server/session_store.h"
 
-#include <sys/random.h>
-
-#include <cerrno>
-#include <stdexcept>
-#include <vector>
+#include "common/random.h"
 
 namespace benchtop {
 
-std::string random_token_hex(size_t bytes) {
-  std::vector<unsigned char> buffer(bytes);
-  size_t filled = 0;
-  while (filled < bytes) {
-    ssize_t n = ::getrandom(buffer.data() + filled, bytes - filled, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("getrandom failed");
-    }
-    filled += static_cast<size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char b : buffer) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
-
 std::shared_ptr<Session> SessionStore::create() {
-  auto session = std::make_shared<Session>(random_token_hex());
+  // 128 random bits as 32 hex characters: visible ASCII, as the spec requires of session ids.
+  auto session = std::make_shared<Session>(random_hex(16));
   std::lock_guard lock(mutex_);
   if (sessions_.size() >= max_sessions_) return nullptr;
   sessions_.emplace(session->id(), session);

@@ -34,7 +34,4 @@ class SessionStore {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
 };
 
-// 128 random bits as 32 hex characters (visible ASCII, as the spec requires of session ids).
-std::string random_token_hex(size_t bytes = 16);
-
 }  // namespace benchtop

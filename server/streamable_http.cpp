@@ -8,6 +8,7 @@
 
 #include "common/base64.h"
 #include "common/log.h"
+#include "common/random.h"
 #include "server/protocol.h"
 #include "transport/sse.h"
 
@@ -487,7 +488,7 @@ HttpResponse StreamableHttp::dispatch(const std::shared_ptr<Session>& session,
   const bool resumable = !modern && session->protocol_version() >= mcp::kLatestLegacyVersion;
   std::string stream_id;
   if (resumable) {
-    stream_id = random_token_hex(8);
+    stream_id = random_hex(8);
     streams_->add(stream_id, session->id(), reply);
   }
 

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "common/random.h"
 #include "server/session_store.h"
 
 namespace benchtop {
@@ -42,7 +43,7 @@ nlohmann::json Task::envelope(int64_t ttl_ms, int64_t poll_interval_ms) const {
 
 std::shared_ptr<Task> TaskStore::create() {
   // Task ids are unguessable: knowing one is what lets a client read the result.
-  auto task = std::make_shared<Task>(random_token_hex(16));
+  auto task = std::make_shared<Task>(random_hex(16));
   std::lock_guard lock(mutex_);
   expire_locked();
   tasks_[task->id] = task;
