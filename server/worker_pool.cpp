@@ -36,14 +36,18 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::submit(std::function<void()> job) {
   bool wake = false;
+  size_t queued = 0;
   {
     std::lock_guard lock(mutex_);
     jobs_.push_back(std::move(job));
-    queued_.store(jobs_.size(), std::memory_order_release);
+    queued = jobs_.size();
     // A spinning worker takes the job without a wake-up; it holds spinner_ until it has either
     // seen the queue non-empty or re-checked it under this lock before sleeping.
     wake = sleeping_ > 0 && !spinner_.load(std::memory_order_acquire);
   }
+  // Published after the lock is released: a spinner that saw it while we still held the lock
+  // would block on it, and both threads would pay for a futex call on every hand-off.
+  queued_.store(queued, std::memory_order_release);
   if (wake) work_ready_.notify_one();
 }
 
@@ -76,6 +80,7 @@ void WorkerPool::run() {
         lock.unlock();
         const bool was_spinner = spin_for_work();
         lock.lock();
+        queued_.store(jobs_.size(), std::memory_order_relaxed);  // mend a hint published late
         // Still the spinner while re-checking under the lock, so a submit in between either
         // sees us as the spinner (and we see its job here) or sees us asleep and wakes us.
         ++sleeping_;

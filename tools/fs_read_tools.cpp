@@ -3,14 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
-#include <memory>
 #include <optional>
-#include <span>
 
 #include "common/base64.h"
+#include "tools/file_chunks.h"
 #include "tools/fs_common.h"
 #include "tools/workspace_args.h"
 
@@ -21,7 +19,6 @@ constexpr int64_t kDefaultLineLimit = 2000;
 constexpr size_t kMaxTextBytes = 256 * 1024;
 constexpr size_t kSniffBytes = 8 * 1024;
 constexpr size_t kMaxImageBytes = 10 * 1024 * 1024;
-constexpr size_t kChunkBytes = 64 * 1024;
 // Past the window, lines are counted only this far into the file, so reading the start of a
 // huge log stays cheap; beyond it the total is reported as unknown.
 constexpr size_t kMaxCountedBytes = 64 * 1024 * 1024;
@@ -56,12 +53,11 @@ Result<UniqueFd> open_regular(const Target& target, struct stat& st) {
   return fd;
 }
 
-// Fills `buffer` from `offset` until it is full or the file ends; returns the bytes read.
-Result<size_t> read_into(int fd, size_t offset, std::span<char> buffer, std::string_view shown) {
+Result<std::string> read_whole(int fd, size_t size, std::string_view shown) {
+  std::string data(size, '\0');
   size_t filled = 0;
-  while (filled < buffer.size()) {
-    const ssize_t n = ::pread(fd, buffer.data() + filled, buffer.size() - filled,
-                              static_cast<off_t>(offset + filled));
+  while (filled < size) {
+    const ssize_t n = ::pread(fd, data.data() + filled, size - filled, static_cast<off_t>(filled));
     if (n < 0) {
       if (errno == EINTR) continue;
       return path_error(shown, errno);
@@ -69,14 +65,7 @@ Result<size_t> read_into(int fd, size_t offset, std::span<char> buffer, std::str
     if (n == 0) break;
     filled += static_cast<size_t>(n);
   }
-  return filled;
-}
-
-Result<std::string> read_at(int fd, size_t offset, size_t length, std::string_view shown) {
-  std::string data(length, '\0');
-  auto filled = read_into(fd, offset, data, shown);
-  if (!filled) return filled.take_error();
-  data.resize(*filled);
+  data.resize(filled);
   return data;
 }
 
@@ -90,8 +79,9 @@ struct Window {
   bool line_cut = false;    // a single line longer than the byte cap was cut short
 };
 
-Result<Window> read_window(int fd, int64_t first, int64_t limit, std::string_view shown,
+Result<Window> read_window(FileChunks& file, int64_t first, int64_t limit,
                            const ToolContext& context, bool count_everything) {
+  file.rewind();
   Window window;
   window.last_line = first - 1;
   int64_t line = 1;
@@ -100,20 +90,15 @@ Result<Window> read_window(int fd, int64_t first, int64_t limit, std::string_vie
   size_t current_start = 0;  // where the line being collected starts in window.text
   char last_byte = '\n';
   int64_t newlines = 0;
-  size_t offset = 0;
-  // One buffer for the whole pass, not zero-filled: most files fit in a single chunk, and a
-  // fresh 64 KiB allocation per chunk was a visible share of a small read.
-  const auto buffer = std::make_unique_for_overwrite<char[]>(kChunkBytes);
   for (;;) {
     if (context.cancelled()) return Error::make("Cancelled", "cancelled");
-    auto read = read_into(fd, offset, {buffer.get(), kChunkBytes}, shown);
-    if (!read) return read.take_error();
-    if (*read == 0) break;
-    offset += *read;
-    std::string_view rest(buffer.get(), *read);
+    auto chunk = file.next();
+    if (!chunk) return chunk.take_error();
+    if (chunk->empty()) break;
+    std::string_view rest = *chunk;
     last_byte = rest.back();
     if (done) {
-      if (!count_everything && offset > kMaxCountedBytes) {
+      if (!count_everything && file.offset() > kMaxCountedBytes) {
         window.total_known = false;
         break;
       }
@@ -155,7 +140,7 @@ Result<Window> read_window(int fd, int64_t first, int64_t limit, std::string_vie
       }
     }
   }
-  window.total_lines = newlines + (offset > 0 && last_byte != '\n' ? 1 : 0);
+  window.total_lines = newlines + (file.offset() > 0 && last_byte != '\n' ? 1 : 0);
   return window;
 }
 
@@ -188,7 +173,7 @@ ToolResult read_image(const Target& target, int fd, const struct stat& st,
                              " bytes, over the " + std::to_string(kMaxImageBytes / (1024 * 1024)) +
                              " MiB limit for image content");
   }
-  auto data = read_at(fd, 0, static_cast<size_t>(st.st_size), target.shown);
+  auto data = read_whole(fd, static_cast<size_t>(st.st_size), target.shown);
   if (!data) return error_result(data.error());
   ToolResult result;
   result.content.push_back(
@@ -210,10 +195,11 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   auto fd = open_regular(*target, st);
   if (!fd) return error_result(fd.error());
 
-  std::array<char, kSniffBytes> sniffed;
-  auto sniffed_bytes = read_into(fd->get(), 0, sniffed, target->shown);
-  if (!sniffed_bytes) return error_result(sniffed_bytes.error());
-  const std::string_view head(sniffed.data(), *sniffed_bytes);
+  // The first chunk serves the sniff and, for most files, every pass after it.
+  FileChunks file(fd->get(), static_cast<size_t>(st.st_size), target->shown);
+  auto first_chunk = file.next();
+  if (!first_chunk) return error_result(first_chunk.error());
+  const std::string_view head = first_chunk->substr(0, kSniffBytes);
   if (auto mime = image_mime_type(head)) return read_image(*target, fd->get(), st, *mime);
   if (head.find('\0') != std::string_view::npos) {
     return ToolResult::error(target->shown +
@@ -228,12 +214,12 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
       std::clamp<int64_t>(args.value("limit", kDefaultLineLimit), 1, kDefaultLineLimit);
   if (offset < 0) {
     // From the end: count the lines first (a cheap pass over the file).
-    auto count = read_window(fd->get(), 1, 0, target->shown, context, /*count_everything=*/true);
+    auto count = read_window(file, 1, 0, context, /*count_everything=*/true);
     if (!count) return error_result(count.error());
     offset = std::max<int64_t>(1, count->total_lines + offset + 1);
   }
   offset = std::max<int64_t>(offset, 1);
-  auto window = read_window(fd->get(), offset, limit, target->shown, context, false);
+  auto window = read_window(file, offset, limit, context, false);
   if (!window) return error_result(window.error());
   const bool known = window->total_known;
   const int64_t total = window->total_lines;
