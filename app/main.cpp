@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "server/connection_server.h"
 #include "server/mcp_server.h"
+#include "server/startup_gate.h"
 #include "server/tool_registry.h"
 #include "server/worker_pool.h"
 #include "transport/stdio_connection.h"
@@ -44,13 +45,53 @@ size_t default_workers() {
   return std::max<size_t>(4, 2 * std::max(1u, std::thread::hardware_concurrency()));
 }
 
-int run(const CliOptions& options) {
-  auto services = build_services(options);
-  if (!services) {
-    log::error(services.error().message);
-    return 1;
+// Schemas compile on first use; compiling them on a worker right after start keeps that cost out
+// of the first calls and reports a broken schema in the log right away.
+void compile_schemas_soon(WorkerPool& workers, const ToolRegistry& tools) {
+  workers.submit([&tools] {
+    if (auto checked = tools.compile_all(); !checked) log::error(checked.error().message);
+  });
+}
+
+// A client that spawns the server sends `initialize` at once and waits for the answer before
+// anything else. The handshake does not need the services (opening SQLite, registering every tool
+// family, the sandbox's cgroup probe: about half of a start), so it is answered while they are
+// built; requests that need them wait for them (StartupGate).
+int serve_stdio(const CliOptions& options, Services& services, McpServer& server,
+                WorkerPool& workers) {
+  StdioConnection connection = StdioConnection::take_process_stdio(options.max_message_bytes);
+  StartupGate started;
+  server.set_startup_gate(started);
+  // Calls still running when the client closes our input get this long to finish and be
+  // answered, so `printf '...' | benchtop stdio` works; clients that end a session wait for
+  // the process to exit (and signal it after a grace period of their own).
+  std::thread reader([&] { serve_connection(server, connection, std::chrono::seconds(10)); });
+  Status built = build_services(options, services);
+  if (built) {
+    log::info("serving MCP on stdio");
+    compile_schemas_soon(workers, services.tools);
+  } else {
+    // Still serving: the client learns why from the error every request gets, not from a
+    // process that vanished after its handshake.
+    log::error(built.error().message);
   }
-  if (options.command == Command::kChat) return run_chat_command(options, **services);
+  const bool ok = static_cast<bool>(built);
+  started.open(std::move(built));
+  reader.join();
+  log::info("stdin closed; exiting");
+  return ok ? 0 : 1;
+}
+
+int run(const CliOptions& options) {
+  // Services first: everything below refers to them, so they are destroyed last.
+  auto services = std::make_unique<Services>();
+  if (options.command != Command::kStdio) {
+    if (auto built = build_services(options, *services); !built) {
+      log::error(built.error().message);
+      return 1;
+    }
+  }
+  if (options.command == Command::kChat) return run_chat_command(options, *services);
   WorkerPool workers(options.workers ? options.workers : default_workers());
   ServerIdentity identity;
   identity.version = BENCHTOP_VERSION;
@@ -58,10 +99,10 @@ int run(const CliOptions& options) {
       "benchtop gives you a workbench of projects. Every tool acts inside one project's "
       "workspace; pass `project` (id or name from project_list) unless a default project is set. "
       "Paths are relative to the workspace root.";
-  McpServer server(identity, (*services)->tools, (*services)->resources, (*services)->prompts,
-                   workers);
-  const ToolRegistry& tools = (*services)->tools;
+  McpServer server(identity, services->tools, services->resources, services->prompts, workers);
+  if (options.command == Command::kStdio) return serve_stdio(options, *services, server, workers);
 
+  const ToolRegistry& tools = services->tools;
   if (options.command == Command::kTools) {
     if (auto checked = tools.compile_all(); !checked) {
       log::error(checked.error().message);
@@ -70,23 +111,8 @@ int run(const CliOptions& options) {
     std::cout << tools.list().dump(2) << "\n";
     return 0;
   }
-  // Schemas compile on first use; compiling them now, off the start-up path, keeps that cost out
-  // of the first calls and reports a broken schema in the log right away.
-  workers.submit([&tools] {
-    if (auto checked = tools.compile_all(); !checked) log::error(checked.error().message);
-  });
-
-  if (options.command == Command::kStdio) {
-    StdioConnection connection = StdioConnection::take_process_stdio(options.max_message_bytes);
-    log::info("serving MCP on stdio");
-    // Calls still running when the client closes our input get this long to finish and be
-    // answered, so `printf '...' | benchtop stdio` works; clients that end a session wait for
-    // the process to exit (and signal it after a grace period of their own).
-    serve_connection(server, connection, std::chrono::seconds(10));
-    log::info("stdin closed; exiting");
-    return 0;
-  }
-  return run_http_server(options, server, **services);
+  compile_schemas_soon(workers, tools);
+  return run_http_server(options, server, *services);
 }
 
 }  // namespace

@@ -39,34 +39,33 @@ std::unique_ptr<ChatService> make_chat_service(const CliOptions& options, Servic
 
 }  // namespace
 
-Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
-  auto services = std::make_unique<Services>();
+Status build_services(const CliOptions& options, Services& services) {
   if (!options.data_dir.empty()) {
-    services->data_dir = DataDir(options.data_dir);
+    services.data_dir = DataDir(options.data_dir);
   } else {
     auto location = DataDir::default_location();
     if (!location) return location.take_error();
-    services->data_dir = std::move(location).value();
+    services.data_dir = std::move(location).value();
   }
-  if (auto created = services->data_dir.create(); !created) return created.take_error();
+  if (auto created = services.data_dir.create(); !created) return created.take_error();
 
-  auto database = Database::open(services->data_dir.database_file(), benchtop_migrations());
+  auto database = Database::open(services.data_dir.database_file(), benchtop_migrations());
   if (!database) return database.take_error();
-  services->database = std::move(database).value();
-  services->projects =
-      std::make_unique<ProjectService>(*services->database, services->data_dir.workspaces_dir());
+  services.database = std::move(database).value();
+  services.projects =
+      std::make_unique<ProjectService>(*services.database, services.data_dir.workspaces_dir());
 
   for (const auto& root : options.roots) {
-    auto project = services->projects->register_root(root);
+    auto project = services.projects->register_root(root);
     if (!project) return Error::make("--root " + root + ": " + project.error().message);
     log::info("project '" + project->name + "' is " + root);
   }
 
-  services->git_settings =
-      std::make_unique<git::ProjectGitSettings>(*services->database, *services->projects);
-  register_project_tools(services->tools, *services->projects, *services->git_settings);
-  register_fs_tools(services->tools, *services->projects);
-  register_search_tools(services->tools, *services->projects);
+  services.git_settings =
+      std::make_unique<git::ProjectGitSettings>(*services.database, *services.projects);
+  register_project_tools(services.tools, *services.projects, *services.git_settings);
+  register_fs_tools(services.tools, *services.projects);
+  register_search_tools(services.tools, *services.projects);
 
   auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
                                         options.podman_image);
@@ -78,31 +77,31 @@ Result<std::unique_ptr<Services>> build_services(const CliOptions& options) {
   container_options.default_limits.cpu_millis = static_cast<int64_t>(options.container_millicpus);
   container_options.idle_suspend = std::chrono::seconds(options.container_idle_seconds);
   container_options.exec_enabled = !options.disable_exec;
-  services->containers =
-      std::make_unique<ContainerManager>(*services->database, std::move(backend).value(),
-                                         project_resolver(*services->projects), container_options);
-  services->projects->add_removal_hook([containers = services->containers.get()](const Project& p) {
+  services.containers =
+      std::make_unique<ContainerManager>(*services.database, std::move(backend).value(),
+                                         project_resolver(*services.projects), container_options);
+  services.projects->add_removal_hook([containers = services.containers.get()](const Project& p) {
     if (auto destroyed = containers->destroy(p.id); !destroyed) {
       log::warning("project '" + p.name +
                    "': its dev container could not be removed: " + destroyed.error().message);
     }
   });
-  if (auto reconciled = services->containers->reconcile(); !reconciled) {
+  if (auto reconciled = services.containers->reconcile(); !reconciled) {
     return reconciled.take_error();
   }
   if (options.disable_exec) log::warning("command execution is disabled (--disable-exec)");
-  register_exec_tools(services->tools, *services->containers);
-  register_git_tools(services->tools, *services->projects, *services->git_settings);
-  services->test_runs =
-      std::make_unique<test_runs::SqliteTestRunStore>(*services->database, *services->projects);
+  register_exec_tools(services.tools, *services.containers);
+  register_git_tools(services.tools, *services.projects, *services.git_settings);
+  services.test_runs =
+      std::make_unique<test_runs::SqliteTestRunStore>(*services.database, *services.projects);
   // Tests run in the project's dev container, like every other command.
-  register_test_tools(services->tools, *services->projects, *services->containers,
-                      *services->test_runs);
-  register_project_resources(services->resources, *services->projects);
-  register_project_prompts(services->prompts, *services->projects);
-  services->chat = make_chat_service(options, *services);
-  register_agent_tools(services->tools, *services->chat);
-  return services;
+  register_test_tools(services.tools, *services.projects, *services.containers,
+                      *services.test_runs);
+  register_project_resources(services.resources, *services.projects);
+  register_project_prompts(services.prompts, *services.projects);
+  services.chat = make_chat_service(options, services);
+  register_agent_tools(services.tools, *services.chat);
+  return {};
 }
 
 }  // namespace benchtop

@@ -34,6 +34,8 @@ struct Services {
   std::unique_ptr<ChatService> chat;
 };
 
-Result<std::unique_ptr<Services>> build_services(const CliOptions& options);
+// Fills `services`, which may already be referenced (by a server answering the handshake, see
+// StartupGate) but must not be used until this returns successfully.
+Status build_services(const CliOptions& options, Services& services);
 
 }  // namespace benchtop

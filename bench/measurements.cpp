@@ -323,10 +323,16 @@ void measure_workload(std::vector<std::unique_ptr<Session>>& sessions, Workload 
   }
 }
 
-// One fresh start: spawn, initialize, shut down. Returns the milliseconds to the initialize
-// response and records the peak RSS.
-Result<double> start_once(const ServerProfile& profile, const RunSettings& settings,
-                          const std::string& state, ServerResult& out, std::vector<double>& rss) {
+struct StartTimes {
+  double initialize_ms;
+  double tools_list_ms;
+};
+
+// One fresh start: spawn, initialize, tools/list, shut down. Returns the milliseconds to the
+// initialize and tools/list responses and records the peak RSS.
+Result<StartTimes> start_once(const ServerProfile& profile, const RunSettings& settings,
+                              const std::string& state, ServerResult& out,
+                              std::vector<double>& rss) {
   TempDir tmp;
   const auto argv = expand(profile.command, settings.tree, tmp.path(), state);
   const Clock::time_point start = Clock::now();
@@ -335,13 +341,18 @@ Result<double> start_once(const ServerProfile& profile, const RunSettings& setti
   McpClient client(child->stdin_fd(), child->stdout_fd(), settings.response_timeout);
   auto init = client.initialize();
   if (!init) return Error::make("initialize: " + init.error().message);
-  const double elapsed = ms_since(start);
+  const double initialized = ms_since(start);
+  // A server may answer the handshake before its tools are ready; the first tools/list shows
+  // when they are.
+  auto listed = client.call("tools/list", nlohmann::json::object());
+  if (!listed) return Error::make("tools/list: " + listed.error().message);
+  const double ready = ms_since(start);
   if (out.server_info.empty() && init->contains("serverInfo")) {
     const auto& info = (*init)["serverInfo"];
     out.server_info = info.value("name", "?") + " " + info.value("version", "?");
   }
   rss.push_back(static_cast<double>(child->shutdown().max_rss_kib));
-  return elapsed;
+  return StartTimes{initialized, ready};
 }
 
 Status open_session(Session& session, const RunSettings& settings) {
@@ -381,16 +392,18 @@ MeasuredRun measure_all(const std::vector<ServerProfile>& profiles, const RunSet
   for (int round = 0; round < settings.starts; ++round) {
     for (size_t i = 0; i < profiles.size(); ++i) {
       if (!results[i].error.empty()) continue;
-      auto elapsed = start_once(profiles[i], settings, state_dirs[i]->path(), results[i], rss[i]);
-      if (!elapsed) {
-        results[i].error = elapsed.error().message;
+      auto times = start_once(profiles[i], settings, state_dirs[i]->path(), results[i], rss[i]);
+      if (!times) {
+        results[i].error = times.error().message;
       } else {
-        results[i].start_ms.push_back(*elapsed);
+        results[i].start_ms.push_back(times->initialize_ms);
+        results[i].ready_ms.push_back(times->tools_list_ms);
       }
     }
   }
   for (size_t i = 0; i < profiles.size(); ++i) {
     results[i].start_median_ms = median(results[i].start_ms);
+    results[i].ready_median_ms = median(results[i].ready_ms);
     results[i].idle_peak_rss_kib = static_cast<long>(median(rss[i]));
   }
 

@@ -53,10 +53,13 @@ struct ServerResult {
   std::string name;
   std::string kind;
   std::string command;
-  std::string server_info;  // serverInfo name/version from initialize
-  std::vector<double> start_ms;
+  std::string server_info;       // serverInfo name/version from initialize
+  std::vector<double> start_ms;  // spawn -> initialize response
   double start_median_ms = 0;
-  long idle_peak_rss_kib = 0;  // median ru_maxrss of the fresh starts (initialize only)
+  // spawn -> tools/list response, sent right after initialize: when the tools can be used.
+  std::vector<double> ready_ms;
+  double ready_median_ms = 0;
+  long idle_peak_rss_kib = 0;  // median ru_maxrss of the fresh starts (initialize, tools/list)
   long peak_rss_kib = 0;       // ru_maxrss after all workloads, from wait4
   long peak_rss_proc_kib = 0;  // VmHWM just before shutdown, as a cross-check
   std::string exit_how;

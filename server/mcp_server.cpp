@@ -247,6 +247,16 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
     return;
   }
 
+  const bool handshake = method == "initialize" || method == "ping" ||
+                         method == "logging/setLevel" || method == "server/discover";
+  if (startup_gate_ && !handshake) {
+    if (const Status& started = startup_gate_->wait(); !started) {
+      reply->respond(make_error(id, jsonrpc::kInternalError,
+                                "The server could not start: " + started.error().message));
+      return;
+    }
+  }
+
   auto respond = [&](nlohmann::json result, bool cacheable) {
     reply->respond(make_result(id, finish_result(scope, std::move(result), cacheable)));
   };

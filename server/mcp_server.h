@@ -21,6 +21,7 @@
 #include "server/request_state.h"
 #include "server/resource_registry.h"
 #include "server/session.h"
+#include "server/startup_gate.h"
 #include "server/tool_registry.h"
 #include "server/worker_pool.h"
 #include "transport/json_rpc.h"
@@ -65,6 +66,11 @@ class McpServer {
   McpServer(ServerIdentity identity, const ToolRegistry& tools, const ResourceRegistry& resources,
             const PromptRegistry& prompts, WorkerPool& workers);
   ~McpServer();
+
+  // Requests other than the handshake (initialize, ping, logging/setLevel, server/discover) wait
+  // for `gate` before they touch the registries, which are filled while it is closed. If it opens
+  // with an error, they are answered with that error. The gate must outlive the server.
+  void set_startup_gate(const StartupGate& gate) { startup_gate_ = &gate; }
 
   // How long a handler waits for the client to answer a server-to-client request (2025
   // revisions) before giving up with an error.
@@ -194,6 +200,7 @@ class McpServer {
   std::mutex subscriptions_mutex_;
   std::vector<std::shared_ptr<Subscription>> subscriptions_;
   std::chrono::milliseconds client_request_timeout_{std::chrono::minutes(10)};
+  const StartupGate* startup_gate_ = nullptr;
 };
 
 }  // namespace benchtop

@@ -265,6 +265,27 @@ TEST(StdioE2e, HelpAndVersionExitZero) {
   }
 }
 
+// The handshake is answered while the services are built; when building them fails (here a
+// --root that does not exist), every request that needs them says why, and the process exits 1
+// at the end of its input.
+TEST(StdioE2e, AServerThatCannotStartSaysWhyToEveryRequest) {
+  TempDir dir;
+  const std::string missing = (dir.path() / "no-such-directory").string();
+  StdioServer server({"--root", missing});
+  server.initialize();
+  for (const char* method : {"tools/list", "resources/list", "prompts/list"}) {
+    json response = server.request(method, method);
+    expect_error(response, jsonrpc::kInternalError);
+    EXPECT_NE(response["error"]["message"].get<std::string>().find(missing), std::string::npos)
+        << response;
+  }
+  server.expect_ping_answered();
+  server.process().close_stdin();
+  EXPECT_EQ(server.process().wait_for_exit(5s), 1) << server.process().stderr_text();
+  EXPECT_NE(server.process().stderr_text().find(missing), std::string::npos)
+      << server.process().stderr_text();
+}
+
 TEST(StdioE2e, BadCommandLinesExitTwo) {
   TempDir dir;
   const std::vector<std::vector<std::string>> bad = {
