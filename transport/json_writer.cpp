@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace benchtop {
@@ -77,6 +78,18 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   return length;
 }
 
+// Whether any of the eight bytes in `word` needs more than a copy: a control character, '"', '\\'
+// or a byte of a multi-byte UTF-8 sequence. Most text is long runs of plain ASCII; testing eight
+// bytes at a time skips them several times faster than the table.
+constexpr bool needs_attention(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  const auto has_zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHighBits; };
+  const uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHighBits;
+  return ((word & kHighBits) | below_space | has_zero_byte(word ^ ('"' * kOnes)) |
+          has_zero_byte(word ^ ('\\' * kOnes))) != 0;
+}
+
 void append_string(const std::string& s, std::string& out) {
   const size_t start = out.size();
   out.reserve(start + s.size() + 2);
@@ -84,6 +97,14 @@ void append_string(const std::string& s, std::string& out) {
   size_t run = 0;  // start of the bytes not yet copied
   size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, sizeof word);
+      if (!needs_attention(word)) {
+        i += 8;
+        continue;
+      }
+    }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     const uint8_t kind = kClasses[c];
     if (kind == 0) {
