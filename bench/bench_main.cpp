@@ -25,8 +25,9 @@ constexpr std::string_view kUsage =
     R"(usage: mcp_stdio_bench --tree DIR --server KIND[/NAME]=COMMAND... [options]
 
   --tree DIR              the benchmark tree (made by bench_make_tree)
-  --server KIND=COMMAND   a server to measure (repeatable). KIND is benchtop, server-filesystem or
-                          git-mcp-server (@cyanheads/git-mcp-server) and selects which tools each workload calls; /NAME labels it in the
+  --server KIND=COMMAND   a server to measure (repeatable). KIND is benchtop, server-filesystem,
+                          git-mcp-server (@cyanheads/git-mcp-server) or floor (bench_floor_server,
+                          reads only) and selects which tools each workload calls; /NAME labels it in the
                           report. COMMAND is split at spaces; {tree} becomes the tree path, {tmp}
                           a fresh empty directory for each start, and {state} one directory per
                           server kept across its starts (as when a client restarts it); both are

@@ -199,6 +199,14 @@ void print_targets(std::ostream& out, const RunReport& report) {
                                                 peer_read->pipelined->calls_per_second);
     }
     print_target(out, "small-read throughput >= 20x server-filesystem", figure, ratio >= 20);
+    // What a server that does nothing but the read's system calls gets through the same pipe.
+    const auto* floor_read = find_workload(find_kind(report, "floor"), Workload::kSmallRead);
+    if (floor_read) {
+      out << "    (bench_floor_server, no JSON and one thread: "
+          << format("%.1fx", floor_read->sequential->calls_per_second /
+                                 peer_read->sequential->calls_per_second)
+          << " sequential)\n";
+    }
   }
   print_target(out, "start -> initialize <= 10 ms", milliseconds(ours->start_median_ms) + " ms",
                ours->start_median_ms <= 10);

@@ -4,7 +4,8 @@
 #
 #   bench/run.sh                      everything, default settings
 #   bench/run.sh --calls 200          extra arguments go to mcp_stdio_bench (see --help)
-#   BENCH_SERVERS=server-filesystem bench/run.sh   only some servers (benchtop, server-filesystem)
+#   BENCH_SERVERS=server-filesystem bench/run.sh   only some servers (benchtop, server-filesystem,
+#                                                  floor)
 #   BENCH_COLD_START=1 bench/run.sh   also benchtop with a new --data-dir for every start
 #
 # Environment: BUILD_DIR (default ./build), BENCH_TREE (default $TMPDIR/benchtop-bench-tree),
@@ -17,7 +18,7 @@ build_dir="${BUILD_DIR:-$repo_root/build}"
 # Outside the repository: ripgrep would otherwise apply the repository's own .gitignore to it.
 tree="${BENCH_TREE:-${TMPDIR:-/tmp}/benchtop-bench-tree}"
 results="${BENCH_RESULTS:-$repo_root/bench/results}"
-servers="${BENCH_SERVERS:-benchtop server-filesystem}"
+servers="${BENCH_SERVERS:-benchtop server-filesystem floor}"
 jobs="$(nproc)"
 ((jobs > 2)) && jobs=2
 
@@ -29,6 +30,7 @@ if [[ ! -f "$build_dir/build.ninja" && ! -f "$build_dir/Makefile" ]]; then
 fi
 targets=(mcp_stdio_bench bench_make_tree)
 want benchtop && targets+=(benchtop)
+want floor && targets+=(bench_floor_server)
 cmake --build "$build_dir" --parallel "$jobs" --target "${targets[@]}"
 
 echo "== tree" >&2
@@ -56,6 +58,10 @@ if want benchtop; then
   if [[ -n "${BENCH_COLD_START:-}" ]]; then
     server_args+=(--server "benchtop/benchtop-first-start=$build_dir/benchtop stdio --root {tree} --data-dir {tmp} --log-level error")
   fi
+fi
+if want floor; then
+  # The floor: a server that only makes a read's system calls (bench/floor_server_main.cpp).
+  server_args+=(--server "floor=$build_dir/bench/bench_floor_server {tree}")
 fi
 rg_args=()
 if command -v rg >/dev/null 2>&1; then rg_args=(--rg "$(command -v rg)"); fi

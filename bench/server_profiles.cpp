@@ -122,6 +122,24 @@ ServerProfile filesystem_profile(ServerProfile profile, const std::string& tree)
   return profile;
 }
 
+ServerProfile floor_profile(ServerProfile profile, const std::string& tree) {
+  auto& calls = profile.calls;
+  calls[Workload::kSmallRead] = {
+      "read_text_file",
+      {json{{"path", in_tree(tree, kSmallFile)}}},
+      "bench_floor_server: openat2 beneath the root, fstat, pread, close, one write; no JSON "
+      "parsing, no validation, one thread; the text escaped by hand and returned twice."};
+  calls[Workload::kLargeRead] = {
+      "read_text_file",
+      {json{{"path", in_tree(tree, kLargeFile)}}},
+      "bench_floor_server: the whole 1 MiB in one pread, returned twice."};
+  const char* kOnlyReads = "the floor server only reads files";
+  for (Workload workload : {Workload::kGlob, Workload::kGrep, Workload::kList}) {
+    profile.missing[workload] = kOnlyReads;
+  }
+  return profile;
+}
+
 ServerProfile git_mcp_server_profile(ServerProfile profile, const std::string& tree) {
   auto& calls = profile.calls;
   calls[Workload::kGitStatus] = {
@@ -218,8 +236,9 @@ Result<ServerProfile> make_profile(std::string name, std::string_view kind,
   if (kind == "benchtop") return benchtop_profile(std::move(profile), tree);
   if (kind == "server-filesystem") return filesystem_profile(std::move(profile), tree);
   if (kind == "git-mcp-server") return git_mcp_server_profile(std::move(profile), tree);
+  if (kind == "floor") return floor_profile(std::move(profile), tree);
   return Error::make("unknown server kind '" + std::string(kind) +
-                     "' (known: benchtop, server-filesystem, git-mcp-server)");
+                     "' (known: benchtop, server-filesystem, git-mcp-server, floor)");
 }
 
 }  // namespace benchtop::bench
