@@ -804,9 +804,8 @@ void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
     if (token.is_string() || token.is_number_integer()) progress_token = token;
   }
 
-  // The request runs on the thread that read it when another can take over the reading.
-  workers_.submit_or_run_here([this, session, reply, scope, source, progress_token, round,
-                               handler = std::move(handler), id = request.id]() {
+  workers_.submit([this, session, reply, scope, source, progress_token, round,
+                   handler = std::move(handler), id = request.id]() {
     const CancellationToken token = source.token();
     ToolContext::ProgressSink progress;
     if (progress_token) {

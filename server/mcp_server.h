@@ -88,7 +88,6 @@ class McpServer {
   // The answer to a message that could not be parsed or classified.
   static nlohmann::json invalid_message_error(const jsonrpc::Invalid& invalid);
 
-  WorkerPool& workers() const { return workers_; }
   const ToolRegistry& tools() const { return tools_; }
   const ResourceRegistry& resources() const { return resources_; }
   const PromptRegistry& prompts() const { return prompts_; }

@@ -17,9 +17,6 @@ inline void cpu_relax() {
 #endif
 }
 
-// The reading duty the current thread holds, if any.
-thread_local WorkerPool::ReadingDuty* t_duty = nullptr;
-
 }  // namespace
 
 WorkerPool::WorkerPool(size_t threads) {
@@ -37,94 +34,26 @@ WorkerPool::~WorkerPool() {
   for (auto& thread : threads_) thread.join();
 }
 
-WorkerPool::ReadingDuty::ReadingDuty(WorkerPool& pool, std::function<void()> resume)
-    : pool_(pool), resume_(std::move(resume)), outer_(t_duty) {
-  t_duty = this;
-}
-
-WorkerPool::ReadingDuty::~ReadingDuty() {
-  if (t_duty == this) t_duty = outer_;
-}
-
 void WorkerPool::submit(std::function<void()> job) {
-  enqueue({std::move(job), false});
-}
-
-void WorkerPool::submit_or_run_here(std::function<void()> job) {
-  ReadingDuty* duty = t_duty;
-  if (duty && &duty->pool_ == this && hand_off(*duty)) {
-    duty->handed_off_ = true;
-    t_duty = duty->outer_;  // this thread reads no more
-    {
-      std::lock_guard lock(mutex_);
-      ++working_;
-    }
-    execute(job);
-    std::lock_guard lock(mutex_);
-    --working_;
-    if (queued_work_ == 0 && working_ == 0) idle_.notify_all();
-    return;
-  }
-  submit(std::move(job));
-}
-
-void WorkerPool::enqueue(Job job) {
-  Pushed pushed;
+  bool wake = false;
+  size_t queued = 0;
   {
     std::lock_guard lock(mutex_);
-    pushed = push_locked(std::move(job), /*to_front=*/false);
-  }
-  publish(pushed);
-}
-
-bool WorkerPool::hand_off(ReadingDuty& duty) {
-  Pushed pushed;
-  {
-    std::lock_guard lock(mutex_);
-    // An idle worker: one neither running something nor claimed by a queued job. The duty goes
-    // to the front, so the first worker to look takes it, whoever submits next. A pool of one
-    // never hands off: its only worker would be reading, and queued work would wait for ever.
-    if (stopping_ || threads_.size() < 2 || running_ + jobs_.size() >= threads_.size()) {
-      return false;
-    }
-    pushed = push_locked({duty.resume_, true}, /*to_front=*/true);
-  }
-  publish(pushed);
-  return true;
-}
-
-WorkerPool::Pushed WorkerPool::push_locked(Job job, bool to_front) {
-  if (!job.duty) ++queued_work_;
-  if (to_front) {
-    jobs_.push_front(std::move(job));
-  } else {
     jobs_.push_back(std::move(job));
+    queued = jobs_.size();
+    // A spinning worker takes the job without a wake-up; it holds spinner_ until it has either
+    // seen the queue non-empty or re-checked it under this lock before sleeping.
+    wake = sleeping_ > 0 && !spinner_.load(std::memory_order_acquire);
   }
-  // A spinning worker takes the job without a wake-up; it holds spinner_ until it has either
-  // seen the queue non-empty or re-checked it under this lock before sleeping.
-  return {jobs_.size(), sleeping_ > 0 && !spinner_.load(std::memory_order_acquire)};
-}
-
-void WorkerPool::publish(Pushed pushed) {
   // Published after the lock is released: a spinner that saw it while we still held the lock
   // would block on it, and both threads would pay for a futex call on every hand-off.
-  queued_.store(pushed.queued, std::memory_order_release);
-  if (pushed.wake) work_ready_.notify_one();
-}
-
-void WorkerPool::execute(const std::function<void()>& job) {
-  try {
-    job();
-  } catch (const std::exception& e) {
-    log::error(std::string("worker job failed: ") + e.what());
-  } catch (...) {
-    log::error("worker job failed with a non-standard exception");
-  }
+  queued_.store(queued, std::memory_order_release);
+  if (wake) work_ready_.notify_one();
 }
 
 void WorkerPool::wait_idle() {
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [&] { return queued_work_ == 0 && working_ == 0; });
+  idle_.wait(lock, [&] { return jobs_.empty() && running_ == 0; });
 }
 
 // A request-response client sends its next request a few tens of microseconds after reading an
@@ -144,7 +73,7 @@ bool WorkerPool::spin_for_work() {
 
 void WorkerPool::run() {
   for (;;) {
-    Job job;
+    std::function<void()> job;
     {
       std::unique_lock lock(mutex_);
       if (jobs_.empty() && !stopping_) {
@@ -164,20 +93,21 @@ void WorkerPool::run() {
       jobs_.pop_front();
       queued_.store(jobs_.size(), std::memory_order_release);
       ++running_;
-      if (!job.duty) {
-        --queued_work_;
-        ++working_;
-      }
       // More work queued behind this job: hand it to another worker rather than leave it until
       // this one finishes.
       if (!jobs_.empty() && sleeping_ > 0) work_ready_.notify_one();
     }
-    execute(job.run);
+    try {
+      job();
+    } catch (const std::exception& e) {
+      log::error(std::string("worker job failed: ") + e.what());
+    } catch (...) {
+      log::error("worker job failed with a non-standard exception");
+    }
     {
       std::lock_guard lock(mutex_);
       --running_;
-      if (!job.duty) --working_;
-      if (queued_work_ == 0 && working_ == 0) idle_.notify_all();
+      if (jobs_.empty() && running_ == 0) idle_.notify_all();
     }
   }
 }
