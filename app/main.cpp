@@ -66,7 +66,14 @@ int serve_stdio(const CliOptions& options, Services& services, McpServer& server
   // answered, so `printf '...' | benchtop stdio` works; clients that end a session wait for
   // the process to exit (and signal it after a grace period of their own).
   std::thread reader([&] { serve_connection(server, connection, std::chrono::seconds(10)); });
-  Status built = build_services(options, services);
+  // Whatever happens here, the gate must open and the reader be joined: an exception escaping
+  // with the reader still running would end the process without a word.
+  Status built;
+  try {
+    built = build_services(options, services);
+  } catch (const std::exception& e) {
+    built = Error::make(std::string("start-up failed: ") + e.what());
+  }
   if (built) {
     log::info("serving MCP on stdio");
     compile_schemas_soon(workers, services.tools);
