@@ -165,6 +165,16 @@ std::string HttpAccess::session_cookie(const HttpRequest& request) const {
   return cookie;
 }
 
+std::string HttpAccess::end_browser_session(const HttpRequest& request) const {
+  const std::string name = session_cookie_name(request);
+  const auto now = SessionCookieSigner::Clock::now();
+  for (const auto& [key, value] : request.headers) {
+    if (lower(key) != "cookie") continue;
+    for (const auto& candidate : cookie_values(value, name)) cookies_.revoke(candidate, now);
+  }
+  return name + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+}
+
 std::optional<std::string> HttpAccess::allowed_origin(const HttpRequest& request) const {
   auto origin = request.header("Origin");
   if (origin && origin_allowed(*origin)) return origin;

@@ -63,6 +63,9 @@ class HttpAccess {
   // A `Set-Cookie` value that logs the browser sending `request` in: HttpOnly, SameSite=Strict,
   // Path=/, Max-Age of the policy's lifetime, and Secure when the request came over HTTPS.
   std::string session_cookie(const HttpRequest& request) const;
+  // Logs the browser sending `request` out: revokes every session cookie it sent and returns the
+  // `Set-Cookie` value that removes the cookie from the browser.
+  std::string end_browser_session(const HttpRequest& request) const;
 
  private:
   bool host_allowed(const std::string& host_header) const;

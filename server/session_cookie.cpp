@@ -42,21 +42,43 @@ std::string SessionCookieSigner::issue(Clock::time_point expires) const {
   return payload + "." + mac(payload);
 }
 
-bool SessionCookieSigner::valid(std::string_view value, Clock::time_point now) const {
+std::optional<long long> SessionCookieSigner::authentic_expiry(std::string_view value) const {
   const auto last_dot = value.rfind('.');
-  if (last_dot == std::string_view::npos) return false;
+  if (last_dot == std::string_view::npos) return std::nullopt;
   const std::string_view payload = value.substr(0, last_dot);
   const std::string_view given = value.substr(last_dot + 1);
   const std::string expected = mac(payload);
-  if (!equal_constant_time(given, expected)) return false;
+  if (!equal_constant_time(given, expected)) return std::nullopt;
   // Only a value this process signed gets here, so its expiry field is well formed; parse it
   // strictly all the same.
   const auto first_dot = payload.find('.');
-  if (first_dot == std::string_view::npos) return false;
+  if (first_dot == std::string_view::npos) return std::nullopt;
   long long expiry = 0;
   const auto [end, error] = std::from_chars(payload.data(), payload.data() + first_dot, expiry);
-  if (error != std::errc() || end != payload.data() + first_dot) return false;
-  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() < expiry;
+  if (error != std::errc() || end != payload.data() + first_dot) return std::nullopt;
+  return expiry;
+}
+
+namespace {
+long long epoch_seconds(SessionCookieSigner::Clock::time_point when) {
+  return std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
+}
+}  // namespace
+
+bool SessionCookieSigner::valid(std::string_view value, Clock::time_point now) const {
+  const auto expiry = authentic_expiry(value);
+  if (!expiry || epoch_seconds(now) >= *expiry) return false;
+  std::lock_guard lock(revoked_->mutex);
+  return revoked_->expiry_by_value.find(value) == revoked_->expiry_by_value.end();
+}
+
+void SessionCookieSigner::revoke(std::string_view value, Clock::time_point now) const {
+  const auto expiry = authentic_expiry(value);
+  std::lock_guard lock(revoked_->mutex);
+  auto& revoked = revoked_->expiry_by_value;
+  // Forget revocations of cookies that have expired since: they are refused anyway.
+  std::erase_if(revoked, [&](const auto& entry) { return entry.second <= epoch_seconds(now); });
+  if (expiry && *expiry > epoch_seconds(now)) revoked.emplace(value, *expiry);
 }
 
 std::vector<std::string> cookie_values(std::string_view header, std::string_view name) {

@@ -98,6 +98,7 @@ void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatServ
 
   // The page logs a browser in itself (see chat_login.h), so it is not wrapped like the API.
   router.add("POST", "/login", login_form_handler(access));
+  add("POST", "/logout", logout_handler(access));
   router.add("GET", "/", page_with_login(access, [](const HttpRequest&) {
                HttpResponse response;
                response.content_type = "text/html; charset=utf-8";

@@ -151,6 +151,16 @@ HttpHandler page_with_login(const HttpAccess& access, HttpHandler page) {
   };
 }
 
+HttpHandler logout_handler(const HttpAccess& access) {
+  return [&access](const HttpRequest& request) {
+    HttpResponse response = HttpResponse::empty(303);
+    response.headers.emplace_back("Location", "/");
+    response.headers.emplace_back("Cache-Control", "no-store");
+    response.headers.emplace_back("Set-Cookie", access.end_browser_session(request));
+    return response;
+  };
+}
+
 HttpHandler login_form_handler(const HttpAccess& access) {
   return [&access](const HttpRequest& request) {
     return log_in(access, request, form_field(request.body, "token"));

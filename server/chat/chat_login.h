@@ -19,6 +19,10 @@ HttpHandler page_with_login(const HttpAccess& access, HttpHandler page);
 // POST /login with an application/x-www-form-urlencoded body `token=…`: the login form's target.
 HttpHandler login_form_handler(const HttpAccess& access);
 
+// POST /logout (behind HttpAccess::guard_browser): revokes the browser's session cookie, removes it
+// from the browser, and redirects to / (303), where the login page then asks for the token.
+HttpHandler logout_handler(const HttpAccess& access);
+
 // Decodes one field of an application/x-www-form-urlencoded body ("" when absent).
 std::string form_field(std::string_view body, std::string_view name);
 

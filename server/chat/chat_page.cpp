@@ -19,6 +19,7 @@ std::string_view chat_page_html() {
   header { grid-column: 1 / 4; display:flex; align-items:center; gap:12px; padding:8px 14px; background:var(--panel); border-bottom:1px solid var(--line); }
   header h1 { font-size:16px; margin:0; }
   header select { padding:4px; }
+  header form { padding:0; border:0; background:none; }
   #error { flex:1; color:var(--err); font-weight:600; white-space:pre-wrap; }
   #status { color:var(--muted); }
   aside, main, #side { min-height:0; overflow:hidden; display:flex; flex-direction:column; }
@@ -59,6 +60,7 @@ std::string_view chat_page_html() {
   <label>Project <select id="project"></select></label>
   <span id="status"></span>
   <span id="error" role="alert"></span>
+  <form method="post" action="/logout"><button type="submit" title="End this browser's login">Log out</button></form>
 </header>
 <aside>
   <button id="new-thread" type="button">+ New thread</button>

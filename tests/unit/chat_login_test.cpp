@@ -342,6 +342,44 @@ TEST(ChatLoginTest, ACookieStateChangeWithoutSameOriginIsRefused) {
   EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", cookie}}).status, 200);
 }
 
+TEST(ChatLoginTest, LoggingOutRevokesTheCookieAndRemovesItFromTheBrowser) {
+  ServedChat served{with_token()};
+  const std::string cookie = log_in(served);
+  const std::string other_browser = log_in(served);
+  // Logging out is a state change: it must come from the page itself.
+  EXPECT_EQ(served.fetch("POST", "/logout", {{"Cookie", cookie}}).status, 403);
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", cookie}}).status, 200);
+
+  const Reply out =
+      served.fetch("POST", "/logout", {{"Cookie", cookie}, {"Origin", served.origin()}});
+  ASSERT_EQ(out.status, 303) << out.body;
+  EXPECT_EQ(out.header("Location"), "/");
+  const std::string removal = out.header("Set-Cookie");
+  EXPECT_EQ(removal.rfind("benchtop_session_" + std::to_string(served.port()) + "=;", 0), 0u)
+      << removal;
+  EXPECT_NE(removal.find("Max-Age=0"), std::string::npos) << removal;
+  // A copy of the cookie kept elsewhere no longer works either; another login still does.
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", cookie}}).status, 401);
+  EXPECT_EQ(served.fetch("GET", "/", {{"Cookie", cookie}}).status, 401);
+  EXPECT_EQ(served.fetch("GET", "/api/threads", {{"Cookie", other_browser}}).status, 200);
+}
+
+TEST(SessionCookieTest, ARevokedValueIsRefusedByEveryCopyOfTheSigner) {
+  const SessionCookieSigner signer;
+  const SessionCookieSigner copy = signer;
+  const auto now = SessionCookieSigner::Clock::now();
+  const std::string value = signer.issue(now + 10s);
+  const std::string kept = signer.issue(now + 10s);
+  copy.revoke(value, now);
+  EXPECT_FALSE(signer.valid(value, now));
+  EXPECT_FALSE(copy.valid(value, now));
+  EXPECT_TRUE(signer.valid(kept, now));
+  // Revoking what this signer never issued changes nothing.
+  copy.revoke(SessionCookieSigner().issue(now + 10s), now);
+  copy.revoke("not-a-cookie", now);
+  EXPECT_TRUE(copy.valid(kept, now));
+}
+
 TEST(SessionCookieTest, IsValidUntilItsExpiryAndOnlyForItsSigner) {
   const SessionCookieSigner signer;
   const auto now = SessionCookieSigner::Clock::now();
