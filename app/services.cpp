@@ -97,7 +97,8 @@ Status build_services(const CliOptions& options, Services& services) {
   // Tests run in the project's dev container, like every other command.
   register_test_tools(services.tools, *services.projects, *services.containers,
                       *services.test_runs);
-  register_project_resources(services.resources, *services.projects);
+  services.file_watcher = std::make_unique<FileWatcher>();
+  register_project_resources(services.resources, *services.projects, services.file_watcher.get());
   register_project_prompts(services.prompts, *services.projects);
   services.chat = make_chat_service(options, services);
   register_agent_tools(services.tools, *services.chat);

@@ -10,6 +10,7 @@
 #include "server/chat/chat_service.h"
 #include "server/data_dir.h"
 #include "server/database.h"
+#include "server/file_watcher.h"
 #include "server/git/git_settings.h"
 #include "server/project_service.h"
 #include "server/prompt_registry.h"
@@ -24,6 +25,8 @@ struct Services {
   DataDir data_dir{""};
   std::unique_ptr<Database> database;
   std::unique_ptr<ProjectService> projects;
+  // Resource subscriptions watch project files with it.
+  std::unique_ptr<FileWatcher> file_watcher;
   std::unique_ptr<ContainerManager> containers;  // the CommandRunner of every exec tool
   std::unique_ptr<git::ProjectGitSettings> git_settings;
   std::unique_ptr<test_runs::SqliteTestRunStore> test_runs;

@@ -70,6 +70,16 @@ class ConnectionReply : public ReplyChannel {
 void serve_connection(McpServer& server, Connection& connection, std::chrono::milliseconds drain) {
   auto session = std::make_shared<Session>();
   auto pending = std::make_shared<PendingReplies>();
+  // One stream carries everything, so messages the client did not ask for go on it too.
+  const uint64_t channel =
+      session->set_unsolicited_channel([&connection](const nlohmann::json& message) {
+        return connection.write(jsonrpc::serialize(message));
+      });
+  struct ClearChannel {
+    Session& session;
+    uint64_t channel;
+    ~ClearChannel() { session.clear_unsolicited_channel(channel); }
+  } clear_channel{*session, channel};
   for (;;) {
     ReadResult frame = connection.read();
     if (std::holds_alternative<EndOfStream>(frame)) break;

@@ -303,6 +303,11 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
     }
     if (method == "resources/subscribe") {
       session->subscribe(uri);
+      {
+        std::lock_guard lock(subscriptions_mutex_);
+        legacy_subscribers_.push_back(session);
+      }
+      watch_resource(uri);
     } else {
       session->unsubscribe(uri);
     }
@@ -565,6 +570,7 @@ void McpServer::listen(const std::shared_ptr<Session>& session, const jsonrpc::R
     for (const auto& uri : requested["resourceSubscriptions"]) {
       if (uri.is_string()) uris.push_back(uri);
     }
+    for (const auto& uri : uris) watch_resource(uri.get<std::string>());
     filter["resourceSubscriptions"] = std::move(uris);
   }
 
@@ -626,7 +632,43 @@ void McpServer::notify_list_changed(std::string_view list) {
           "notifications/" + std::string(list) + "/list_changed", nlohmann::json::object());
 }
 
+void McpServer::watch_resource(const std::string& uri) {
+  {
+    std::lock_guard lock(watched_mutex_);
+    if (!watched_uris_.insert(uri).second) return;
+  }
+  // The watcher may call back after this server is gone (it belongs to the services, which
+  // outlive it): the callback goes through a pointer the destructor clears under the same lock.
+  auto self = self_;
+  Status watching = resources_.watch(uri, [self, uri] {
+    std::lock_guard lock(self->mutex);
+    if (self->server) self->server->notify_resource_updated(uri);
+  });
+  // A URI that cannot be watched now (unknown, its directory missing, no watcher): the
+  // subscription is still accepted and never fires; subscribing again later tries again.
+  if (!watching) {
+    log::debug("not watching " + uri + ": " + watching.error().message);
+    std::lock_guard lock(watched_mutex_);
+    watched_uris_.erase(uri);
+  }
+}
+
 void McpServer::notify_resource_updated(const std::string& uri) {
+  const nlohmann::json notification =
+      jsonrpc::make_notification("notifications/resources/updated", {{"uri", uri}});
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(subscriptions_mutex_);
+    std::erase_if(legacy_subscribers_, [](const auto& weak) { return weak.expired(); });
+    for (const auto& weak : legacy_subscribers_) {
+      if (auto session = weak.lock(); session && session->subscribed(uri)) {
+        if (std::find(sessions.begin(), sessions.end(), session) == sessions.end()) {
+          sessions.push_back(std::move(session));
+        }
+      }
+    }
+  }
+  for (const auto& session : sessions) session->send_unsolicited(notification);
   publish(
       [&](const nlohmann::json& filter) {
         if (!filter.contains("resourceSubscriptions")) return false;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -201,6 +202,20 @@ class McpServer {
   std::vector<std::shared_ptr<Subscription>> subscriptions_;
   std::chrono::milliseconds client_request_timeout_{std::chrono::minutes(10)};
   const StartupGate* startup_gate_ = nullptr;
+
+  // Resource subscriptions: 2025 sessions that subscribed to something (under
+  // subscriptions_mutex_), and the URIs whose changes are watched (each once).
+  void watch_resource(const std::string& uri);
+  std::vector<std::weak_ptr<Session>> legacy_subscribers_;
+  std::mutex watched_mutex_;
+  std::set<std::string> watched_uris_;
+  // What watch callbacks reach this server through; the destructor clears it.
+  struct Self {
+    explicit Self(McpServer* s) : server(s) {}
+    std::mutex mutex;
+    McpServer* server;
+  };
+  std::shared_ptr<Self> self_ = std::make_shared<Self>(this);
 };
 
 }  // namespace benchtop

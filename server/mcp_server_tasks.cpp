@@ -34,6 +34,11 @@ nlohmann::json missing_tasks_extension(const jsonrpc::Id& id) {
 }  // namespace
 
 McpServer::~McpServer() {
+  {
+    // No resource-watch callback reaches this server from now on.
+    std::lock_guard lock(self_->mutex);
+    self_->server = nullptr;
+  }
   // Running tasks hold `this`; stop them and wait, so no worker outlives the server it uses.
   std::unique_lock lock(tasks_mutex_);
   while (running_tasks_ > 0) {

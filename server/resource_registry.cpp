@@ -85,6 +85,20 @@ Result<nlohmann::json> ResourceRegistry::read(const std::string& uri, ToolContex
   return Error::make("Resource not found: " + uri, kResourceNotFound);
 }
 
+Status ResourceRegistry::watch(const std::string& uri, std::function<void()> changed) const {
+  for (const auto& entry : templates_) {
+    if (auto variables = entry.parsed.match(uri)) {
+      if (!entry.definition.watch) return Error::make("Changes of " + uri + " are not watched");
+      try {
+        return entry.definition.watch(uri, *variables, std::move(changed));
+      } catch (const std::exception& e) {
+        return Error::make("Watching " + uri + " failed: " + e.what());
+      }
+    }
+  }
+  return Error::make("Resource not found: " + uri, kResourceNotFound);
+}
+
 std::optional<std::vector<std::string>> ResourceRegistry::complete(
     const std::string& uri_template, const std::string& argument, const std::string& value,
     const std::map<std::string, std::string>& context_arguments) const {

@@ -49,6 +49,11 @@ struct ResourceTemplate {
   std::string mime_type;
   TemplateReader read;
   CompletionProvider complete;  // may be empty
+  // Starts calling `changed` whenever the resource at `uri` changes (resource subscriptions);
+  // empty when the template's resources cannot be watched.
+  std::function<Status(const std::string& uri, const std::map<std::string, std::string>& variables,
+                       std::function<void()> changed)>
+      watch;
 };
 
 class ResourceRegistry {
@@ -71,6 +76,10 @@ class ResourceRegistry {
   // The contents of `uri`: a fixed resource first, then the first template that matches. An
   // unknown URI fails with code kResourceNotFound.
   Result<nlohmann::json> read(const std::string& uri, ToolContext& context) const;
+
+  // Calls `changed` whenever the resource at `uri` changes, through the watch of the first
+  // template that matches; an error when none matches or it cannot be watched.
+  Status watch(const std::string& uri, std::function<void()> changed) const;
 
   // Completion of a variable of the template named by its URI template; std::nullopt when no
   // such template exists.

@@ -123,6 +123,26 @@ std::string Session::log_level() const {
   return log_level_;
 }
 
+uint64_t Session::set_unsolicited_channel(UnsolicitedChannel channel) {
+  std::lock_guard lock(mutex_);
+  unsolicited_ = std::move(channel);
+  return ++unsolicited_generation_;
+}
+
+void Session::clear_unsolicited_channel(uint64_t which) {
+  std::lock_guard lock(mutex_);
+  if (which == unsolicited_generation_) unsolicited_ = nullptr;
+}
+
+bool Session::send_unsolicited(const nlohmann::json& message) const {
+  UnsolicitedChannel channel;
+  {
+    std::lock_guard lock(mutex_);
+    channel = unsolicited_;
+  }
+  return channel && channel(message);
+}
+
 void Session::subscribe(const std::string& uri) {
   std::lock_guard lock(mutex_);
   subscriptions_.insert(uri);

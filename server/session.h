@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -75,6 +76,16 @@ class Session {
   void set_log_level(std::string level);
   std::string log_level() const;
 
+  // Where messages the client did not ask for go (2025 revisions: notifications/resources/
+  // updated): the stdio connection, or the session's newest open GET stream over HTTP. The
+  // transport sets it, and clears it with the number set_ returned when that goes away (a newer
+  // channel set meanwhile stays).
+  using UnsolicitedChannel = std::function<bool(const nlohmann::json& message)>;
+  uint64_t set_unsolicited_channel(UnsolicitedChannel channel);
+  void clear_unsolicited_channel(uint64_t which);
+  // False when there is no such channel now (the message is dropped, as the spec allows).
+  bool send_unsolicited(const nlohmann::json& message) const;
+
   // resources/subscribe (2025 revisions).
   void subscribe(const std::string& uri);
   void unsubscribe(const std::string& uri);
@@ -92,6 +103,8 @@ class Session {
   uint64_t next_client_request_ = 1;
   std::string log_level_;
   std::set<std::string> subscriptions_;
+  UnsolicitedChannel unsolicited_;
+  uint64_t unsolicited_generation_ = 0;
   std::chrono::steady_clock::time_point last_active_;
 };
 

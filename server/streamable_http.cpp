@@ -572,19 +572,39 @@ HttpResponse StreamableHttp::get(const HttpRequest& request) {
   SessionStore& sessions = sessions_;
   const std::string id = *session_id;
   response.stream = [counter, keepalive, &sessions, id](StreamWriter& writer) {
-    // This server sends no unsolicited messages yet; the stream stays open (for clients that
-    // expect one) until the session ends, the client leaves, or the server stops.
+    // Messages the client did not ask for (notifications/resources/updated) go out on this
+    // stream while it is open; it stays open until the session ends, the client leaves, or the
+    // server stops. The newest GET stream of a session is the one that carries them.
+    auto outbox = std::make_shared<std::deque<std::string>>();  // guarded by counter->mutex
+    uint64_t channel = 0;
+    if (auto session = sessions.find(id)) {
+      channel = session->set_unsolicited_channel([counter, outbox](const nlohmann::json& message) {
+        {
+          std::lock_guard lock(counter->mutex);
+          outbox->push_back(sse::event(jsonrpc::serialize(message)));
+        }
+        counter->changed.notify_all();
+        return true;
+      });
+    }
     std::unique_lock lock(counter->mutex);
     while (!counter->shutting_down) {
+      std::deque<std::string> due;
+      due.swap(*outbox);
       lock.unlock();
       auto session = sessions.find(id);
-      const bool alive = session && writer.write(sse::comment());
+      bool alive = static_cast<bool>(session);
+      for (const auto& event : due) alive = alive && writer.write(event);
+      if (due.empty()) alive = alive && writer.write(sse::comment());
       if (session) session->touch();
       lock.lock();
       if (!alive) break;
-      counter->changed.wait_for(lock, keepalive, [&] { return counter->shutting_down; });
+      counter->changed.wait_for(lock, keepalive,
+                                [&] { return counter->shutting_down || !outbox->empty(); });
     }
     --counter->open;
+    lock.unlock();
+    if (auto session = sessions.find(id)) session->clear_unsolicited_channel(channel);
   };
   return response;
 }

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/base64.h"
+#include "server/file_watcher.h"
 #include "server/utf8.h"
 #include "server/workspace.h"
 
@@ -132,7 +133,26 @@ std::vector<std::string> complete_path(ProjectService& projects, const std::stri
 
 }  // namespace
 
-void register_project_resources(ResourceRegistry& resources, ProjectService& projects) {
+namespace {
+
+// Watches the directory entry behind a project-file URI; the file need not exist yet (a
+// subscriber hears of its creation).
+Status watch_project_file(ProjectService& projects, FileWatcher& watcher,
+                          const std::map<std::string, std::string>& variables,
+                          std::function<void()> changed) {
+  auto workspace = projects.workspace(percent_decode(variables.at("project")));
+  if (!workspace) return Error::make(workspace.error().message, kResourceNotFound);
+  auto relative = (*workspace)->relative_path(percent_decode(variables.at("path")));
+  if (!relative) return relative.error();
+  auto parent = (*workspace)->open_parent(*relative);
+  if (!parent) return parent.error();
+  return watcher.watch(parent->first.get(), parent->second, std::move(changed));
+}
+
+}  // namespace
+
+void register_project_resources(ResourceRegistry& resources, ProjectService& projects,
+                                FileWatcher* watcher) {
   ResourceTemplate files;
   files.uri_template = "benchtop://{project}/{+path}";
   files.name = "project-file";
@@ -153,6 +173,13 @@ void register_project_resources(ResourceRegistry& resources, ProjectService& pro
     }
     return std::vector<std::string>{};
   };
+  if (watcher) {
+    files.watch = [&projects, watcher](const std::string&,
+                                       const std::map<std::string, std::string>& variables,
+                                       std::function<void()> changed) {
+      return watch_project_file(projects, *watcher, variables, std::move(changed));
+    };
+  }
   resources.add_template(std::move(files));
 }
 

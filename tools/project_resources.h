@@ -11,6 +11,10 @@ namespace benchtop {
 // Files larger than this are refused; fs_read reads them in ranges.
 inline constexpr size_t kMaxResourceBytes = 4 * 1024 * 1024;
 
-void register_project_resources(ResourceRegistry& resources, ProjectService& projects);
+class FileWatcher;
+
+// `watcher` (may be null: no subscriptions then) must outlive the registry's use.
+void register_project_resources(ResourceRegistry& resources, ProjectService& projects,
+                                FileWatcher* watcher = nullptr);
 
 }  // namespace benchtop

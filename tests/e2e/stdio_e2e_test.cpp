@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -262,6 +264,48 @@ TEST(StdioE2e, HelpAndVersionExitZero) {
     ASSERT_TRUE(line.has_value());
     EXPECT_EQ(line->rfind("benchtop ", 0), 0u) << *line;
     EXPECT_EQ(version.wait_for_exit(), 0);
+  }
+}
+
+// A subscribed project file is watched: a change through a tool and one from outside the server
+// (an editor) are both reported, each as notifications/resources/updated.
+TEST(StdioE2e, ChangesOfASubscribedProjectFileAreReported) {
+  TempDir project;
+  StdioServer server({"--root", project.path().string()});
+  server.initialize();
+  json listed = server.request("list", "tools/call",
+                               {{"name", "project_list"}, {"arguments", json::object()}});
+  const std::string name = listed["result"]["structuredContent"]["projects"][0]["name"];
+  const std::string uri = "benchtop://" + name + "/notes/todo.md";
+  // The watch is on the file's directory, which must exist when subscribing; the file need not.
+  std::filesystem::create_directory(project.path() / "notes");
+  ASSERT_TRUE(server.request("sub", "resources/subscribe", {{"uri", uri}}).contains("result"));
+
+  // Created through a tool.
+  server.send(jsonrpc::make_request(
+      "write", "tools/call",
+      {{"name", "fs_write"}, {"arguments", {{"path", "notes/todo.md"}, {"content", "- a\n"}}}}));
+  bool answered = false;
+  bool notified = false;
+  while (!answered || !notified) {
+    json message = server.next();
+    ASSERT_TRUE(message.is_object());
+    if (message.value("id", json()) == "write") answered = true;
+    if (message.value("method", "") == "notifications/resources/updated") {
+      EXPECT_EQ(message["params"]["uri"], uri) << message;
+      notified = true;
+    }
+  }
+
+  // Written from outside the server.
+  std::ofstream(project.path() / "notes" / "todo.md") << "- a\n- b\n";
+  for (;;) {
+    json message = server.next();
+    ASSERT_TRUE(message.is_object());
+    if (message.value("method", "") == "notifications/resources/updated") {
+      EXPECT_EQ(message["params"]["uri"], uri) << message;
+      break;
+    }
   }
 }
 

@@ -66,7 +66,37 @@ void add_tools(ToolRegistry& tools) {
   }));
 }
 
-void add_resources(ResourceRegistry& resources) {
+// The change callbacks the server asked the items template for, by URI (what a file watcher would
+// call), and how many times each URI was watched.
+class Watches {
+ public:
+  void add(const std::string& uri, std::function<void()> changed) {
+    std::lock_guard lock(mutex_);
+    callbacks_[uri] = std::move(changed);
+    ++counts_[uri];
+  }
+  int count(const std::string& uri) {
+    std::lock_guard lock(mutex_);
+    return counts_[uri];
+  }
+  // Reports a change of `uri`, as the watcher's thread would.
+  void change(const std::string& uri) {
+    std::function<void()> callback;
+    {
+      std::lock_guard lock(mutex_);
+      callback = callbacks_[uri];
+    }
+    ASSERT_TRUE(callback) << uri << " is not watched";
+    callback();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::function<void()>> callbacks_;
+  std::map<std::string, int> counts_;
+};
+
+void add_resources(ResourceRegistry& resources, Watches& watches) {
   Resource note;
   note.uri = "mem://note";
   note.name = "note";
@@ -90,6 +120,11 @@ void add_resources(ResourceRegistry& resources) {
       if (argument == "id" && id.rfind(value, 0) == 0) out.push_back(id);
     }
     return out;
+  };
+  items.watch = [&watches](const std::string& uri, const std::map<std::string, std::string>&,
+                           std::function<void()> changed) -> Status {
+    watches.add(uri, std::move(changed));
+    return {};
   };
   resources.add_template(std::move(items));
 }
@@ -125,7 +160,7 @@ class Harness {
  public:
   Harness() : workers_(4) {
     add_tools(tools_);
-    add_resources(resources_);
+    add_resources(resources_, watches_);
     add_prompts(prompts_);
     server_ = std::make_unique<McpServer>(ServerIdentity{"surface-test", "", "1.0", ""}, tools_,
                                           resources_, prompts_, workers_);
@@ -144,8 +179,10 @@ class Harness {
   }
   TestMcpClient& client() { return *client_; }
   McpServer& server() { return *server_; }
+  Watches& watches() { return watches_; }
 
  private:
+  Watches watches_;
   ToolRegistry tools_;
   ResourceRegistry resources_;
   PromptRegistry prompts_;
@@ -315,6 +352,49 @@ TEST(SurfaceLegacy, SubscribeAndUnsubscribeAnswerEmptyResults) {
       json::object());
   json missing = harness.client().request("resources/subscribe").response;
   EXPECT_EQ(missing["error"]["code"], -32602);
+}
+
+TEST(SurfaceLegacy, ASubscribedResourceThatChangesIsReportedUntilUnsubscribed) {
+  Harness harness;
+  auto& client = harness.client();
+  client.initialize("2025-11-25");
+  const std::string uri = "mem://items/apple";
+  ASSERT_TRUE(client.request("resources/subscribe", {{"uri", uri}}).response.contains("result"));
+  ASSERT_TRUE(client.request("resources/subscribe", {{"uri", uri}}).response.contains("result"));
+  EXPECT_EQ(harness.watches().count(uri), 1) << "one watch per URI";
+
+  harness.watches().change(uri);
+  std::optional<json> updated = client.next_message();
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->value("method", ""), "notifications/resources/updated") << *updated;
+  EXPECT_EQ((*updated)["params"], (json{{"uri", uri}})) << *updated;
+
+  ASSERT_TRUE(client.request("resources/unsubscribe", {{"uri", uri}}).response.contains("result"));
+  harness.watches().change(uri);
+  // Had the change been reported, its notification would come before this answer.
+  client.send_request("after", "ping");
+  std::optional<json> next = client.next_message();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->value("id", json()), "after") << *next;
+}
+
+TEST(SurfaceModern, ListenWatchesTheResourcesItNames) {
+  Harness harness;
+  auto& client = harness.client();
+  client.use_modern();
+  const std::string uri = "mem://items/banana";
+  client.send_request("sub", "subscriptions/listen",
+                      {{"notifications", {{"resourceSubscriptions", {uri}}}}});
+  std::optional<json> ack = client.next_message();
+  ASSERT_TRUE(ack);
+  ASSERT_EQ(harness.watches().count(uri), 1);
+  harness.watches().change(uri);
+  std::optional<json> updated = client.next_message();
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->value("method", ""), "notifications/resources/updated") << *updated;
+  EXPECT_EQ((*updated)["params"]["uri"], uri);
+  EXPECT_EQ((*updated)["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub");
+  client.notify("notifications/cancelled", {{"requestId", "sub"}});
 }
 
 TEST(SurfaceModern, SubscribeIsNotPartOfTheModernRevision) {

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/mcp_server.h"
@@ -167,6 +168,54 @@ TEST_F(ResumeTest, StreamEndedEarlyContinuesOnAGetWithLastEventId) {
   ASSERT_FALSE(resumed_ids.empty());
   EXPECT_EQ(resumed_ids.back().substr(0, resumed_ids.back().find(':')),
             ids[0].substr(0, ids[0].find(':')));
+}
+
+// Messages the client did not ask for (a subscribed resource changed) go out on the session's
+// GET stream.
+TEST_F(ResumeTest, TheGetStreamCarriesResourceUpdatesOfASubscribedSession) {
+  initialize("2025-11-25");
+  const std::string uri = "file:///watched.txt";
+  HttpResponse subscribed = http_->handle(request(
+      "POST", jsonrpc::serialize(jsonrpc::make_request(2, "resources/subscribe", {{"uri", uri}}))));
+  ASSERT_EQ(subscribed.status, 200) << subscribed.body;
+
+  HttpRequest get = request("GET");
+  HttpResponse stream = http_->handle(get);
+  ASSERT_EQ(stream.status, 200) << stream.body;
+  ASSERT_TRUE(stream.stream);
+
+  // Records the stream; leaves (a failed write) once the update has come.
+  class UntilUpdate : public StreamWriter {
+   public:
+    bool write(std::string_view chunk) override {
+      std::lock_guard lock(mutex);
+      text += chunk;
+      if (!open) {
+        open = true;
+        changed.notify_all();
+      }
+      return text.find("notifications/resources/updated") == std::string::npos;
+    }
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::string text;
+    bool open = false;
+  } writer;
+  std::thread streaming([&] { stream.stream(writer); });
+  {
+    // The stream registers itself before its first write (a keep-alive comment).
+    std::unique_lock lock(writer.mutex);
+    ASSERT_TRUE(writer.changed.wait_for(lock, test::kReplyDeadline, [&] { return writer.open; }));
+  }
+  server_->notify_resource_updated("file:///not-subscribed.txt");
+  server_->notify_resource_updated(uri);
+  streaming.join();
+  EXPECT_EQ(writer.text.find("not-subscribed"), std::string::npos) << writer.text;
+  const auto data = field_values(writer.text, "data");
+  ASSERT_EQ(data.size(), 1u) << writer.text;
+  const json message = json::parse(data[0]);
+  EXPECT_EQ(message["method"], "notifications/resources/updated");
+  EXPECT_EQ(message["params"]["uri"], uri);
 }
 
 TEST_F(ResumeTest, AnotherSessionCannotResumeTheStream) {
