@@ -634,7 +634,15 @@ void McpServer::notify_list_changed(std::string_view list) {
 
 void McpServer::watch_resource(const std::string& uri) {
   {
+    // Bounded: each watched URI holds a callback, and its directory an inotify watch of the
+    // user's limited supply.
+    constexpr size_t kMaxWatchedUris = 4096;
     std::lock_guard lock(watched_mutex_);
+    if (watched_uris_.size() >= kMaxWatchedUris) {
+      log::warning("not watching " + uri + ": " + std::to_string(kMaxWatchedUris) +
+                   " resources are watched already");
+      return;
+    }
     if (!watched_uris_.insert(uri).second) return;
   }
   // The watcher may call back after this server is gone (it belongs to the services, which
