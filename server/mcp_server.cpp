@@ -305,7 +305,10 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
       session->subscribe(uri);
       {
         std::lock_guard lock(subscriptions_mutex_);
-        legacy_subscribers_.push_back(session);
+        std::erase_if(legacy_subscribers_, [](const auto& weak) { return weak.expired(); });
+        const bool known = std::any_of(legacy_subscribers_.begin(), legacy_subscribers_.end(),
+                                       [&](const auto& weak) { return weak.lock() == session; });
+        if (!known) legacy_subscribers_.push_back(session);
       }
       watch_resource(uri);
     } else {
@@ -670,9 +673,7 @@ void McpServer::notify_resource_updated(const std::string& uri) {
     std::erase_if(legacy_subscribers_, [](const auto& weak) { return weak.expired(); });
     for (const auto& weak : legacy_subscribers_) {
       if (auto session = weak.lock(); session && session->subscribed(uri)) {
-        if (std::find(sessions.begin(), sessions.end(), session) == sessions.end()) {
-          sessions.push_back(std::move(session));
-        }
+        sessions.push_back(std::move(session));
       }
     }
   }
