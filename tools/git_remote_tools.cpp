@@ -1,6 +1,7 @@
 // git_remote, git_fetch, git_pull, git_push and git_settings: working with other repositories.
 // Credentials come from the project's git settings and are never echoed.
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "server/git/git_error.h"
@@ -53,9 +54,22 @@ ToolResult transfer_failure(const std::string& what, int rc,
   return ToolResult::error(callbacks.scrub(std::move(error.message)));
 }
 
-Result<git::TransferOptions> options_for(GitToolServices& services, const json& arguments,
-                                         ToolContext& context) {
-  return transfer_options(services, arguments, context);
+// Fetches remote `name` (its configured refspecs) into the repository: the remote, or the result
+// that explains why not. git_fetch and git_pull both start with it.
+std::variant<git::RemotePtr, ToolResult> fetch_remote(GitToolServices& services,
+                                                      git_repository* repo, const std::string& name,
+                                                      const json& arguments, ToolContext& context,
+                                                      const char* reflog_message) {
+  auto remote = lookup_remote(repo, name);
+  if (!remote) return ToolResult::from_error(remote.error());
+  auto options = transfer_options(services, arguments, context);
+  if (!options) return ToolResult::from_error(options.error());
+  git::TransferCallbacks callbacks(*options);
+  git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
+  callbacks.install(fetch.callbacks);
+  const int rc = git_remote_fetch(remote->get(), nullptr, &fetch, reflog_message);
+  if (rc < 0) return transfer_failure("fetch from '" + name + "'", rc, callbacks);
+  return std::move(remote).value();
 }
 
 Tool git_remote_tool(std::shared_ptr<GitToolServices> services) {
@@ -171,16 +185,9 @@ Tool git_fetch_tool(std::shared_ptr<GitToolServices> services) {
     const std::string name =
         optional_string(arguments, "remote")
             .value_or(default_remote(repo->get(), git::current_branch(repo->get())));
-    auto remote = lookup_remote(repo->get(), name);
-    if (!remote) return ToolResult::from_error(remote.error());
-    auto options = options_for(*services, arguments, context);
-    if (!options) return ToolResult::from_error(options.error());
-    git::TransferCallbacks callbacks(*options);
-    git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
-    callbacks.install(fetch.callbacks);
-    const int rc = git_remote_fetch(remote->get(), nullptr, &fetch, "fetch");
-    if (rc < 0) return transfer_failure("fetch from '" + name + "'", rc, callbacks);
-    json result = transfer_stats(git_remote_stats(remote->get()));
+    auto fetched = fetch_remote(*services, repo->get(), name, arguments, context, "fetch");
+    if (auto* failed = std::get_if<ToolResult>(&fetched)) return std::move(*failed);
+    json result = transfer_stats(git_remote_stats(std::get<git::RemotePtr>(fetched).get()));
     result["remote"] = name;
     return ToolResult::success(
         result, "Fetched from '" + name + "': " +
@@ -223,15 +230,8 @@ Tool git_pull_tool(std::shared_ptr<GitToolServices> services) {
     if (auto valid = git::check_branch_name(remote_branch); !valid) {
       return ToolResult::from_error(valid.error());
     }
-    auto remote = lookup_remote(repo->get(), name);
-    if (!remote) return ToolResult::from_error(remote.error());
-    auto options = options_for(*services, arguments, context);
-    if (!options) return ToolResult::from_error(options.error());
-    git::TransferCallbacks callbacks(*options);
-    git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
-    callbacks.install(fetch.callbacks);
-    int rc = git_remote_fetch(remote->get(), nullptr, &fetch, "pull");
-    if (rc < 0) return transfer_failure("fetch from '" + name + "'", rc, callbacks);
+    auto fetched = fetch_remote(*services, repo->get(), name, arguments, context, "pull");
+    if (auto* failed = std::get_if<ToolResult>(&fetched)) return std::move(*failed);
 
     const std::string tracking = "refs/remotes/" + name + "/" + remote_branch;
     git_reference* upstream_raw = nullptr;
@@ -241,7 +241,7 @@ Tool git_pull_tool(std::shared_ptr<GitToolServices> services) {
     }
     git::ReferencePtr upstream(upstream_raw);
     git_annotated_commit* head_raw = nullptr;
-    rc = git_annotated_commit_from_ref(&head_raw, repo->get(), upstream.get());
+    int rc = git_annotated_commit_from_ref(&head_raw, repo->get(), upstream.get());
     git::AnnotatedCommitPtr their_head(head_raw);
     if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot read " + tracking, rc));
     git_merge_analysis_t analysis;
@@ -329,7 +329,7 @@ Tool git_push_tool(std::shared_ptr<GitToolServices> services) {
         optional_string(arguments, "remote").value_or(default_remote(repo->get(), branch));
     auto remote = lookup_remote(repo->get(), name);
     if (!remote) return ToolResult::from_error(remote.error());
-    auto options = options_for(*services, arguments, context);
+    auto options = transfer_options(*services, arguments, context);
     if (!options) return ToolResult::from_error(options.error());
     git::TransferCallbacks callbacks(*options);
     git_push_options push = GIT_PUSH_OPTIONS_INIT;
