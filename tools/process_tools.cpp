@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/utf8.h"
+#include "tools/command_properties.h"
 #include "tools/exec_tools.h"
 #include "tools/workspace_args.h"
 
@@ -72,20 +73,9 @@ Tool start_tool(ContainerManager& containers) {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"command",
-         {{"type", "string"},
-          {"minLength", 1},
-          {"maxLength", 100000},
-          {"description", "Shell command line, e.g. 'npm run dev'."}}},
-        {"cwd",
-         {{"type", "string"},
-          {"maxLength", 4096},
-          {"description", "Directory relative to the workspace root; default the root."}}},
-        {"env",
-         {{"type", "object"},
-          {"additionalProperties", {{"type", "string"}}},
-          {"maxProperties", 200},
-          {"description", "Extra environment variables."}}}}},
+        {"command", command_property("Shell command line, e.g. 'npm run dev'.")},
+        {"cwd", cwd_property()},
+        {"env", env_property()}}},
       {"required", {"command"}},
       {"additionalProperties", false},
   };

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/utf8.h"
+#include "tools/command_properties.h"
 #include "tools/exec_tools.h"
 #include "tools/workspace_args.h"
 
@@ -14,23 +15,6 @@ using nlohmann::json;
 
 constexpr int64_t kDefaultTimeoutMs = 120'000;
 constexpr size_t kProgressChunk = 4096;
-
-json env_property() {
-  return {{"type", "object"},
-          {"additionalProperties", {{"type", "string"}}},
-          {"maxProperties", 200},
-          {"description",
-           "Extra environment variables, e.g. {\"CI\": \"1\"}. The command starts from a clean "
-           "environment (PATH, HOME=/tmp, LANG=C.UTF-8) plus these."}};
-}
-
-json cwd_property() {
-  return {{"type", "string"},
-          {"maxLength", 4096},
-          {"description",
-           "Directory to run in, relative to the workspace root (e.g. 'frontend'); default the "
-           "root, which is /workspace inside the container."}};
-}
 
 json shell_output_schema() {
   return {
@@ -143,10 +127,7 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
       {"properties",
        {{"project", project_property()},
         {"command",
-         {{"type", "string"},
-          {"minLength", 1},
-          {"maxLength", 100000},
-          {"description", "Shell command line, e.g. 'npm test' or 'make -j2 && ./run'."}}},
+         command_property("Shell command line, e.g. 'npm test' or 'make -j2 && ./run'.")},
         {"cwd", cwd_property()},
         {"env", env_property()},
         {"stdin",

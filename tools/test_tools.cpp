@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/testing/test_runner.h"
+#include "tools/command_properties.h"
 #include "tools/workspace_args.h"
 
 namespace benchtop {
@@ -85,10 +86,7 @@ Tool test_run(WorkspaceProvider& workspaces, CommandRunner& runner,
       {"properties",
        {{"project", project_property()},
         {"command",
-         {{"type", "string"},
-          {"minLength", 1},
-          {"maxLength", 10000},
-          {"description", "Shell command to run instead of the detected runner."}}},
+         command_property("Shell command to run instead of the detected runner.", 10000)},
         {"timeout_ms",
          {{"type", "integer"},
           {"minimum", 1000},
