@@ -1,9 +1,10 @@
 #include "server/testing/summary_parsers.h"
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
 #include <string>
+
+#include "server/testing/output_regex.h"
 
 namespace benchtop::test_runs {
 namespace {
@@ -18,12 +19,9 @@ int64_t to_int(const std::string& text) {
 
 // The number before `word` in phrases like "3 passed" (last occurrence).
 std::optional<int64_t> count_before(const std::string& text, const std::string& word) {
-  const std::regex pattern("(\\d+) " + word);
-  std::optional<int64_t> found;
-  for (std::sregex_iterator it(text.begin(), text.end(), pattern), end; it != end; ++it) {
-    found = to_int((*it)[1].str());
-  }
-  return found;
+  const auto matches = OutputRegex("(\\d+) " + word).search_all(text);
+  if (matches.empty()) return std::nullopt;
+  return to_int(matches.back()[1]);
 }
 
 std::vector<std::string> lines_of(std::string_view output) {
@@ -41,24 +39,24 @@ std::vector<std::string> lines_of(std::string_view output) {
 
 TestCounts parse_pytest_summary(std::string_view output) {
   TestCounts counts;
-  const std::regex summary(
+  const OutputRegex summary(
       R"(^=+ (.*\d+ (passed|failed|skipped|error|errors|deselected).*) in [\d.]+s.* =+$)");
-  const std::regex quiet(R"(^(\d+ (passed|failed|skipped|error|errors)[^=]*) in [\d.]+s)");
-  const std::regex failed(R"(^(FAILED|ERROR) (\S+?)(?: - (.*))?$)");
+  const OutputRegex quiet(R"(^(\d+ (passed|failed|skipped|error|errors)[^=]*) in [\d.]+s)");
+  const OutputRegex failed(R"(^(FAILED|ERROR) (\S+?)(?: - (.*))?$)");
   for (const auto& line : lines_of(output)) {
-    std::smatch match;
-    if (std::regex_search(line, match, summary) || std::regex_search(line, match, quiet)) {
-      const std::string text = match[1].str();
+    std::optional<OutputRegex::Match> match;
+    if ((match = summary.search(line)) || (match = quiet.search(line))) {
+      const std::string text = (*match)[1];
       counts.passed = count_before(text, "passed").value_or(0);
       counts.failed = count_before(text, "failed").value_or(0);
       counts.skipped = count_before(text, "skipped").value_or(0);
       counts.errors = count_before(text, "error").value_or(0);
       counts.parsed = true;
-    } else if (std::regex_match(line, match, failed)) {
+    } else if ((match = failed.match(line))) {
       TestFailure failure;
-      failure.kind = match[1].str() == "ERROR" ? "error" : "failure";
-      failure.name = match[2].str();
-      failure.message = match[3].str();
+      failure.kind = (*match)[1] == "ERROR" ? "error" : "failure";
+      failure.name = (*match)[2];
+      failure.message = (*match)[3];
       failure.file = failure.name.substr(0, failure.name.find("::"));
       counts.failures.push_back(std::move(failure));
     }
@@ -68,29 +66,29 @@ TestCounts parse_pytest_summary(std::string_view output) {
 
 TestCounts parse_tap_summary(std::string_view output) {
   TestCounts counts;
-  const std::regex total(R"(^# (pass|fail|skipped|todo|cancelled) (\d+)$)");
-  const std::regex not_ok(R"(^\s*not ok \d+ - (.*?)(\s+#.*)?$)");
-  const std::regex location(R"(location: '(.*):(\d+):\d+')");
-  const std::regex error_line(R"(^\s*error: '?(.*?)'?$)");
+  const OutputRegex total(R"(^# (pass|fail|skipped|todo|cancelled) (\d+)$)");
+  const OutputRegex not_ok(R"(^\s*not ok \d+ - (.*?)(\s+#.*)?$)");
+  const OutputRegex location(R"(location: '(.*):(\d+):\d+')");
+  const OutputRegex error_line(R"(^\s*error: '?(.*?)'?$)");
   TestFailure* open = nullptr;
   for (const auto& line : lines_of(output)) {
-    std::smatch match;
-    if (std::regex_match(line, match, total)) {
-      const std::string key = match[1].str();
-      const int64_t value = to_int(match[2].str());
+    std::optional<OutputRegex::Match> match;
+    if ((match = total.match(line))) {
+      const std::string key = (*match)[1];
+      const int64_t value = to_int((*match)[2]);
       if (key == "pass") counts.passed = value;
       if (key == "fail") counts.failed = value;
       if (key == "skipped" || key == "todo") counts.skipped += value;
       if (key == "cancelled") counts.errors = value;
       counts.parsed = true;
-    } else if (std::regex_match(line, match, not_ok)) {
-      counts.failures.push_back(TestFailure{match[1].str(), "", "", std::nullopt, "failure"});
+    } else if ((match = not_ok.match(line))) {
+      counts.failures.push_back(TestFailure{(*match)[1], "", "", std::nullopt, "failure"});
       open = &counts.failures.back();
-    } else if (open && std::regex_search(line, match, location)) {
-      open->file = match[1].str();
-      open->line = static_cast<int>(to_int(match[2].str()));
-    } else if (open && open->message.empty() && std::regex_match(line, match, error_line)) {
-      open->message = match[1].str();
+    } else if (open && (match = location.search(line))) {
+      open->file = (*match)[1];
+      open->line = static_cast<int>(to_int((*match)[2]));
+    } else if (open && open->message.empty() && (match = error_line.match(line))) {
+      open->message = (*match)[1];
     }
   }
   // Suites appear as "not ok" lines too when a subtest fails; keep leaf failures only when the
@@ -142,24 +140,24 @@ TestCounts parse_go_json(std::string_view output) {
 
 TestCounts parse_cargo_summary(std::string_view output) {
   TestCounts counts;
-  const std::regex result(R"(test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored)");
-  const std::regex block(R"(^---- (\S+) stdout ----$)");
-  const std::regex panic(R"(panicked at ([^:]+):(\d+):\d+:?(.*)$)");
+  const OutputRegex result(R"(test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored)");
+  const OutputRegex block(R"(^---- (\S+) stdout ----$)");
+  const OutputRegex panic(R"(panicked at ([^:]+):(\d+):\d+:?(.*)$)");
   TestFailure* open = nullptr;
   for (const auto& line : lines_of(output)) {
-    std::smatch match;
-    if (std::regex_search(line, match, result)) {
-      counts.passed += to_int(match[1].str());
-      counts.failed += to_int(match[2].str());
-      counts.skipped += to_int(match[3].str());
+    std::optional<OutputRegex::Match> match;
+    if ((match = result.search(line))) {
+      counts.passed += to_int((*match)[1]);
+      counts.failed += to_int((*match)[2]);
+      counts.skipped += to_int((*match)[3]);
       counts.parsed = true;
-    } else if (std::regex_match(line, match, block)) {
-      counts.failures.push_back(TestFailure{match[1].str(), "", "", std::nullopt, "failure"});
+    } else if ((match = block.match(line))) {
+      counts.failures.push_back(TestFailure{(*match)[1], "", "", std::nullopt, "failure"});
       open = &counts.failures.back();
-    } else if (open && std::regex_search(line, match, panic)) {
-      open->file = match[1].str();
-      open->line = static_cast<int>(to_int(match[2].str()));
-      open->message = match[3].str();
+    } else if (open && (match = panic.search(line))) {
+      open->file = (*match)[1];
+      open->line = static_cast<int>(to_int((*match)[2]));
+      open->message = (*match)[3];
     } else if (open && open->message.empty() && !line.empty()) {
       open->message = line;
     }
@@ -169,18 +167,17 @@ TestCounts parse_cargo_summary(std::string_view output) {
 
 TestCounts parse_ctest_summary(std::string_view output) {
   TestCounts counts;
-  const std::regex summary(R"((\d+)% tests passed, (\d+) tests? failed out of (\d+))");
-  const std::regex failed(
+  const OutputRegex summary(R"((\d+)% tests passed, (\d+) tests? failed out of (\d+))");
+  const OutputRegex failed(
       R"(^\s*\d+ - (.+) \((Failed|Timeout|SEGFAULT|Not Run|Subprocess aborted|Exception)\)$)");
   for (const auto& line : lines_of(output)) {
-    std::smatch match;
-    if (std::regex_search(line, match, summary)) {
-      counts.failed = to_int(match[2].str());
-      counts.passed = to_int(match[3].str()) - counts.failed;
+    std::optional<OutputRegex::Match> match;
+    if ((match = summary.search(line))) {
+      counts.failed = to_int((*match)[2]);
+      counts.passed = to_int((*match)[3]) - counts.failed;
       counts.parsed = true;
-    } else if (std::regex_match(line, match, failed)) {
-      counts.failures.push_back(
-          TestFailure{match[1].str(), match[2].str(), "", std::nullopt, "failure"});
+    } else if ((match = failed.match(line))) {
+      counts.failures.push_back(TestFailure{(*match)[1], (*match)[2], "", std::nullopt, "failure"});
     }
   }
   return counts;

@@ -1,6 +1,9 @@
 #include "server/testing/test_report.h"
 
-#include <regex>
+#include <cctype>
+#include <vector>
+
+#include "server/testing/output_regex.h"
 
 namespace benchtop::test_runs {
 
@@ -39,14 +42,47 @@ nlohmann::json to_json(const TestReport& report) {
   return out;
 }
 
+namespace {
+
+bool path_character(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' ||
+         c == '-';
+}
+
+struct SourceMention {
+  std::string file;
+  std::string line;
+};
+
+// The "path/file.ext:LINE" mentions in `text`, in order. Each is found by its ".ext:LINE" tail
+// and its path then taken leftwards, so the cost stays linear: a pattern with the path's
+// character run in front backtracks quadratically over a long run of such characters.
+std::vector<SourceMention> source_mentions(const std::string& text) {
+  static const OutputRegex kTail(
+      R"(\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|rs|c|cc|cpp|cxx|h|hpp|sh|java|rb):(\d+))");
+  std::vector<SourceMention> mentions;
+  size_t previous_end = 0;
+  for (const auto& tail : kTail.search_all(text)) {
+    const size_t tail_begin = tail.end - tail[0].size();
+    size_t begin = tail_begin;
+    while (begin > previous_end && path_character(text[begin - 1])) --begin;
+    if (begin == tail_begin) continue;  // nothing names a file before the extension
+    const std::string& whole = tail[0];
+    mentions.push_back(
+        {text.substr(begin, tail_begin - begin) + whole.substr(0, whole.find(':')), tail[1]});
+    previous_end = tail.end;
+  }
+  return mentions;
+}
+
+}  // namespace
+
 bool find_location(const std::string& text, const std::string& preferred_file, std::string& file,
                    int& line) {
-  static const std::regex kLocation(
-      R"(([A-Za-z0-9_./\-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|rs|c|cc|cpp|cxx|h|hpp|sh|java|rb)):(\d+))");
   bool found_any = false;
   bool found_preferred = false;
-  for (std::sregex_iterator it(text.begin(), text.end(), kLocation), end; it != end; ++it) {
-    const std::string candidate = (*it)[1].str();
+  for (const auto& mention : source_mentions(text)) {
+    const std::string& candidate = mention.file;
     if (candidate.find("node_modules") != std::string::npos ||
         candidate.find("internal/") != std::string::npos) {
       continue;  // runtime frames, not the project's code
@@ -56,7 +92,7 @@ bool find_location(const std::string& text, const std::string& preferred_file, s
                                                        preferred_file.ends_with("/" + candidate));
     if (found_preferred && !preferred) continue;
     file = candidate;
-    line = std::stoi((*it)[2].str());
+    line = std::stoi(mention.line);
     found_any = true;
     found_preferred = found_preferred || preferred;
   }
