@@ -1,6 +1,5 @@
 // fs_read and fs_stat: the read-only file tools.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -51,22 +50,6 @@ Result<UniqueFd> open_regular(const Target& target, struct stat& st) {
                        "not_regular");
   }
   return fd;
-}
-
-Result<std::string> read_whole(int fd, size_t size, std::string_view shown) {
-  std::string data(size, '\0');
-  size_t filled = 0;
-  while (filled < size) {
-    const ssize_t n = ::pread(fd, data.data() + filled, size - filled, static_cast<off_t>(filled));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return path_error(shown, errno);
-    }
-    if (n == 0) break;
-    filled += static_cast<size_t>(n);
-  }
-  data.resize(filled);
-  return data;
 }
 
 // The lines [first, first+limit) of the file, at most kMaxTextBytes of them, plus the file's line
@@ -166,24 +149,33 @@ nlohmann::json read_output_schema() {
   };
 }
 
-ToolResult read_image(const Target& target, int fd, const struct stat& st,
+ToolResult read_image(const Target& target, FileChunks& file, const struct stat& st,
                       const std::string& mime_type) {
   if (static_cast<size_t>(st.st_size) > kMaxImageBytes) {
     return ToolResult::error(target.shown + " is an image of " + std::to_string(st.st_size) +
                              " bytes, over the " + std::to_string(kMaxImageBytes / (1024 * 1024)) +
                              " MiB limit for image content");
   }
-  auto data = read_whole(fd, static_cast<size_t>(st.st_size), target.shown);
-  if (!data) return error_result(data.error());
+  // The file as it was when opened: bytes appended meanwhile are left out.
+  const auto size = static_cast<size_t>(st.st_size);
+  std::string bytes;
+  bytes.reserve(size);
+  file.rewind();
+  while (bytes.size() < size) {
+    auto chunk = file.next();
+    if (!chunk) return error_result(chunk.error());
+    if (chunk->empty()) break;
+    bytes.append(chunk->substr(0, size - bytes.size()));
+  }
   ToolResult result;
   result.content.push_back(
-      {{"type", "image"}, {"data", base64::encode(*data)}, {"mimeType", mime_type}});
+      {{"type", "image"}, {"data", base64::encode(bytes)}, {"mimeType", mime_type}});
   result.content.push_back({{"type", "text"},
                             {"text", "Image " + target.shown + " (" + mime_type + ", " +
-                                         std::to_string(data->size()) + " bytes)"}});
+                                         std::to_string(bytes.size()) + " bytes)"}});
   result.structured = nlohmann::json{{"path", target.shown},
                                      {"kind", "image"},
-                                     {"size", static_cast<int64_t>(data->size())},
+                                     {"size", static_cast<int64_t>(bytes.size())},
                                      {"mime_type", mime_type}};
   return result;
 }
@@ -200,7 +192,7 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   auto first_chunk = file.next();
   if (!first_chunk) return error_result(first_chunk.error());
   const std::string_view head = first_chunk->substr(0, kSniffBytes);
-  if (auto mime = image_mime_type(head)) return read_image(*target, fd->get(), st, *mime);
+  if (auto mime = image_mime_type(head)) return read_image(*target, file, st, *mime);
   if (head.find('\0') != std::string_view::npos) {
     return ToolResult::error(target->shown +
                              " looks like a binary file (it contains NUL bytes); fs_read returns "

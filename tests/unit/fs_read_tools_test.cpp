@@ -179,6 +179,14 @@ TEST_F(FsReadTest, ImagesComeBackAsImageContent) {
   EXPECT_EQ((*result.structured)["kind"], "image");
   EXPECT_EQ((*result.structured)["size"], static_cast<int>(png.size()));
 
+  // An image over several read chunks comes back whole.
+  std::string large = png;
+  for (size_t i = 0; large.size() < 200 * 1024; ++i) large.push_back(static_cast<char>(i * 7));
+  write_file(root() / "large.png", large);
+  auto whole = call("fs_read", {{"path", "large.png"}});
+  ASSERT_FALSE(whole.is_error) << text_of(whole);
+  EXPECT_EQ(base64::decode(whole.content[0]["data"].get<std::string>()), large);
+
   const std::pair<std::string, std::string> others[] = {
       {std::string("\xFF\xD8\xFF\xE0\0\x10JFIF", 10), "image/jpeg"},
       {"GIF89a\x01\x00\x01\x00", "image/gif"},
