@@ -137,7 +137,7 @@ nlohmann::json McpServer::capabilities(bool) const {
 }
 
 nlohmann::json McpServer::invalid_message_error(const jsonrpc::Invalid& invalid) {
-  return make_error(invalid.id, invalid.code, invalid.message);
+  return jsonrpc::make_invalid_message_error(invalid);
 }
 
 void McpServer::handle(const std::shared_ptr<Session>& session, const jsonrpc::Message& message,
@@ -257,8 +257,8 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
     }
   }
 
-  auto respond = [&](nlohmann::json result, bool cacheable) {
-    reply->respond(make_result(id, finish_result(scope, std::move(result), cacheable)));
+  auto respond = [&](nlohmann::json result, CacheScope cache) {
+    reply->respond(make_result(id, finish_result(scope, std::move(result), cache)));
   };
   auto reject_cursor = [&]() {
     // Every list fits on one page, so no cursor was ever issued.
@@ -272,7 +272,7 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
   if (method == "initialize") {
     reply->respond(initialize(session, request));
   } else if (method == "ping") {
-    respond(nlohmann::json::object(), false);
+    respond(nlohmann::json::object(), CacheScope::kNone);
   } else if (method == "logging/setLevel") {
     const std::string level = string_param(request.params, "level");
     if (log_rank(level) < 0) {
@@ -282,17 +282,18 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
       return;
     }
     session->set_log_level(level);
-    respond(nlohmann::json::object(), false);
+    respond(nlohmann::json::object(), CacheScope::kNone);
   } else if (method == "server/discover") {
-    respond(discover(modern), true);
+    respond(discover(modern), CacheScope::kPublic);
   } else if (method == "tools/list") {
-    if (!reject_cursor()) respond({{"tools", tools_.list()}}, true);
+    if (!reject_cursor()) respond({{"tools", tools_.list()}}, CacheScope::kPublic);
   } else if (method == "tools/call") {
     call_tool(session, request, scope, reply, transport_cancel);
   } else if (method == "resources/list") {
-    if (!reject_cursor()) respond({{"resources", resources_.list()}}, true);
+    if (!reject_cursor()) respond({{"resources", resources_.list()}}, CacheScope::kPrivate);
   } else if (method == "resources/templates/list") {
-    if (!reject_cursor()) respond({{"resourceTemplates", resources_.list_templates()}}, true);
+    if (!reject_cursor())
+      respond({{"resourceTemplates", resources_.list_templates()}}, CacheScope::kPublic);
   } else if (method == "resources/read") {
     read_resource(session, request, scope, reply, transport_cancel);
   } else if (method == "resources/subscribe" || method == "resources/unsubscribe") {
@@ -314,9 +315,9 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
     } else {
       session->unsubscribe(uri);
     }
-    respond(nlohmann::json::object(), false);
+    respond(nlohmann::json::object(), CacheScope::kNone);
   } else if (method == "prompts/list") {
-    if (!reject_cursor()) respond({{"prompts", prompts_.list()}}, true);
+    if (!reject_cursor()) respond({{"prompts", prompts_.list()}}, CacheScope::kPublic);
   } else if (method == "prompts/get") {
     get_prompt(session, request, scope, reply, transport_cancel);
   } else if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") {
@@ -328,7 +329,7 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session,
     if (answer.contains("error")) {
       reply->respond(answer);
     } else {
-      respond(std::move(answer["result"]), false);
+      respond(std::move(answer["result"]), CacheScope::kNone);
     }
   } else {
     reply->respond(make_error(id, jsonrpc::kMethodNotFound, "Method not found: " + method));
@@ -371,14 +372,14 @@ nlohmann::json McpServer::discover(bool modern) const {
 }
 
 nlohmann::json McpServer::finish_result(const RequestScope& scope, nlohmann::json result,
-                                        bool cacheable) const {
+                                        CacheScope cache) const {
   if (scope.era != mcp::Era::kModern) return result;
   result["resultType"] = "complete";
   result["_meta"][mcp::kMetaServerInfo] = {{"name", identity_.name},
                                            {"version", identity_.version}};
-  if (cacheable) {
-    result["ttlMs"] = kListTtlMs;
-    result["cacheScope"] = "public";
+  if (cache != CacheScope::kNone) {
+    result["ttlMs"] = cache == CacheScope::kPrivateStale ? 0 : kListTtlMs;
+    result["cacheScope"] = cache == CacheScope::kPublic ? "public" : "private";
   }
   return result;
 }
@@ -442,7 +443,10 @@ void McpServer::read_resource(const std::shared_ptr<Session>& session,
   run_on_worker(
       session, request, scope, reply, transport_cancel, [this, uri, modern](ToolContext& context) {
         auto contents = resources_.read(uri, context);
-        if (contents) return Answer{{{"contents", std::move(*contents)}}, std::nullopt, true};
+        if (contents) {
+          return Answer{
+              {{"contents", std::move(*contents)}}, std::nullopt, CacheScope::kPrivateStale};
+        }
         if (contents.error().code == kResourceNotFound) {
           // 2026-07-28 moved "resource not found" from -32002 to Invalid Params.
           return Answer{nullptr,
@@ -906,7 +910,7 @@ void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
       return;
     }
     deliver(reply, token,
-            make_result(id, finish_result(scope, std::move(answer.result), answer.cacheable)));
+            make_result(id, finish_result(scope, std::move(answer.result), answer.cache)));
   });
 }
 

@@ -111,6 +111,12 @@ class McpServer {
   // streams carrying them close.
   void close_subscriptions();
 
+  // The 2026-07-28 caching hints a result carries. kPublic: the same for every user (tool lists,
+  // templates), so a shared cache may serve it across authorization contexts. kPrivate: user data
+  // (project files, the project list), cached only within one authorization context; file contents
+  // are marked stale at once (ttlMs 0) since tools change them.
+  enum class CacheScope { kNone, kPublic, kPrivate, kPrivateStale };
+
  private:
   struct RequestScope;  // version, era and client capabilities in effect for one request
   struct InputRound;    // 2026-07-28 input requests asked and answered during one request
@@ -118,8 +124,8 @@ class McpServer {
   struct Answer {
     nlohmann::json result;
     std::optional<nlohmann::json> error;
-    bool cacheable = false;  // 2026-07-28 caching hints on the result
-    bool answered = false;   // the response already went out (the call continued as a task)
+    CacheScope cache = CacheScope::kNone;  // 2026-07-28 caching hints on the result
+    bool answered = false;  // the response already went out (the call continued as a task)
   };
   using Handler = std::function<Answer(ToolContext& context)>;
 
@@ -182,7 +188,7 @@ class McpServer {
                const std::string& method, nlohmann::json params);
 
   nlohmann::json finish_result(const RequestScope& scope, nlohmann::json result,
-                               bool cacheable) const;
+                               CacheScope cache) const;
 
   ServerIdentity identity_;
   std::unique_ptr<ResourceRegistry> own_resources_;  // empty ones, for the tools-only constructor

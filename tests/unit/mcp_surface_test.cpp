@@ -231,6 +231,14 @@ TEST_P(SurfaceEraTest, ListsAndReadsResourcesAndTemplates) {
     EXPECT_EQ(note["resultType"], "complete");
     EXPECT_TRUE(note["ttlMs"].is_number_integer()) << note;
     EXPECT_TRUE(templates.contains("cacheScope")) << templates;
+    // Resource contents and the resource list are the user's data: never for a shared cache,
+    // and contents are stale at once (tools change the files they come from).
+    for (const json& read : {note, item}) {
+      EXPECT_EQ(read["cacheScope"], "private") << read;
+      EXPECT_EQ(read["ttlMs"], 0) << read;
+    }
+    EXPECT_EQ(list["cacheScope"], "private") << list;
+    EXPECT_EQ(templates["cacheScope"], "public") << templates;
   } else {
     EXPECT_FALSE(note.contains("resultType"));
   }
