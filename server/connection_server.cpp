@@ -84,9 +84,11 @@ void serve_connection(McpServer& server, Connection& connection, std::chrono::mi
     ReadResult frame = connection.read();
     if (std::holds_alternative<EndOfStream>(frame)) break;
     if (const auto* oversized = std::get_if<OversizedMessage>(&frame)) {
-      connection.write(jsonrpc::serialize(jsonrpc::make_error(
-          nullptr, jsonrpc::kInvalidRequest,
-          "Message too large: the limit is " + std::to_string(oversized->limit) + " bytes")));
+      // Unread, like a parse error: the answer names its id when the head shows it.
+      connection.write(jsonrpc::serialize(jsonrpc::make_invalid_message_error(
+          {jsonrpc::kInvalidRequest,
+           "Message too large: the limit is " + std::to_string(oversized->limit) + " bytes",
+           jsonrpc::read_id(oversized->head)})));
       continue;
     }
     const jsonrpc::Message message = jsonrpc::parse(std::get<std::string>(frame));

@@ -14,7 +14,11 @@ struct EndOfStream {};
 // boundary, so the connection stays usable; the peer gets an error instead of a reply.
 struct OversizedMessage {
   size_t limit;
+  // The frame's first bytes (at most kOversizedHeadBytes), kept so the error can name the
+  // request's id when it came early, as it usually does.
+  std::string head;
 };
+inline constexpr size_t kOversizedHeadBytes = 4096;
 using ReadResult = std::variant<std::string, OversizedMessage, EndOfStream>;
 
 class Connection {

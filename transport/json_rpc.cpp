@@ -42,6 +42,59 @@ bool nesting_exceeds(std::string_view text, size_t limit) {
   return false;
 }
 
+// SAX events of one message, keeping only the value of the top-level "id" member. Nothing is
+// built, so depth costs nothing (nlohmann's SAX parser keeps its own stack on the heap), and the
+// events that arrived before a syntax error still count: `{"id":7,"method":"x",` names its id.
+class IdReader final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  Id id() const { return id_; }
+
+  bool null() override { return scalar(nullptr); }
+  bool boolean(bool) override { return scalar(nullptr); }
+  bool number_integer(number_integer_t value) override { return scalar(value); }
+  bool number_unsigned(number_unsigned_t value) override { return scalar(value); }
+  bool number_float(number_float_t, const string_t&) override { return scalar(nullptr); }
+  bool string(string_t& value) override { return scalar(value); }
+  bool binary(binary_t&) override { return scalar(nullptr); }
+  bool start_object(std::size_t) override { return open(); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override {
+    // A batch is refused whole: ids inside it are not the message's id.
+    if (depth_ == 0) return false;
+    return open();
+  }
+  bool end_array() override { return close(); }
+  bool key(string_t& name) override {
+    at_id_ = depth_ == 1 && name == "id";
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  // A later "id" member replaces an earlier one, as it does when the message is parsed whole.
+  bool scalar(nlohmann::json value) {
+    if (at_id_) id_ = value.is_string() || value.is_number_integer() ? std::move(value) : nullptr;
+    at_id_ = false;
+    return true;
+  }
+  bool open() {
+    if (at_id_) id_ = nullptr;  // an object or array is no id
+    at_id_ = false;
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+
+  Id id_ = nullptr;
+  size_t depth_ = 0;
+  bool at_id_ = false;
+};
+
 }  // namespace
 
 Message classify(const nlohmann::json& value) {
@@ -97,14 +150,25 @@ Message classify(const nlohmann::json& value) {
   return invalid(kInvalidRequest, "Not a request, notification or response", id);
 }
 
+Id read_id(std::string_view text) {
+  IdReader reader;
+  nlohmann::json::sax_parse(text.begin(), text.end(), &reader, nlohmann::json::input_format_t::json,
+                            /*strict=*/true, /*ignore_comments=*/false);
+  return reader.id();
+}
+
 Message parse(std::string_view text) {
+  // The cheap scans run first; the id of a refused message is read only on the error path.
   if (nesting_exceeds(text, kMaxNestingDepth)) {
-    return invalid(kParseError, "Parse error: the message nests arrays/objects deeper than " +
-                                    std::to_string(kMaxNestingDepth) + " levels");
+    return invalid(kParseError,
+                   "Parse error: the message nests arrays/objects deeper than " +
+                       std::to_string(kMaxNestingDepth) + " levels",
+                   read_id(text));
   }
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded())
-    return invalid(kParseError, "Parse error: the message is not valid JSON");
+  if (value.is_discarded()) {
+    return invalid(kParseError, "Parse error: the message is not valid JSON", read_id(text));
+  }
   return classify(value);
 }
 
@@ -117,8 +181,15 @@ nlohmann::json make_error(const Id& id, int code, std::string_view message,
   nlohmann::json error = {{"code", code}, {"message", std::string(message)}};
   if (!data.is_null()) error["data"] = data;
   nlohmann::json response = {{"jsonrpc", "2.0"}, {"error", std::move(error)}};
-  // MCP's schema has no null ids: an error about a message whose id is unknown carries none.
+  // MCP's schema has no null ids: an error whose id is unknown carries none (but see
+  // make_invalid_message_error).
   if (!id.is_null()) response["id"] = id;
+  return response;
+}
+
+nlohmann::json make_invalid_message_error(const Invalid& invalid) {
+  nlohmann::json response = make_error(invalid.id, invalid.code, invalid.message);
+  response["id"] = invalid.id;  // null when it could not be read
   return response;
 }
 

@@ -62,12 +62,21 @@ inline constexpr size_t kMaxNestingDepth = 128;
 // Parses one framed message. Never throws. Batches (arrays) are refused as invalid: MCP removed
 // batching in 2025-06-18. A message nested deeper than kMaxNestingDepth is a parse error.
 Message parse(std::string_view text);
+// The top-level "id" of a message that may be malformed, truncated or too deep to parse: the last
+// string or integer "id" member of the outermost object read before the text ended or went wrong,
+// null when there is none. Never throws; builds nothing.
+Id read_id(std::string_view text);
 Message classify(const nlohmann::json& value);
 
 nlohmann::json make_result(const Id& id, nlohmann::json result);
-// `id` null (unknown, e.g. unparsable input) leaves the "id" member out, as MCP's schema has it.
+// `id` null (unknown) leaves the "id" member out, as MCP's schema has it.
 nlohmann::json make_error(const Id& id, int code, std::string_view message,
                           const nlohmann::json& data = nullptr);
+// The answer to a message that could not be read or is not valid JSON-RPC. JSON-RPC 2.0 (section 5)
+// requires "id" in it: the message's id where it could still be read, null otherwise ("If there
+// was an error in detecting the id in the Request object (e.g. Parse error/Invalid Request), it
+// MUST be Null"); clients that correlate strictly reject an error without one.
+nlohmann::json make_invalid_message_error(const Invalid& invalid);
 nlohmann::json make_notification(std::string_view method, nlohmann::json params = nullptr);
 nlohmann::json make_request(const Id& id, std::string_view method, nlohmann::json params = nullptr);
 

@@ -17,7 +17,9 @@ ReadResult MemoryConnection::read() {
   if (inbox_->frames.empty()) return EndOfStream{};
   std::string frame = std::move(inbox_->frames.front());
   inbox_->frames.pop_front();
-  if (frame.size() > max_message_bytes_) return OversizedMessage{max_message_bytes_};
+  if (frame.size() > max_message_bytes_) {
+    return OversizedMessage{max_message_bytes_, frame.substr(0, kOversizedHeadBytes)};
+  }
   return frame;
 }
 

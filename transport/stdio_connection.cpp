@@ -78,6 +78,7 @@ bool StdioConnection::fill_buffer() {
 
 ReadResult StdioConnection::read() {
   bool discarding = false;  // inside an oversized frame, dropping bytes until its newline
+  std::string head;         // the oversized frame's first bytes
   for (;;) {
     const size_t newline = buffer_.find('\n', scan_from_);
     if (newline != std::string::npos) {
@@ -87,7 +88,8 @@ ReadResult StdioConnection::read() {
       buffer_.erase(0, newline + 1);
       scan_from_ = 0;
       if (discarding || frame.size() > max_message_bytes_) {
-        return OversizedMessage{max_message_bytes_};
+        if (!discarding) head = frame.substr(0, kOversizedHeadBytes);
+        return OversizedMessage{max_message_bytes_, std::move(head)};
       }
       // Blank lines between messages carry nothing; skip them rather than report a parse error.
       if (frame.find_first_not_of(" \t") == std::string::npos) continue;
@@ -95,6 +97,7 @@ ReadResult StdioConnection::read() {
     }
     // One byte of slack: a message of exactly the limit may be waiting for the LF after its CR.
     if (buffer_.size() > max_message_bytes_ + 1) {
+      if (!discarding) head = buffer_.substr(0, kOversizedHeadBytes);
       discarding = true;
       buffer_.clear();
     }
@@ -102,7 +105,7 @@ ReadResult StdioConnection::read() {
     if (eof_ || !fill_buffer()) {
       if (discarding) {
         buffer_.clear();
-        return OversizedMessage{max_message_bytes_};
+        return OversizedMessage{max_message_bytes_, std::move(head)};
       }
       if (buffer_.find_first_not_of(" \t\r") == std::string::npos) return EndOfStream{};
       // A final message without a trailing newline is still a message.
@@ -110,7 +113,9 @@ ReadResult StdioConnection::read() {
       frame.swap(buffer_);
       scan_from_ = 0;
       if (frame.back() == '\r') frame.pop_back();
-      if (frame.size() > max_message_bytes_) return OversizedMessage{max_message_bytes_};
+      if (frame.size() > max_message_bytes_) {
+        return OversizedMessage{max_message_bytes_, frame.substr(0, kOversizedHeadBytes)};
+      }
       return frame;
     }
   }

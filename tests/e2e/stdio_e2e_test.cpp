@@ -147,7 +147,12 @@ TEST(StdioE2e, MalformedInputGetsTheRightErrorsAndTheServerCarriesOn) {
   server.send_raw_line("garbage that is not json");
   json garbage = server.next();
   expect_error(garbage, jsonrpc::kParseError);
-  EXPECT_FALSE(garbage.contains("id")) << garbage;
+  ASSERT_TRUE(garbage.contains("id")) << garbage;  // JSON-RPC 2.0: null when unreadable
+  EXPECT_TRUE(garbage["id"].is_null()) << garbage;
+  server.send_raw_line(R"({"jsonrpc":"2.0","id":"cut","method":"ping",)");
+  json cut = server.next();
+  expect_error(cut, jsonrpc::kParseError);
+  EXPECT_EQ(cut["id"], "cut") << cut;
   server.expect_ping_answered(1);
 
   // Longer than the limit: refused, and the message after it on the same write still answered.
@@ -156,6 +161,7 @@ TEST(StdioE2e, MalformedInputGetsTheRightErrorsAndTheServerCarriesOn) {
       "\"}}\n" + R"({"jsonrpc":"2.0","id":"small","method":"ping"})" + "\n"));
   json too_large = server.next();
   expect_error(too_large, jsonrpc::kInvalidRequest);
+  EXPECT_EQ(too_large["id"], "big") << too_large;  // read from the message's head
   EXPECT_NE(too_large["error"]["message"].get<std::string>().find("4096"), std::string::npos);
   EXPECT_EQ(server.next()["id"], "small");
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace benchtop::jsonrpc {
 namespace {
@@ -100,6 +102,53 @@ TEST(JsonRpcParse, NotJsonIsAParseError) {
     EXPECT_EQ(invalid.code, kParseError) << text;
     EXPECT_TRUE(invalid.id.is_null()) << text;
   }
+}
+
+TEST(JsonRpcParse, AParseErrorNamesTheIdWhereItCanStillBeRead) {
+  const std::vector<std::pair<std::string, Id>> cases = {
+      // Read before the text went wrong: truncated, trailing garbage, a bad later member.
+      {R"({"jsonrpc":"2.0","id":7,"method":"ping","params":{)", 7},
+      {R"({"id":"abc","jsonrpc":"2.0","method":"ping"} trailing)", "abc"},
+      {R"({"jsonrpc":"2.0","id":-3,"method":"ping",})", -3},
+      {R"({"jsonrpc":"2.0","id":18446744073709551615,"method":)", 18446744073709551615ull},
+      {"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"p\xc3\x28\"}", 4},
+      {R"({"id":1,"id":2,)", 2},  // the last one, as a whole parse keeps it
+      {R"({"id":1,"params":{"id":2},)", 1},
+      // Not readable: after the error, not at the top level, not a string or integer, a batch.
+      {R"({"jsonrpc":"2.0",,"id":7})", nullptr},
+      {R"({"params":{"id":2},)", nullptr},
+      {R"({"id":1.5,)", nullptr},
+      {R"({"id":null,)", nullptr},
+      {R"({"id":true,)", nullptr},
+      {R"({"id":{"a":1},)", nullptr},
+      {R"({"id":[1],)", nullptr},
+      {R"({"id":1,"id":[2],)", nullptr},
+      {R"([{"jsonrpc":"2.0","id":1,"method":"ping"},)", nullptr},
+      {R"("id")", nullptr},
+      {"", nullptr},
+      {"{", nullptr},
+  };
+  for (const auto& [text, id] : cases) {
+    Invalid invalid = expect_invalid(text);
+    EXPECT_EQ(invalid.code, kParseError) << text;
+    EXPECT_EQ(invalid.id, id) << text;
+    EXPECT_EQ(read_id(text), id) << text;
+  }
+  // Too deep to parse, yet the id is read, before or after the deep part.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(expect_invalid(R"({"jsonrpc":"2.0","id":5,"method":"x","params":{"a":)" + deep + "}}").id,
+            5);
+  EXPECT_EQ(expect_invalid(R"({"params":{"a":)" + deep + R"(},"id":"late","jsonrpc":"2.0"})").id,
+            "late");
+}
+
+TEST(JsonRpcBuild, TheAnswerToAnUnreadableMessageAlwaysHasAnId) {
+  // JSON-RPC 2.0: null when the id could not be detected.
+  const json unknown = make_invalid_message_error({kParseError, "Parse error", nullptr});
+  ASSERT_TRUE(unknown.contains("id")) << unknown;
+  EXPECT_TRUE(unknown["id"].is_null());
+  EXPECT_EQ(unknown["error"]["code"], kParseError);
+  EXPECT_EQ(make_invalid_message_error({kInvalidRequest, "x", "r1"})["id"], "r1");
 }
 
 TEST(JsonRpcParse, InvalidUtf8InsideAStringIsAParseError) {

@@ -516,7 +516,9 @@ TEST(McpServerMessages, NotJsonIsAParseErrorAndTheServerCarriesOn) {
   std::optional<json> error = harness.client().next_message();
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ((*error)["error"]["code"], jsonrpc::kParseError);
-  EXPECT_FALSE(error->contains("id")) << *error;  // MCP has no null ids: an unknown id is left out
+  // JSON-RPC 2.0: the answer to an unreadable message carries "id": null.
+  ASSERT_TRUE(error->contains("id")) << *error;
+  EXPECT_TRUE((*error)["id"].is_null()) << *error;
   EXPECT_TRUE(harness.client().request("ping").response.contains("result"));
 }
 
