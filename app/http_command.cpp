@@ -104,6 +104,10 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   ::signal(SIGPIPE, SIG_IGN);
 
   HttpAccessPolicy policy{loopback, options.token, options.allowed_origins, options.allowed_hosts};
+  if (auto invalid = HttpAccess::invalid_entry(policy)) {
+    log::error(*invalid);
+    return 2;
+  }
   const HttpAccess access(policy);
   SessionStore sessions(std::chrono::seconds(options.session_idle_seconds));
   StreamableHttp mcp(server, access, sessions);

@@ -9,18 +9,6 @@
 namespace benchtop {
 namespace {
 
-// Splits "host:port", "[v6]:port" or "host" and returns the host part, lower-cased.
-std::string host_part(std::string value) {
-  std::transform(value.begin(), value.end(), value.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (!value.empty() && value.front() == '[') {
-    auto close = value.find(']');
-    return close == std::string::npos ? value : value.substr(0, close + 1);
-  }
-  auto colon = value.rfind(':');
-  return colon == std::string::npos ? value : value.substr(0, colon);
-}
-
 std::string lower(std::string value) {
   std::transform(value.begin(), value.end(), value.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -44,11 +32,22 @@ std::string session_cookie_name(const HttpRequest& request) {
   return name;
 }
 
-// Same origin as the server itself: the Origin names the host (and port) the request was sent to.
-bool same_origin(const std::string& origin, const std::string& host) {
-  const std::string o = lower(origin);
-  const std::string h = lower(host);
-  return !h.empty() && (o == "http://" + h || o == "https://" + h);
+// The values of every header called `name` (a request may repeat a header).
+std::vector<std::string> header_values(const HttpRequest& request, std::string_view name) {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : request.headers) {
+    if (lower(key) == lower(std::string(name))) values.push_back(value);
+  }
+  return values;
+}
+
+// Same origin as the server itself: the Origin names the host and port the request was sent to.
+// The scheme is not compared: behind a TLS proxy the server cannot see it, and the Host check has
+// already vouched for the name.
+bool same_origin(const Origin& origin, const HostPort& host) {
+  // A Host without a port names the scheme's default port.
+  return origin.host.kind == host.kind && origin.host.host == host.host &&
+         origin.host.port == host.port.value_or(default_port(origin.scheme));
 }
 
 bool safe_method(const std::string& method) {
@@ -57,42 +56,94 @@ bool safe_method(const std::string& method) {
 
 }  // namespace
 
-bool HttpAccess::is_loopback_host(const std::string& host) {
-  const std::string h = host_part(host);
-  return h == "localhost" || h == "[::1]" || h == "::1" || h.rfind("127.", 0) == 0;
+HttpAccess::HttpAccess(HttpAccessPolicy policy) : policy_(std::move(policy)) {
+  for (const auto& entry : policy_.allowed_hosts) {
+    if (auto host = parse_host_header(entry)) allowed_hosts_.push_back(std::move(*host));
+  }
+  for (const auto& entry : policy_.allowed_origins) {
+    if (auto origin = parse_origin(entry)) allowed_origins_.push_back(std::move(*origin));
+  }
 }
 
-bool HttpAccess::host_allowed(const std::string& host_header) const {
-  for (const auto& allowed : policy_.allowed_hosts) {
-    if (host_part(allowed) == host_part(host_header)) return true;
-  }
-  if (policy_.loopback_bind) return is_loopback_host(host_header);
-  // Beyond loopback, the token is the protection; a host allow-list narrows it further.
-  return policy_.allowed_hosts.empty();
-}
-
-bool HttpAccess::origin_allowed(const std::string& origin) const {
-  if (std::find(policy_.allowed_origins.begin(), policy_.allowed_origins.end(), origin) !=
-      policy_.allowed_origins.end()) {
-    return true;
-  }
-  // A page served from the loopback interface itself (the chat UI) is same-machine.
-  for (const char* scheme : {"http://", "https://"}) {
-    const std::string prefix = scheme;
-    if (origin.rfind(prefix, 0) == 0 && policy_.loopback_bind) {
-      return is_loopback_host(origin.substr(prefix.size()));
+std::optional<std::string> HttpAccess::invalid_entry(const HttpAccessPolicy& policy) {
+  for (const auto& entry : policy.allowed_hosts) {
+    if (!parse_host_header(entry)) {
+      return "--allowed-host '" + entry +
+             "' is not a host name or IP literal with an optional port (e.g. dev.example:8080, "
+             "[::1]:8080)";
     }
   }
-  return false;
+  for (const auto& entry : policy.allowed_origins) {
+    if (!parse_origin(entry)) {
+      return "--allowed-origin '" + entry +
+             "' is not an origin: scheme http or https, host, optional port, no path (e.g. "
+             "https://app.example)";
+    }
+  }
+  return std::nullopt;
+}
+
+bool HttpAccess::is_loopback_host(const std::string& host) {
+  // A listen address may be a bare IPv6 literal; a Host value brackets it.
+  auto parsed = parse_host_header(host);
+  if (!parsed && host.find(':') != std::string::npos) parsed = parse_host_header("[" + host + "]");
+  return parsed && parsed->loopback();
+}
+
+bool HttpAccess::host_listed(const HostPort& host) const {
+  // An entry without a port admits the name on any port.
+  return std::any_of(allowed_hosts_.begin(), allowed_hosts_.end(), [&](const HostPort& allowed) {
+    return allowed.kind == host.kind && allowed.host == host.host &&
+           (!allowed.port || allowed.port == host.port);
+  });
+}
+
+bool HttpAccess::host_allowed(const HostPort& host) const {
+  if (host_listed(host)) return true;
+  if (policy_.loopback_bind) return host.loopback();
+  // Beyond loopback, the token is the protection; a host allow-list narrows it further.
+  return allowed_hosts_.empty();
+}
+
+bool HttpAccess::origin_listed(const Origin& origin) const {
+  return std::find(allowed_origins_.begin(), allowed_origins_.end(), origin) !=
+         allowed_origins_.end();
+}
+
+bool HttpAccess::origin_allowed(const Origin& origin, const HostPort& host) const {
+  if (origin_listed(origin)) return true;
+  // The server's own page (the chat UI), when the Host it was loaded from is trusted by name:
+  // loopback, or listed. Any other page, other local web apps on other ports included, needs
+  // --allowed-origin.
+  return (host.loopback() || host_listed(host)) && same_origin(origin, host);
+}
+
+std::optional<HostPort> HttpAccess::request_host(const HttpRequest& request,
+                                                 AccessDecision& refusal) const {
+  const auto hosts = header_values(request, "Host");
+  if (hosts.size() != 1) {
+    refusal = {403, "Forbidden: the request must carry exactly one Host header"};
+    return std::nullopt;
+  }
+  auto host = parse_host_header(hosts.front());
+  if (!host || !host_allowed(*host)) {
+    refusal = {403, "Forbidden: Host header '" + hosts.front() + "' is not allowed"};
+    return std::nullopt;
+  }
+  return host;
 }
 
 AccessDecision HttpAccess::check_host_and_origin(const HttpRequest& request) const {
-  const auto host = request.header("Host");
-  if (!host || !host_allowed(*host)) {
-    return {403, "Forbidden: Host header '" + host.value_or("") + "' is not allowed"};
-  }
-  if (const auto origin = request.header("Origin"); origin && !origin_allowed(*origin)) {
-    return {403, "Forbidden: Origin '" + *origin + "' is not allowed"};
+  AccessDecision refusal;
+  const auto host = request_host(request, refusal);
+  if (!host) return refusal;
+  const auto origins = header_values(request, "Origin");
+  if (origins.empty()) return {};
+  if (origins.size() > 1) return {403, "Forbidden: more than one Origin header"};
+  const auto origin = parse_origin(origins.front());
+  if (!origin || !origin_allowed(*origin, *host)) {
+    return {403, "Forbidden: Origin '" + origins.front() +
+                     "' is not allowed (start benchtop with --allowed-origin to admit it)"};
   }
   return {};
 }
@@ -145,8 +196,9 @@ AccessDecision HttpAccess::check_browser(const HttpRequest& request) const {
   // A cookie travels with cross-site requests too: a state change needs proof it came from this
   // server's own page.
   if (!safe_method(request.method)) {
-    const auto origin = request.header("Origin");
-    if (!origin || !same_origin(*origin, request.header("Host").value_or(""))) {
+    const auto origin = parse_origin(request.header("Origin").value_or(""));
+    const auto host = parse_host_header(request.header("Host").value_or(""));
+    if (!origin || !host || !same_origin(*origin, *host)) {
       return {403, "Forbidden: a " + request.method +
                        " authenticated by cookie must come from this server's own page "
                        "(same-origin Origin header)"};
@@ -176,9 +228,25 @@ std::string HttpAccess::end_browser_session(const HttpRequest& request) const {
 }
 
 std::optional<std::string> HttpAccess::allowed_origin(const HttpRequest& request) const {
-  auto origin = request.header("Origin");
-  if (origin && origin_allowed(*origin)) return origin;
-  return std::nullopt;
+  // Only origins the operator listed get CORS headers: the server's own page is same-origin and
+  // needs none, and no other page may read a response.
+  const auto origins = header_values(request, "Origin");
+  if (origins.size() != 1 || check_host_and_origin(request).status != 0) return std::nullopt;
+  const auto origin = parse_origin(origins.front());
+  if (!origin || !origin_listed(*origin)) return std::nullopt;
+  return origin->serialized();
+}
+
+bool has_json_content_type(const HttpRequest& request) {
+  const auto value = request.header("Content-Type");
+  if (!value) return false;
+  // The media type is what comes before any parameter, without surrounding whitespace.
+  std::string_view essence(*value);
+  essence = essence.substr(0, essence.find(';'));
+  const auto first = essence.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return false;
+  essence = essence.substr(first, essence.find_last_not_of(" \t") - first + 1);
+  return lower(std::string(essence)) == "application/json";
 }
 
 namespace {

@@ -1,6 +1,13 @@
 // Who may talk to the HTTP endpoint: bearer-token authentication, and Host/Origin validation
 // against DNS rebinding (a web page on evil.example resolving its name to 127.0.0.1 must not
 // reach a local server: its requests carry a foreign Host and Origin, and are refused with 403).
+// Both headers are parsed (server/http_access_host.h), never matched by prefix. A request needs
+// exactly one Host; on a loopback bind it must name a loopback address or `localhost` (or an
+// --allowed-host). An Origin, when present, must be an --allowed-origin or the server's own origin
+// (same scheme-less host and port as the Host header, with that Host trusted by name): a page
+// served by another local web app on another port is a different origin and is refused. CORS
+// headers are sent only to --allowed-origin values; same-origin pages need none. POSTs carry JSON
+// (has_json_content_type), so no cross-site "simple" request (text/plain, form posts) is accepted.
 //
 // Two credentials exist. The bearer token (`Authorization: Bearer`) is what MCP clients and scripts
 // send, and the only one /mcp and /admin accept. A browser cannot add that header to a page it
@@ -16,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "server/http_access_host.h"
 #include "server/session_cookie.h"
 #include "transport/http_server.h"
 
@@ -37,7 +45,11 @@ struct AccessDecision {
 
 class HttpAccess {
  public:
-  explicit HttpAccess(HttpAccessPolicy policy) : policy_(std::move(policy)) {}
+  explicit HttpAccess(HttpAccessPolicy policy);
+
+  // The first --allowed-host or --allowed-origin entry that does not parse, as a message for the
+  // operator; nullopt when all do. Entries that do not parse never match anything.
+  static std::optional<std::string> invalid_entry(const HttpAccessPolicy& policy);
 
   // Bearer token only (for /mcp and /admin), after the Host and Origin checks.
   AccessDecision check(const HttpRequest& request) const;
@@ -49,6 +61,7 @@ class HttpAccess {
   // The origin to echo in CORS headers, when the request carries an allowed one.
   std::optional<std::string> allowed_origin(const HttpRequest& request) const;
 
+  // A listen address or Host value names the loopback interface (see http_access_host.h).
   static bool is_loopback_host(const std::string& host);
 
   // Wraps a handler of a non-MCP endpoint (chat API, admin, page) so that it runs only for
@@ -68,13 +81,25 @@ class HttpAccess {
   std::string end_browser_session(const HttpRequest& request) const;
 
  private:
-  bool host_allowed(const std::string& host_header) const;
-  bool origin_allowed(const std::string& origin) const;
+  // The request's single, well-formed Host, or the refusal.
+  std::optional<HostPort> request_host(const HttpRequest& request, AccessDecision& refusal) const;
+  bool host_listed(const HostPort& host) const;
+  bool host_allowed(const HostPort& host) const;
+  bool origin_listed(const Origin& origin) const;
+  bool origin_allowed(const Origin& origin, const HostPort& host) const;
   bool bearer_valid(const HttpRequest& request) const;
   bool cookie_valid(const HttpRequest& request) const;
 
   HttpAccessPolicy policy_;
-  SessionCookieSigner cookies_;  // copies of this HttpAccess share its key
+  std::vector<HostPort> allowed_hosts_;  // policy_.allowed_hosts, parsed
+  std::vector<Origin> allowed_origins_;  // policy_.allowed_origins, parsed
+  SessionCookieSigner cookies_;          // copies of this HttpAccess share its key
 };
+
+// The request body is declared JSON: the media type of Content-Type (parameters such as charset
+// aside) is exactly application/json. A browser sends a cross-site request without a CORS
+// preflight only with text/plain, form or multipart bodies, so requiring JSON on every POST keeps
+// such "simple" requests away from handlers that change state.
+bool has_json_content_type(const HttpRequest& request);
 
 }  // namespace benchtop

@@ -371,8 +371,9 @@ HttpResponse StreamableHttp::handle(const HttpRequest& request) {
 }
 
 HttpResponse StreamableHttp::post(const HttpRequest& request) {
-  const auto content_type = request.header("Content-Type");
-  if (!content_type || content_type->find("application/json") == std::string::npos) {
+  // The media type itself, not a substring: `text/plain; x=application/json` is still a body a
+  // page on another site may POST without a CORS preflight.
+  if (!has_json_content_type(request)) {
     return rpc_error(415, nullptr, jsonrpc::kInvalidRequest,
                      "Unsupported Media Type: Content-Type must be application/json");
   }

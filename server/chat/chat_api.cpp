@@ -74,6 +74,15 @@ HttpResponse call_tool(const ToolRegistry& tools, const std::string& name, const
   return json_response(200, result->structured.value_or(Json::object()));
 }
 
+HttpHandler json_only(HttpHandler handler) {
+  return [handler = std::move(handler)](const HttpRequest& request) {
+    if (!has_json_content_type(request)) {
+      return error_response(415, "Unsupported Media Type: send Content-Type: application/json");
+    }
+    return handler(request);
+  };
+}
+
 }  // namespace
 
 void stream_run_events(const ChatRun& run, size_t from, StreamWriter& writer) {
@@ -92,7 +101,10 @@ void stream_run_events(const ChatRun& run, size_t from, StreamWriter& writer) {
 
 void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatService& chat,
                           const ToolRegistry& tools) {
+  // Every POST carries JSON, even one without a body: a page on another site can send text/plain
+  // or form POSTs without a CORS preflight, never JSON.
   auto add = [&](std::string method, std::string pattern, HttpHandler handler) {
+    if (method == "POST") handler = json_only(std::move(handler));
     router.add(std::move(method), std::move(pattern), access.guard_browser(std::move(handler)));
   };
 

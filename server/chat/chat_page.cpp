@@ -313,7 +313,7 @@ async function send(event) {
 
 async function cancelRun() {
   if (!state.thread) return;
-  try { await api("POST", "/api/threads/" + state.thread.id + "/cancel"); }
+  try { await api("POST", "/api/threads/" + state.thread.id + "/cancel", {}); }
   catch (e) { showError(e.message); }
 }
 

@@ -72,6 +72,7 @@ class ChatApiTest : public ::testing::Test {
       r.query.emplace_back(query.substr(0, equals), query.substr(equals + 1));
     }
     r.headers.emplace_back("Host", "127.0.0.1:8765");
+    if (method == "POST") r.headers.emplace_back("Content-Type", "application/json");
     if (!body.is_null()) r.body = body.dump();
     return router_.route(r);
   }

@@ -10,17 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/chat/chat_api.h"
-#include "server/mcp_server.h"
-#include "server/schema.h"
 #include "server/session_cookie.h"
-#include "server/session_store.h"
-#include "server/streamable_http.h"
-#include "server/worker_pool.h"
-#include "tests/unit/fs_test_support.h"
-#include "tools/fs_tools.h"
-#include "transport/http_client.h"
-#include "transport/http_router.h"
+#include "tests/unit/served_chat.h"
 #include "transport/json_rpc.h"
 
 namespace benchtop {
@@ -33,110 +24,6 @@ using Json = nlohmann::json;
 // Characters that need encoding in a URL and a form body, so decoding is exercised.
 constexpr const char* kToken = "tok en+/&=9";
 constexpr const char* kEncodedToken = "tok%20en%2B%2F%26%3D9";
-
-struct Reply {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-
-  std::string header(const std::string& name) const {
-    HttpResponseHead head;
-    head.headers = headers;
-    return head.header(name);
-  }
-  // "name=value" of the Set-Cookie header, without its attributes; "" when none was set.
-  std::string cookie() const {
-    const std::string set = header("Set-Cookie");
-    return set.substr(0, set.find(';'));
-  }
-};
-
-// The chat routes and /mcp behind one router on a free loopback port, as `benchtop serve` wires
-// them, under the given access policy.
-class ServedChat {
- public:
-  explicit ServedChat(HttpAccessPolicy policy)
-      : provider_(dirs_.root()),
-        workers_(2),
-        sessions_(std::chrono::seconds(60)),
-        access_(std::move(policy)) {
-    register_fs_tools(registry_, provider_);
-    auto database = Database::open(state_.path() / "benchtop.db", benchtop_migrations());
-    EXPECT_TRUE(database) << database.error().message;
-    database_ = std::move(database).value();
-    chat_ = std::make_unique<ChatService>(*database_, registry_, provider_,
-                                          std::make_unique<OpenAiClient>(LlmConfig{}),
-                                          "no language model in this test", AgentOptions{});
-    mcp_server_ =
-        std::make_unique<McpServer>(ServerIdentity{"t", "", "1", ""}, registry_, workers_);
-    mcp_ = std::make_unique<StreamableHttp>(*mcp_server_, access_, sessions_);
-    router_.add("*", "/mcp", [this](const HttpRequest& request) { return mcp_->handle(request); });
-    register_chat_routes(router_, access_, *chat_, registry_);
-
-    HttpServer::Options options;
-    options.port = 0;
-    options.threads = 4;
-    http_ = std::make_unique<HttpServer>(
-        options, [this](const HttpRequest& request) { return router_.route(request); });
-    auto port = http_->bind();
-    EXPECT_TRUE(port.ok()) << port.error().message;
-    port_ = port.ok() ? *port : 0;
-    thread_ = std::thread([this] { http_->run(); });
-  }
-  ~ServedChat() {
-    http_->stop();
-    thread_.join();
-    mcp_->shutdown();
-    workers_.wait_idle();
-  }
-
-  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
-
-  Reply fetch(const std::string& method, const std::string& target,
-              std::vector<std::pair<std::string, std::string>> headers = {},
-              const std::string& body = "", const std::string& content_type = "application/json") {
-    HttpClientRequest request;
-    request.origin = origin();
-    request.method = method;
-    request.path = target;
-    request.headers = std::move(headers);
-    request.body = body;
-    request.content_type = content_type;
-    Reply reply;
-    auto exchange = make_http_exchange(std::move(request));
-    EXPECT_TRUE(exchange.ok()) << exchange.error().message;
-    if (!exchange.ok()) return reply;
-    const auto outcome = (*exchange)->run(
-        [&](const HttpResponseHead& head) {
-          reply.status = head.status;
-          reply.headers = head.headers;
-        },
-        [&](std::string_view chunk) {
-          reply.body.append(chunk);
-          return true;
-        });
-    EXPECT_TRUE(outcome.completed) << outcome.transport_error;
-    return reply;
-  }
-
- private:
-  TempDir state_;
-  WorkspaceFixtureDirs dirs_;
-  SingleWorkspaceProvider provider_;
-  ToolRegistry registry_;
-  std::unique_ptr<Database> database_;
-  std::unique_ptr<ChatService> chat_;
-  WorkerPool workers_;
-  SessionStore sessions_;
-  HttpAccess access_;
-  std::unique_ptr<McpServer> mcp_server_;
-  std::unique_ptr<StreamableHttp> mcp_;
-  HttpRouter router_;
-  std::unique_ptr<HttpServer> http_;
-  int port_ = 0;
-  std::thread thread_;
-};
 
 HttpAccessPolicy with_token(std::chrono::seconds lifetime = std::chrono::hours(1)) {
   HttpAccessPolicy policy;
@@ -322,8 +209,7 @@ TEST(ChatLoginTest, ACookieStateChangeWithoutSameOriginIsRefused) {
   const std::string cookie = log_in(served);
   // No Origin at all.
   EXPECT_EQ(served.fetch("POST", "/api/threads", {{"Cookie", cookie}}, kNewThread).status, 403);
-  // Another local origin (a page on another port of this machine): allowed for CORS on loopback,
-  // but not this server's own page.
+  // Another local origin (a page on another port of this machine): not this server's own page.
   EXPECT_EQ(served
                 .fetch("POST", "/api/threads",
                        {{"Cookie", cookie},
