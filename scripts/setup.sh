@@ -16,8 +16,10 @@ packages=(
   python3-pytest golang-go
   bubblewrap ripgrep
   chromium
+  clang libclang-rt-14-dev
 )
 # chromium: the chat page test drives the page in a real headless browser.
+# clang, libclang-rt-14-dev: the libFuzzer targets in fuzz/ (scripts/fuzz.sh, ctest label `fuzz`).
 # Node.js runs the official MCP clients in the test suite; the machine image usually ships a newer
 # one than Debian's, so Debian's is only installed when none is present.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
