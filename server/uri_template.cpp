@@ -59,6 +59,14 @@ bool UriTemplate::match_from(const std::string& uri, size_t position, size_t par
     if (uri.compare(position, current.text.size(), current.text) != 0) return false;
     return match_from(uri, position + current.text.size(), part + 1, values);
   }
+  // A variable named again must take the value it took before (RFC 6570 expands every occurrence
+  // of a name to the same value): it matches like literal text. Only this part's own binding is
+  // undone on backtracking, never an earlier one.
+  if (const auto bound = values.find(current.text); bound != values.end()) {
+    const std::string& value = bound->second;
+    if (uri.compare(position, value.size(), value) != 0) return false;
+    return match_from(uri, position + value.size(), part + 1, values);
+  }
   for (size_t end = position + 1; end <= uri.size(); ++end) {
     const char last = uri[end - 1];
     if (!current.reserved && (last == '/' || last == '?' || last == '#')) break;

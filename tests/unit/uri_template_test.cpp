@@ -26,6 +26,23 @@ TEST(UriTemplate, MatchesSimpleAndReservedVariables) {
   EXPECT_EQ(files->variables(), (std::vector<std::string>{"project", "path"}));
 }
 
+// Found by fuzz/fuzz_uri_template (corpus file repeated_variable): a name used twice took two
+// values, the map reported the last, and backtracking erased the first one's binding.
+TEST(UriTemplate, ARepeatedVariableTakesOneValue) {
+  auto twice = UriTemplate::parse("x://{a}/{e}/{e}");
+  ASSERT_TRUE(twice);
+  auto same = twice->match("x://1/v/v");
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->at("e"), "v");
+  EXPECT_FALSE(twice->match("x://1/v/w"));
+  auto reserved = UriTemplate::parse("x://{+p}/-/{+p}");
+  ASSERT_TRUE(reserved);
+  auto spanning = reserved->match("x://a/b/-/a/b");
+  ASSERT_TRUE(spanning);
+  EXPECT_EQ(spanning->at("p"), "a/b");
+  EXPECT_FALSE(reserved->match("x://a/b/-/a/c"));
+}
+
 TEST(UriTemplate, RefusesWhatItCannotMatch) {
   EXPECT_FALSE(UriTemplate::parse("test://{id"));
   EXPECT_FALSE(UriTemplate::parse("test://{}"));
