@@ -204,6 +204,12 @@ struct DecisionCase {
   int status;  // 0: admitted
 };
 
+std::string shown(const DecisionCase& c) {
+  std::string text;
+  for (const auto& [name, value] : c.headers) text += name + ": " + value + "; ";
+  return text;
+}
+
 TEST(HttpAccessHost, LoopbackBindWithoutTokenAdmitsOnlyLoopbackHostsAndTheServersOwnOrigin) {
   const HttpAccess access(HttpAccessPolicy{});
   const std::vector<DecisionCase> cases = {
@@ -244,9 +250,7 @@ TEST(HttpAccessHost, LoopbackBindWithoutTokenAdmitsOnlyLoopbackHostsAndTheServer
        403},
   };
   for (const DecisionCase& c : cases) {
-    std::string shown;
-    for (const auto& [name, value] : c.headers) shown += name + ": " + value + "; ";
-    SCOPED_TRACE(shown);
+    SCOPED_TRACE(shown(c));
     EXPECT_EQ(access.check(request_with(c.headers)).status, c.status);
     EXPECT_EQ(access.check_browser(request_with(c.headers)).status, c.status);
   }
@@ -273,9 +277,7 @@ TEST(HttpAccessHost, OperatorListsAdmitHostsAndOriginsAndOnlyListedOriginsGetCor
       {{{"Host", "127.0.0.1:8080"}, {"Origin", "http://localhost:3001"}}, 403},
   };
   for (const DecisionCase& c : cases) {
-    std::string shown;
-    for (const auto& [name, value] : c.headers) shown += name + ": " + value + "; ";
-    SCOPED_TRACE(shown);
+    SCOPED_TRACE(shown(c));
     EXPECT_EQ(access.check(request_with(c.headers)).status, c.status);
   }
 
