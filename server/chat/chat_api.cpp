@@ -101,10 +101,11 @@ void stream_run_events(const ChatRun& run, size_t from, StreamWriter& writer) {
 
 void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatService& chat,
                           const ToolRegistry& tools) {
-  // Every POST carries JSON, even one without a body: a page on another site can send text/plain
-  // or form POSTs without a CORS preflight, never JSON.
+  // Every POST to the API carries JSON, even one without a body: a page on another site can send
+  // text/plain or form POSTs without a CORS preflight, never JSON. (/logout stays a form: it is
+  // the page's own button, and a cookie-authenticated POST must be same-origin anyway.)
   auto add = [&](std::string method, std::string pattern, HttpHandler handler) {
-    if (method == "POST") handler = json_only(std::move(handler));
+    if (method == "POST" && pattern.starts_with("/api/")) handler = json_only(std::move(handler));
     router.add(std::move(method), std::move(pattern), access.guard_browser(std::move(handler)));
   };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "tests/unit/served_chat.h"
 
@@ -83,18 +84,21 @@ TEST_F(HttpAccessServedTest, ARebindingPageCannotDriveMcp) {
 TEST_F(HttpAccessServedTest, PostsMustCarryJsonSoNoSimpleCrossSiteRequestGetsThrough) {
   const std::string thread = R"({"project":"demo"})";
   // text/plain, form and multipart bodies are what a page may send cross-site without a preflight.
+  // (A multipart body that is not well-formed may already be refused by the HTTP layer, with 400.)
   for (const char* type :
        {"text/plain", "text/plain; charset=application/json", "application/x-www-form-urlencoded",
         "multipart/form-data; boundary=x"}) {
     SCOPED_TRACE(type);
-    EXPECT_EQ(served_.raw_status(raw_request(
-                  "POST", "/api/threads", {host(), std::string("Content-Type: ") + type}, thread)),
-              415);
-    EXPECT_EQ(served_.raw_status(raw_request("POST", "/mcp",
-                                             {host(), std::string("Content-Type: ") + type,
-                                              "Accept: application/json, text/event-stream"},
-                                             kInitialize)),
-              415);
+    const bool multipart = std::string_view(type).starts_with("multipart/");
+    const auto refused = [&](int status) { return status == 415 || (multipart && status == 400); };
+    EXPECT_PRED1(refused, served_.raw_status(
+                              raw_request("POST", "/api/threads",
+                                          {host(), std::string("Content-Type: ") + type}, thread)));
+    EXPECT_PRED1(refused,
+                 served_.raw_status(raw_request("POST", "/mcp",
+                                                {host(), std::string("Content-Type: ") + type,
+                                                 "Accept: application/json, text/event-stream"},
+                                                kInitialize)));
   }
   EXPECT_EQ(served_.raw_status(raw_request("POST", "/api/threads", {host()}, thread)), 415);
   EXPECT_EQ(served_.raw_status(raw_request("POST", "/api/threads/x/cancel", {host()})), 415);
