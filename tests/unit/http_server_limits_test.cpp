@@ -197,23 +197,34 @@ TEST(HttpServerLimitsTest, OversizedBodiesGet413WithAJsonRpcError) {
   EXPECT_EQ(handled.load(), 0);
 }
 
+// Idle connections, one from each of `peers`.
+std::vector<std::unique_ptr<RawClient>> hold(int port, const std::vector<const char*>& peers) {
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (const char* peer : peers) {
+    held.push_back(std::make_unique<RawClient>(port, peer));
+    EXPECT_TRUE(held.back()->valid()) << peer;
+  }
+  return held;
+}
+
+// A request from `peer` is not served and its connection is closed.
+void expect_refused(int port, const char* peer) {
+  RawClient excess(port, peer);
+  excess.send(test::get_request("/api"));
+  const std::string refused = excess.read_response(5s);
+  EXPECT_NE(status_of(refused), 200) << refused;
+  EXPECT_TRUE(excess.wait_closed(5s));
+}
+
 TEST(HttpServerLimitsTest, PeerOverItsCapIsRefusedWhileOthersAreServed) {
   auto options = base_options();
   options.max_connections_per_peer = 4;
   options.max_connections = 100;
   test::ServingHttpServer server(options, ok_text);
 
-  std::vector<std::unique_ptr<RawClient>> held;
-  for (int i = 0; i < 4; ++i) {
-    held.push_back(std::make_unique<RawClient>(server.port(), "127.0.0.2"));
-    ASSERT_TRUE(held.back()->valid());
-  }
+  auto held = hold(server.port(), {"127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.2"});
   // Connections are admitted in the order they were accepted: the fifth is over the cap.
-  RawClient excess(server.port(), "127.0.0.2");
-  excess.send(test::get_request("/api"));
-  const std::string refused = excess.read_response(5s);
-  EXPECT_NE(status_of(refused), 200) << refused;
-  EXPECT_TRUE(excess.wait_closed(5s));
+  expect_refused(server.port(), "127.0.0.2");
 
   RawClient other(server.port(), "127.0.0.3");
   ASSERT_TRUE(other.send(test::get_request("/api")));
@@ -235,17 +246,9 @@ TEST(HttpServerLimitsTest, ConnectionsOverTheTotalCapAreRefused) {
   options.max_connections_per_peer = 4;
   options.max_connections = 6;
   test::ServingHttpServer server(options, ok_text);
-
-  std::vector<std::unique_ptr<RawClient>> held;
-  for (const char* peer :
-       {"127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.3"}) {
-    held.push_back(std::make_unique<RawClient>(server.port(), peer));
-    ASSERT_TRUE(held.back()->valid());
-  }
-  RawClient excess(server.port(), "127.0.0.4");
-  excess.send(test::get_request("/api"));
-  EXPECT_NE(status_of(excess.read_response(5s)), 200);
-  EXPECT_TRUE(excess.wait_closed(5s));
+  auto held = hold(server.port(),
+                   {"127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.3", "127.0.0.3", "127.0.0.3"});
+  expect_refused(server.port(), "127.0.0.4");
 }
 
 TEST(HttpServerLimitsTest, LongRunningHandlersDoNotDelayInlinePaths) {

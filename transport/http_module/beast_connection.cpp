@@ -191,7 +191,7 @@ void BeastConnection::dispatch() {
     try {
       response = context_.handler(request);
     } catch (...) {
-      response = HttpResponse::json(500, R"({"error":"internal error"})");
+      response = internal_error();
     }
     if (!response.stream) return write_response(response);
     context_.pool.submit([self = shared_from_this(), response = std::move(response)]() mutable {
@@ -229,7 +229,7 @@ void BeastConnection::run_handler(HttpRequest request) {
   try {
     response = context_.handler(request);
   } catch (...) {
-    response = HttpResponse::json(500, R"({"error":"internal error"})");
+    response = internal_error();
   }
   send_from_handler(std::move(response));
 }

@@ -109,8 +109,20 @@ std::string chunk(std::string_view data) {
   return bytes;
 }
 
+HttpResponse json_response(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse internal_error() {
+  return json_response(500, R"({"error":"internal error"})");
+}
+
 HttpResponse too_large(size_t limit) {
-  return HttpResponse::json(
+  return json_response(
       413,
       R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Message too large: the limit is )" +
           std::to_string(limit) + R"( bytes"}})");

@@ -32,6 +32,11 @@ std::string full_response(const HttpResponse& response, bool keep_alive, bool he
 std::string chunk(std::string_view data);
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
+// A JSON response. The module's own, since it cannot call into the core that loaded it (where
+// HttpResponse::json is defined).
+HttpResponse json_response(int status, std::string body);
+// The answer to a handler that threw.
+HttpResponse internal_error();
 // The JSON-RPC error a message over the size limit gets (status 413).
 HttpResponse too_large(size_t limit);
 // A plain-text refusal such as 400, 431 or 503; the connection is closed after it.
