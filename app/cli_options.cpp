@@ -48,7 +48,11 @@ Options:
                            behind a name)
   --max-message-bytes N    largest accepted JSON-RPC message (default 16777216)
   --workers N              threads running tool calls (default: 2 x cores, at least 4)
-  --http-threads N         HTTP connection threads; each open SSE stream holds one (default 64)
+  --http-threads N         most HTTP requests handled at once; each open SSE stream holds one
+                           (default 128)
+  --http-max-connections N open HTTP connections at most, in total (default 512)
+  --http-max-connections-per-client N
+                           open HTTP connections at most per client address (default 64)
   --session-idle-timeout S seconds before an idle 2025-revision HTTP session expires (default 1800)
   --log-level LEVEL        debug | info | warning | error (default info); logs go to stderr
 
@@ -152,6 +156,10 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_size(options.workers);
     } else if (flag == "--http-threads") {
       status = read_size(options.http_threads);
+    } else if (flag == "--http-max-connections") {
+      status = read_size(options.http_max_connections);
+    } else if (flag == "--http-max-connections-per-client") {
+      status = read_size(options.http_max_connections_per_client);
     } else if (flag == "--session-idle-timeout") {
       status = read_size(options.session_idle_seconds);
     } else if (flag == "--log-level") {
@@ -220,6 +228,9 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
   }
   if (options.max_message_bytes < 1024) return Error::make("--max-message-bytes must be >= 1024");
   if (options.http_threads < 4) return Error::make("--http-threads must be >= 4");
+  if (options.http_max_connections < 1 || options.http_max_connections_per_client < 1) {
+    return Error::make("--http-max-connections and --http-max-connections-per-client must be >= 1");
+  }
   if (options.agent_max_rounds < 1) return Error::make("--agent-max-rounds must be >= 1");
   if (options.llm_timeout_seconds < 1) return Error::make("--llm-timeout must be >= 1");
   if (options.command == Command::kChat) {

@@ -22,7 +22,9 @@ struct CliOptions {
   std::vector<std::string> allowed_hosts;    // --allowed-host
   size_t max_message_bytes = 16 * 1024 * 1024;
   size_t workers = 0;  // 0: chosen from the core count
-  size_t http_threads = 64;
+  size_t http_threads = 128;
+  size_t http_max_connections = 512;
+  size_t http_max_connections_per_client = 64;
   size_t session_idle_seconds = 30 * 60;
   std::string log_level = "info";
   // Dev containers and the exec kill switch.

@@ -125,6 +125,11 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   http_options.port = address->port;
   http_options.threads = options.http_threads;
   http_options.max_body_bytes = options.max_message_bytes;
+  http_options.max_connections = options.http_max_connections;
+  http_options.max_connections_per_peer = options.http_max_connections_per_client;
+  // Its handler only checks access and answers: it never waits for a handler thread, so it
+  // answers however many requests are running.
+  http_options.inline_paths = {"/healthz"};
   HttpServer http(http_options,
                   [&router](const HttpRequest& request) { return router.route(request); });
   auto port = http.bind();

@@ -453,7 +453,7 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
       return rpc_error(400, rpc_request->id, jsonrpc::kHeaderMismatch,
                        "Header mismatch: " + *problem);
     }
-    return dispatch(std::make_shared<Session>(), message, true, accepts_sse);
+    return dispatch(std::make_shared<Session>(), message, true, accepts_sse, request.client_gone);
   }
 
   // Notifications and responses without a session: the modern protocol defines none over HTTP
@@ -467,7 +467,7 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
 
 HttpResponse StreamableHttp::dispatch(const std::shared_ptr<Session>& session,
                                       const jsonrpc::Message& message, bool modern,
-                                      bool accepts_sse) {
+                                      bool accepts_sse, const CancellationToken& client_gone) {
   if (!std::holds_alternative<jsonrpc::Request>(message)) {
     server_.handle(session, message, std::make_shared<HttpReply>());
     return HttpResponse::empty(202);
@@ -475,7 +475,9 @@ HttpResponse StreamableHttp::dispatch(const std::shared_ptr<Session>& session,
   auto reply = std::make_shared<HttpReply>();
   CancellationSource stream_closed;
   // Only a modern request is cancelled by its stream closing; a 2025 client may drop a stream
-  // and still expect the work to finish (disconnect is not cancellation there).
+  // and still expect the work to finish (disconnect is not cancellation there). The connection
+  // closing cancels it at once, also while it waits for a worker or before its stream starts.
+  if (modern) client_gone.on_cancel([stream_closed] { stream_closed.cancel(); });
   server_.handle(session, message, reply, modern ? stream_closed.token() : CancellationToken());
 
   auto first = reply->at(0, accepts_sse ? options_.json_window : std::chrono::hours(24 * 365));

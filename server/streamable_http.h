@@ -44,8 +44,9 @@ class StreamableHttp {
   HttpResponse post(const HttpRequest& request);
   HttpResponse get(const HttpRequest& request);
   HttpResponse remove_session(const HttpRequest& request);
+  // A modern request is cancelled when `client_gone` is (its POST's connection closed).
   HttpResponse dispatch(const std::shared_ptr<Session>& session, const jsonrpc::Message& message,
-                        bool modern, bool accepts_sse);
+                        bool modern, bool accepts_sse, const CancellationToken& client_gone = {});
   // A GET with Last-Event-ID naming a stream of this session: the rest of that stream.
   std::optional<HttpResponse> resume(const std::shared_ptr<Session>& session,
                                      const std::string& last_event_id);

@@ -1,8 +1,8 @@
-// The HTTP implementation (cpp-httplib, OpenSSL) lives in a module loaded on first use,
-// libbenchtop_http.so beside the executable, so that `benchtop stdio` never pays for it: loading
-// and initialising those shared libraries costs several times the rest of start-up on this
-// machine kind (measured in docs/benchmarks.md). The core reaches the module only through the
-// interfaces below; both sides are built together, so they share one C++ ABI.
+// The HTTP implementation (a Boost.Beast server; the cpp-httplib client, OpenSSL) lives in a module
+// loaded on first use, libbenchtop_http.so beside the executable, so that `benchtop stdio` never
+// pays for it: loading and initialising those shared libraries costs several times the rest of
+// start-up on this machine kind (measured in docs/benchmarks.md). The core reaches the module only
+// through the interfaces below; both sides are built together, so they share one C++ ABI.
 #pragma once
 
 #include <memory>
@@ -22,7 +22,7 @@ class HttpServerBackend {
 };
 
 // Bumped whenever a signature below changes, so a stale module is refused rather than called.
-inline constexpr int kHttpModuleAbi = 2;
+inline constexpr int kHttpModuleAbi = 3;
 
 struct HttpModuleApi {
   int abi = kHttpModuleAbi;

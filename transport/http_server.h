@@ -1,7 +1,8 @@
-// A small HTTP server interface over cpp-httplib, which only http_server.cpp includes: requests
+// A small HTTP server interface, implemented in the HTTP module (transport/http_module.h): requests
 // in, responses out, with an optional streamed body for Server-Sent Events.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/cancellation.h"
 #include "common/result.h"
 
 namespace benchtop {
@@ -24,6 +26,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;
   // Values of `{name}` segments, set by HttpRouter.
   std::vector<std::pair<std::string, std::string>> path_params;
+  // Cancelled when the client closes its connection (or the server drops it) before the response
+  // is complete: work done only for this request can stop.
+  CancellationToken client_gone;
 
   // The first value of a header, matched case-insensitively.
   std::optional<std::string> header(std::string_view name) const;
@@ -55,12 +60,32 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 class HttpServer {
  public:
+  // Only complete requests reach a handler: reading one is bounded by deadlines for the whole
+  // header and the whole body (not per read), so a slow client holds no thread and, with the
+  // connection caps, cannot starve others.
   struct Options {
     std::string host = "127.0.0.1";
-    int port = 8765;      // 0: any free port
-    size_t threads = 64;  // each open stream holds one
+    int port = 8765;       // 0: any free port
+    size_t threads = 128;  // most handlers running at once (started on demand); a stream holds one
     size_t max_body_bytes = 16 * 1024 * 1024;
-    int read_timeout_seconds = 30;
+    // From accept (or a keep-alive request's first byte) to the end of the header.
+    std::chrono::milliseconds header_timeout{10'000};
+    // From the end of the header to the end of the body, extended by the time the bytes received
+    // so far take at min_body_rate (Apache mod_reqtimeout's MinRate): a large body sent at a
+    // reasonable rate completes, a trickle is cut off.
+    std::chrono::milliseconds body_timeout{20'000};
+    size_t min_body_rate = 64 * 1024;  // bytes per second
+    // How long a kept-alive connection may wait for its next request.
+    std::chrono::milliseconds idle_timeout{30'000};
+    // Each write of a response (each event of a stream) to a client that does not read.
+    std::chrono::milliseconds write_timeout{30'000};
+    // Open connections, in total and per client address (per /64 for IPv6). Beyond them a new
+    // connection gets 503 and is closed at once.
+    size_t max_connections = 512;
+    size_t max_connections_per_peer = 64;
+    // Paths whose handler never blocks (e.g. /healthz): answered as soon as they are read,
+    // without waiting for a handler thread, so they answer however busy the handlers are.
+    std::vector<std::string> inline_paths;
   };
 
   HttpServer(Options options, HttpHandler handler);
@@ -70,7 +95,8 @@ class HttpServer {
 
   // Binds the listening socket; returns the bound port.
   Result<int> bind();
-  // Serves until stop() is called (from another thread or a signal watcher).
+  // Serves until stop() is called (from another thread or a signal watcher); a stop() that comes
+  // first makes it return at once. Returns once every handler has returned.
   void run();
   void stop();
 
