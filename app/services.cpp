@@ -1,6 +1,7 @@
 #include "app/services.h"
 
 #include "common/log.h"
+#include "server/host_paths.h"
 #include "server/sandbox/backend_factory.h"
 #include "server/schema.h"
 #include "tools/agent_tools.h"
@@ -61,6 +62,7 @@ Status build_services(const CliOptions& options, Services& services) {
     log::info("project '" + project->name + "' is " + root);
   }
 
+  services.tools.set_error_filter(host_path_filter(*services.projects, services.data_dir.root()));
   services.git_settings =
       std::make_unique<git::ProjectGitSettings>(*services.database, *services.projects);
   register_project_tools(services.tools, *services.projects, *services.git_settings);
