@@ -57,6 +57,8 @@ Dev containers (shell_exec, process_*):
                            isolation; needs --allow-unsandboxed) | podman (needs --podman-image)
   --allow-unsandboxed      confirm --sandbox none
   --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
+  --git-protocols LIST     transports git remotes may use, from https,ssh,http,git,file
+                           (default: https, and ssh when libgit2 has it; never ext::)
   --disable-exec           start with the exec kill switch on: every exec tool refuses
   --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
                            X-Benchtop-Admin-Token: TOKEN (default $BENCHTOP_ADMIN_TOKEN)
@@ -160,6 +162,8 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_string(options.sandbox);
     } else if (flag == "--podman-image") {
       status = read_string(options.podman_image);
+    } else if (flag == "--git-protocols") {
+      status = read_string(options.git_protocols);
     } else if (flag == "--allow-unsandboxed") {
       options.allow_unsandboxed = true;
     } else if (flag == "--disable-exec") {
