@@ -51,14 +51,14 @@ Options:
   --http-threads N         HTTP connection threads; each open SSE stream holds one (default 64)
   --session-idle-timeout S seconds before an idle 2025-revision HTTP session expires (default 1800)
   --log-level LEVEL        debug | info | warning | error (default info); logs go to stderr
+  --git-protocols LIST     transports git remotes may use, from https,ssh,http,git,file
+                           (default: https, and ssh when libgit2 has it; never ext::)
 
 Dev containers (shell_exec, process_*):
   --sandbox KIND           bwrap (default: bubblewrap namespaces + cgroup limits) | none (no
                            isolation; needs --allow-unsandboxed) | podman (needs --podman-image)
   --allow-unsandboxed      confirm --sandbox none
   --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
-  --git-protocols LIST     transports git remotes may use, from https,ssh,http,git,file
-                           (default: https, and ssh when libgit2 has it; never ext::)
   --disable-exec           start with the exec kill switch on: every exec tool refuses
   --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
                            X-Benchtop-Admin-Token: TOKEN (default $BENCHTOP_ADMIN_TOKEN)
