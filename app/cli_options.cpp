@@ -55,6 +55,8 @@ Options:
                            open HTTP connections at most per client address (default 64)
   --session-idle-timeout S seconds before an idle 2025-revision HTTP session expires (default 1800)
   --log-level LEVEL        debug | info | warning | error (default info); logs go to stderr
+  --git-protocols LIST     transports git remotes may use, from https,ssh,http,git,file
+                           (default: https, and ssh when libgit2 has it; never ext::)
 
 Dev containers (shell_exec, process_*):
   --sandbox KIND           bwrap (default: bubblewrap namespaces + cgroup limits) | none (no
@@ -168,6 +170,8 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_string(options.sandbox);
     } else if (flag == "--podman-image") {
       status = read_string(options.podman_image);
+    } else if (flag == "--git-protocols") {
+      status = read_string(options.git_protocols);
     } else if (flag == "--allow-unsandboxed") {
       options.allow_unsandboxed = true;
     } else if (flag == "--disable-exec") {

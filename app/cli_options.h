@@ -31,6 +31,7 @@ struct CliOptions {
   std::string sandbox = "bwrap";   // --sandbox: bwrap | podman | none
   bool allow_unsandboxed = false;  // --allow-unsandboxed: required with --sandbox none
   std::string podman_image;   // --podman-image: image or absolute rootfs dir (--sandbox podman)
+  std::string git_protocols;  // --git-protocols: allowed git transports; "" = the default
   bool disable_exec = false;  // --disable-exec: start with the kill switch on
   std::string admin_token;    // --admin-token, else $BENCHTOP_ADMIN_TOKEN
   size_t container_idle_seconds = 30 * 60;  // 0: never suspend

@@ -1,6 +1,7 @@
 #include "app/services.h"
 
 #include "common/log.h"
+#include "server/host_paths.h"
 #include "server/sandbox/backend_factory.h"
 #include "server/schema.h"
 #include "tools/agent_tools.h"
@@ -61,9 +62,15 @@ Status build_services(const CliOptions& options, Services& services) {
     log::info("project '" + project->name + "' is " + root);
   }
 
+  auto git_policy = options.git_protocols.empty()
+                        ? Result<git::TransportPolicy>(git::TransportPolicy::defaults())
+                        : git::TransportPolicy::parse(options.git_protocols);
+  if (!git_policy) return Error::make("--git-protocols: " + git_policy.error().message);
+  log::info("git remotes may use: " + git_policy->describe());
+  services.tools.set_error_filter(host_path_filter(*services.projects, services.data_dir.root()));
   services.git_settings =
       std::make_unique<git::ProjectGitSettings>(*services.database, *services.projects);
-  register_project_tools(services.tools, *services.projects, *services.git_settings);
+  register_project_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
   register_fs_tools(services.tools, *services.projects);
   register_search_tools(services.tools, *services.projects);
 
@@ -91,7 +98,7 @@ Status build_services(const CliOptions& options, Services& services) {
   }
   if (options.disable_exec) log::warning("command execution is disabled (--disable-exec)");
   register_exec_tools(services.tools, *services.containers);
-  register_git_tools(services.tools, *services.projects, *services.git_settings);
+  register_git_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
   services.test_runs =
       std::make_unique<test_runs::SqliteTestRunStore>(*services.database, *services.projects);
   // Tests run in the project's dev container, like every other command.

@@ -112,6 +112,16 @@ CREATE TABLE chat_messages (
 CREATE INDEX chat_messages_by_thread ON chat_messages(thread_id, id);
 )sql",
     },
+    Migration{
+        "bind the git token to a host",
+        R"sql(
+-- The origin (https://host[:port]) the HTTPS token was given for; it is sent nowhere else. A token
+-- stored before this column existed keeps '' and is not used until it is set again with its host:
+-- the only other source for a host would be the project's .git/config, which code in the
+-- project can rewrite.
+ALTER TABLE git_settings ADD COLUMN https_host TEXT NOT NULL DEFAULT '';
+)sql",
+    },
 };
 
 }  // namespace

@@ -124,7 +124,19 @@ std::optional<ToolResult> ToolRegistry::call(const std::string& name,
                                              ToolContext& context) const {
   auto it = tools_.find(name);
   if (it == tools_.end()) return std::nullopt;
-  Entry& entry = *it->second;
+  ToolResult result = run(*it->second, name, arguments, context);
+  if (result.is_error && error_filter_) {
+    for (auto& item : result.content) {
+      if (item.is_object() && item.contains("text") && item["text"].is_string()) {
+        item["text"] = error_filter_(arguments, item["text"].get<std::string>());
+      }
+    }
+  }
+  return result;
+}
+
+ToolResult ToolRegistry::run(Entry& entry, const std::string& name, const nlohmann::json& arguments,
+                             ToolContext& context) const {
   if (const std::string& error = entry.compile(); !error.empty()) {
     log::error("tool " + name + " cannot run: " + error);
     return ToolResult::error("Internal error in " + name + ": its " + error);

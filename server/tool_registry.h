@@ -4,6 +4,7 @@
 // concurrently and re-enter.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -38,12 +39,22 @@ class ToolRegistry {
   std::optional<ToolResult> call(const std::string& name, const nlohmann::json& arguments,
                                  ToolContext& context) const;
 
+  // Rewrites the text of every error result before it leaves the registry, given the call's
+  // arguments (the server uses it to replace host paths with the paths a project sees). Set it
+  // before any tool is called.
+  using ErrorTextFilter =
+      std::function<std::string(const nlohmann::json& arguments, std::string text)>;
+  void set_error_filter(ErrorTextFilter filter) { error_filter_ = std::move(filter); }
+
   // The input schema of a tool, used by transports that mirror x-mcp-header parameters.
   const nlohmann::json* input_schema(const std::string& name) const;
 
  private:
   struct Entry;
+  ToolResult run(Entry& entry, const std::string& name, const nlohmann::json& arguments,
+                 ToolContext& context) const;
   std::map<std::string, std::unique_ptr<Entry>> tools_;
+  ErrorTextFilter error_filter_;
 };
 
 }  // namespace benchtop

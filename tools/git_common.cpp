@@ -128,9 +128,11 @@ Result<git::TransferOptions> transfer_options(GitToolServices& services, const j
   git::TransferOptions options;
   auto settings = services.settings.settings(optional_string(arguments, "project"));
   if (settings) {
+    options.https_origin = settings->https_host;
     options.https_username = settings->https_username;
     options.https_token = settings->https_token;
   }
+  options.policy = services.policy;
   options.cancellation = context.cancellation();
   if (context.wants_progress()) {
     options.progress = [&context](double progress, std::optional<double> total,
@@ -142,8 +144,8 @@ Result<git::TransferOptions> transfer_options(GitToolServices& services, const j
 }
 
 void register_git_tools(ToolRegistry& registry, WorkspaceProvider& workspaces,
-                        git::GitSettingsSource& settings) {
-  auto services = std::make_shared<GitToolServices>(workspaces, settings);
+                        git::GitSettingsSource& settings, const git::TransportPolicy& policy) {
+  auto services = std::make_shared<GitToolServices>(workspaces, settings, policy);
   register_git_read_tools(registry, services);
   register_git_write_tools(registry, services);
   register_git_branch_tools(registry, services);

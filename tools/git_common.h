@@ -19,11 +19,13 @@
 namespace benchtop {
 
 struct GitToolServices {
-  GitToolServices(WorkspaceProvider& workspaces, git::GitSettingsSource& settings)
-      : workspaces(workspaces), settings(settings) {}
+  GitToolServices(WorkspaceProvider& workspaces, git::GitSettingsSource& settings,
+                  git::TransportPolicy policy)
+      : workspaces(workspaces), settings(settings), policy(std::move(policy)) {}
   WorkspaceProvider& workspaces;
   git::GitSettingsSource& settings;
-  git::LazyGitLibrary library;  // initialised by the first git tool call, kept until shutdown
+  const git::TransportPolicy policy;  // the transports remotes may use
+  git::LazyGitLibrary library;        // initialised by the first git tool call, kept until shutdown
 };
 
 struct OpenRepository {

@@ -44,14 +44,7 @@ std::string default_remote(git_repository* repo, const std::string& branch) {
 
 ToolResult transfer_failure(const std::string& what, int rc,
                             const git::TransferCallbacks& callbacks) {
-  if (callbacks.cancelled()) return ToolResult::error(what + " was cancelled.");
-  Error error = git::git_failure("Cannot " + what, rc);
-  if (callbacks.credentials_refused()) {
-    error.message +=
-        " The remote refused the stored credentials: update https_token with "
-        "git_settings.";
-  }
-  return ToolResult::error(callbacks.scrub(std::move(error.message)));
+  return ToolResult::from_error(callbacks.failure(what, rc));
 }
 
 // Fetches remote `name` (its configured refspecs) into the repository: the remote, or the result
@@ -66,7 +59,7 @@ std::variant<git::RemotePtr, ToolResult> fetch_remote(GitToolServices& services,
   if (!options) return ToolResult::from_error(options.error());
   git::TransferCallbacks callbacks(*options);
   git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
-  callbacks.install(fetch.callbacks);
+  callbacks.install(fetch);
   const int rc = git_remote_fetch(remote->get(), nullptr, &fetch, reflog_message);
   if (rc < 0) return transfer_failure("fetch from '" + name + "'", rc, callbacks);
   return std::move(remote).value();
@@ -78,9 +71,10 @@ Tool git_remote_tool(std::shared_ptr<GitToolServices> services) {
   tool.title = "Git remote";
   tool.description =
       "Manage remotes. list: names and URLs (credentials in URLs are hidden). add: a remote "
-      "`name` at `url` (https://, ssh://, file:// or a path). remove: delete remote `name` and "
-      "its remote-tracking branches. For HTTPS authentication store a token with git_settings "
-      "instead of putting it in the URL.";
+      "`name` at `url` (" +
+      services->policy.describe() +
+      " only; no credentials in the URL). remove: delete remote `name` and its remote-tracking "
+      "branches. For HTTPS authentication store a token for the host with git_settings.";
   tool.input_schema =
       object_schema({{"project", project_property()},
                      {"action",
@@ -115,6 +109,16 @@ Tool git_remote_tool(std::shared_ptr<GitToolServices> services) {
       const auto url = optional_string(arguments, "url");
       if (!url || url->empty()) return ToolResult::error("`url` is required for add.");
       if (auto status = git::refuse_option_like(*url, "url"); !status) {
+        return ToolResult::from_error(status.error());
+      }
+      // Checked here for a clear answer; fetch, pull and push check again on the URL they
+      // actually use, since .git/config can be edited from inside the project.
+      auto parsed = git::parse_remote_url(*url);
+      if (!parsed) return ToolResult::from_error(parsed.error());
+      if (auto status = git::refuse_embedded_credentials(*parsed); !status) {
+        return ToolResult::from_error(status.error());
+      }
+      if (auto status = services->policy.check(*url); !status) {
         return ToolResult::from_error(status.error());
       }
       int valid = 0;
@@ -333,7 +337,7 @@ Tool git_push_tool(std::shared_ptr<GitToolServices> services) {
     if (!options) return ToolResult::from_error(options.error());
     git::TransferCallbacks callbacks(*options);
     git_push_options push = GIT_PUSH_OPTIONS_INIT;
-    callbacks.install(push.callbacks);
+    callbacks.install(push);
     std::string refspec = "refs/heads/" + branch + ":refs/heads/" + branch;
     char* refspec_pointer = refspec.data();
     const git_strarray refspecs{&refspec_pointer, 1};
@@ -376,6 +380,7 @@ json settings_json(const git::GitSettings& settings) {
           {"author_email",
            settings.author_email.empty() ? git::kDefaultAuthorEmail : settings.author_email},
           {"https_username", settings.https_username},
+          {"https_host", settings.https_host},
           {"https_token_set", !settings.https_token.empty()}};
 }
 
@@ -386,8 +391,10 @@ Tool git_settings_tool(std::shared_ptr<GitToolServices> services) {
   tool.description =
       "Show or change the project's git settings: the commit author (used by git_commit when "
       "it is given no author) and the HTTPS username/token used for fetch, pull, push and "
-      "clone. Pass only the fields to change; \"\" clears one. The token is stored but never "
-      "shown: results only say whether one is set.";
+      "clone. A token is bound to https_host (give both together): it is sent only to that host "
+      "and only over https; changing https_host clears the token. Pass only the fields to "
+      "change; \"\" clears one. The token is stored but never shown: results only say whether "
+      "one is set.";
   tool.input_schema = object_schema(
       {{"project", project_property()},
        {"author_name", {{"type", "string"}, {"maxLength", 200}, {"description", "Author name."}}},
@@ -399,13 +406,19 @@ Tool git_settings_tool(std::shared_ptr<GitToolServices> services) {
        {"https_token",
         {{"type", "string"},
          {"maxLength", 4096},
-         {"description", "HTTPS token or password for the project's remotes."}}}});
-  tool.output_schema =
-      object_schema({{"author_name", string_property("Author name used for commits.")},
-                     {"author_email", string_property("Author email used for commits.")},
-                     {"https_username", string_property("HTTPS username; empty for the default.")},
-                     {"https_token_set", boolean_property("True when a token is stored.")}},
-                    {"author_name", "author_email", "https_username", "https_token_set"});
+         {"description", "HTTPS token or password for remotes on https_host."}}},
+       {"https_host",
+        {{"type", "string"},
+         {"maxLength", 300},
+         {"description",
+          "The host the token is for, e.g. 'github.com' or 'https://git.example.com:8443'."}}}});
+  tool.output_schema = object_schema(
+      {{"author_name", string_property("Author name used for commits.")},
+       {"author_email", string_property("Author email used for commits.")},
+       {"https_username", string_property("HTTPS username; empty for the default.")},
+       {"https_host", string_property("Origin the token is sent to; empty if none.")},
+       {"https_token_set", boolean_property("True when a token is stored.")}},
+      {"author_name", "author_email", "https_username", "https_host", "https_token_set"});
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = true};
   tool.handler = [services](const json& arguments, ToolContext&) {
     git::GitSettingsUpdate update;
@@ -413,9 +426,10 @@ Tool git_settings_tool(std::shared_ptr<GitToolServices> services) {
     update.author_email = optional_string(arguments, "author_email");
     update.https_username = optional_string(arguments, "https_username");
     update.https_token = optional_string(arguments, "https_token");
+    update.https_host = optional_string(arguments, "https_host");
     const auto project = optional_string(arguments, "project");
-    const bool changing =
-        update.author_name || update.author_email || update.https_username || update.https_token;
+    const bool changing = update.author_name || update.author_email || update.https_username ||
+                          update.https_token || update.https_host;
     auto settings = changing ? services->settings.update(project, update)
                              : services->settings.settings(project);
     if (!settings) return ToolResult::from_error(settings.error());
@@ -423,7 +437,11 @@ Tool git_settings_tool(std::shared_ptr<GitToolServices> services) {
     std::string text = std::string(changing ? "Saved. " : "") +
                        "Author: " + result["author_name"].get<std::string>() + " <" +
                        result["author_email"].get<std::string>() + ">; HTTPS token: " +
-                       (settings->https_token.empty() ? "not set" : "set (hidden)") + ".";
+                       (settings->https_token.empty() ? "not set"
+                        : settings->https_host.empty()
+                            ? "set but bound to no host, so unused: set it again with https_host"
+                            : "set (hidden), sent only to " + settings->https_host) +
+                       ".";
     return ToolResult::success(std::move(result), text);
   };
   return tool;

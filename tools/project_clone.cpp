@@ -20,6 +20,8 @@ Result<CloneOutcome> clone_and_branch(ProjectService& projects, const Project& p
   options.cancellation = context.cancellation();
   options.https_username = request.https_username;
   options.https_token = request.https_token;
+  options.https_origin = request.https_origin;
+  options.policy = request.policy;
   if (context.wants_progress()) {
     options.progress = [&context](double progress, std::optional<double> total,
                                   const std::string& message) {

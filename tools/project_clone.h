@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "server/git/remote_url.h"
 #include "server/project_service.h"
 #include "server/tool.h"
 
@@ -16,6 +17,8 @@ struct CloneRequest {
   std::string working_branch;  // "" = stay on the cloned branch
   std::string https_username;  // credentials for an HTTPS remote; never shown
   std::string https_token;
+  git::TransportPolicy policy = git::TransportPolicy::defaults();
+  std::string https_origin;  // the origin the token may be sent to (git_url's)
 };
 
 struct CloneOutcome {

@@ -89,16 +89,17 @@ ToolResult missing_argument(const char* name) {
   return ToolResult::error(std::string("Missing required argument '") + name + "'.");
 }
 
-Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settings) {
+Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settings,
+                    const git::TransportPolicy& policy) {
   Tool tool;
   tool.name = "project_create";
   tool.title = "Create project";
   tool.description =
       "Create a new project: a named, empty workspace directory managed by benchtop, in which the "
       "file, shell and git tools then work (pass the name as their `project` argument). Names: " +
-      std::string(kNameRule) +
-      ". With git_url the workspace is cloned from that repository (https://, ssh://, file:// or "
-      "a server path; progress is reported), optionally checking out git_branch and starting a "
+      std::string(kNameRule) + ". With git_url the workspace is cloned from that repository (" +
+      policy.describe() +
+      " URLs; progress is reported), optionally checking out git_branch and starting a "
       "working branch `branch` (e.g. 'ticket/123'); if the clone fails or is cancelled no project "
       "is left behind. Fails if the name is taken; call project_list to see existing projects "
       "and reuse one.";
@@ -119,7 +120,9 @@ Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settin
          {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 4096},
-          {"description", "Repository to clone into the new workspace."}}},
+          {"description",
+           "Repository to clone into the new workspace, without credentials in it (use "
+           "https_token)."}}},
         {"git_branch",
          {{"type", "string"},
           {"minLength", 1},
@@ -139,8 +142,9 @@ Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settin
          {{"type", "string"},
           {"maxLength", 4096},
           {"description",
-           "Token for an HTTPS git_url; stored in the project's git settings for later "
-           "fetch/pull/push and never shown."}}}}},
+           "Token for an HTTPS git_url; stored in the project's git settings, bound to "
+           "git_url's host (sent only there, only over https) for later fetch/pull/push, and "
+           "never shown."}}}}},
       {"required", {"name"}},
       {"additionalProperties", false},
   };
@@ -159,7 +163,7 @@ Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settin
       {"required", {"project"}},
       {"additionalProperties", false}};
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
-  tool.handler = [&projects, git_settings](const json& arguments, ToolContext& context) {
+  tool.handler = [&projects, git_settings, policy](const json& arguments, ToolContext& context) {
     auto name = optional_string(arguments, "name");
     if (!name) return missing_argument("name");
     const auto git_url = optional_string(arguments, "git_url");
@@ -173,20 +177,40 @@ Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settin
     const auto https_username = optional_string(arguments, "https_username");
     if ((https_token || https_username) && git_settings == nullptr) {
       return ToolResult::error(
-          "This server does not store git credentials; clone a public "
-          "repository or a local path.");
+          "This server does not store git credentials; clone a public repository.");
+    }
+    std::string https_host;
+    if (git_url) {
+      // Checked before the project exists, so a refused URL leaves nothing behind.
+      auto parsed = git::parse_remote_url(*git_url);
+      if (!parsed) return ToolResult::from_error(parsed.error());
+      if (auto status = git::refuse_embedded_credentials(*parsed); !status) {
+        return ToolResult::from_error(status.error());
+      }
+      if (auto status = policy.check(*git_url); !status) {
+        return ToolResult::from_error(status.error());
+      }
+      if (https_token && parsed->scheme != "https") {
+        return ToolResult::error("https_token is only sent over https; git_url is not https.");
+      }
+      https_host = parsed->origin();
     }
     auto created = projects.create(*name, optional_string(arguments, "description").value_or(""));
     if (!created) return ToolResult::from_error(created.error());
     const Project& project = *created;
     if (git_url) {
-      CloneRequest request{*git_url, optional_string(arguments, "git_branch").value_or(""),
+      CloneRequest request{*git_url,
+                           optional_string(arguments, "git_branch").value_or(""),
                            optional_string(arguments, "branch").value_or(""),
-                           https_username.value_or(""), https_token.value_or("")};
+                           https_username.value_or(""),
+                           https_token.value_or(""),
+                           policy,
+                           https_token ? https_host : ""};
       if (https_token || https_username) {
         git::GitSettingsUpdate update;
         update.https_username = https_username;
         update.https_token = https_token;
+        if (https_token) update.https_host = https_host;
         if (auto saved = git_settings->update(project.id, update); !saved) {
           auto removed = projects.remove(project.id, project.name);
           (void)removed;
@@ -356,16 +380,18 @@ Tool project_delete(ProjectService& projects) {
 
 }  // namespace
 
-void register_project_tools(ToolRegistry& registry, ProjectService& projects) {
-  registry.add(project_create(projects, nullptr));
+void register_project_tools(ToolRegistry& registry, ProjectService& projects,
+                            const git::TransportPolicy& policy) {
+  registry.add(project_create(projects, nullptr, policy));
   registry.add(project_list(projects));
   registry.add(project_get(projects));
   registry.add(project_delete(projects));
 }
 
 void register_project_tools(ToolRegistry& registry, ProjectService& projects,
-                            git::GitSettingsSource& git_settings) {
-  registry.add(project_create(projects, &git_settings));
+                            git::GitSettingsSource& git_settings,
+                            const git::TransportPolicy& policy) {
+  registry.add(project_create(projects, &git_settings, policy));
   registry.add(project_list(projects));
   registry.add(project_get(projects));
   registry.add(project_delete(projects));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "server/git/git_settings.h"
+#include "server/git/remote_url.h"
 #include "server/project_service.h"
 #include "server/tool_registry.h"
 
@@ -10,12 +11,15 @@ namespace benchtop {
 
 // Registers project_create, project_list, project_get and project_delete. `projects` must outlive
 // the registry.
-void register_project_tools(ToolRegistry& registry, ProjectService& projects);
+// project_create's git_url may only use the transports `policy` allows.
+void register_project_tools(ToolRegistry& registry, ProjectService& projects,
+                            const git::TransportPolicy& policy = git::TransportPolicy::defaults());
 
 // The same, with project_create also accepting HTTPS credentials for git_url, which it stores in
 // the new project's git settings (so later fetch/pull/push use them too). `git_settings` must
 // outlive the registry.
 void register_project_tools(ToolRegistry& registry, ProjectService& projects,
-                            git::GitSettingsSource& git_settings);
+                            git::GitSettingsSource& git_settings,
+                            const git::TransportPolicy& policy = git::TransportPolicy::defaults());
 
 }  // namespace benchtop

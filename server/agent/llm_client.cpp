@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "server/agent/completion_stream.h"
+#include "server/agent/secret_scrub.h"
 #include "transport/http_client.h"
 
 namespace benchtop {
@@ -40,17 +41,19 @@ std::string shorten(std::string text, size_t limit = 500) {
   return text;
 }
 
-// A provider's {"error": {"message": ...}} body, or the raw text.
-std::string error_message_of(const std::string& body) {
+// A provider's {"error": {"message": ...}} body, or the raw text; either way without anything
+// that looks like `key` (scrubbed after JSON unescaping, and before shortening could cut a key
+// in two).
+std::string error_message_of(const std::string& body, const std::string& key) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_object() && json.contains("error")) {
     const auto& error = json["error"];
     if (error.is_object() && error.contains("message") && error["message"].is_string()) {
-      return error["message"].get<std::string>();
+      return scrub_secrets(error["message"].get<std::string>(), key);
     }
-    if (error.is_string()) return error.get<std::string>();
+    if (error.is_string()) return scrub_secrets(error.get<std::string>(), key);
   }
-  return shorten(body);
+  return shorten(scrub_secrets(body, key));
 }
 
 }  // namespace
@@ -167,14 +170,16 @@ Result<Completion> OpenAiClient::complete(const std::vector<ChatMessage>& messag
       why = "cannot reach the model at " + config_.base_url + ": " + result.transport_error;
       retry = true;
     } else if (result.status != 200) {
+      // The provider's words reach the client: whatever in them looks like the key goes.
       why = "the model endpoint answered HTTP " + std::to_string(result.status) + ": " +
-            error_message_of(result.error_body);
+            error_message_of(result.error_body, config_.api_key);
       retry = retryable_status(result.status);
       if (!retry) return Error::make(why, "llm_http");
     } else {
       parser.finish(on_data);
       if (!accumulator.stream_error().empty()) {
-        return Error::make("the model reported an error: " + accumulator.stream_error(),
+        return Error::make("the model reported an error: " +
+                               scrub_secrets(accumulator.stream_error(), config_.api_key),
                            "llm_stream");
       }
       if (!sent && !accumulator.done()) {

@@ -5,6 +5,7 @@
 
 #include "server/git/git_error.h"
 #include "server/git/git_repository.h"
+#include "server/git/remote_url.h"
 
 namespace benchtop::git {
 namespace {
@@ -32,6 +33,10 @@ Result<RepositoryPtr> clone_into(const Workspace& workspace, const std::string& 
                                  const std::string& remote_branch, const TransferOptions& options) {
   if (auto status = refuse_option_like(url, "git_url"); !status) return status.take_error();
   if (url.empty()) return Error::make("git_url is empty.", "invalid_argument");
+  auto parsed = parse_remote_url(url);
+  if (!parsed) return parsed.take_error();
+  if (auto status = refuse_embedded_credentials(*parsed); !status) return status.take_error();
+  if (auto status = options.policy.check(url); !status) return status.take_error();
   if (!remote_branch.empty()) {
     if (auto status = check_branch_name(remote_branch); !status) return status.take_error();
   }
@@ -44,7 +49,7 @@ Result<RepositoryPtr> clone_into(const Workspace& workspace, const std::string& 
 
   TransferCallbacks callbacks(options);
   git_clone_options clone_options = GIT_CLONE_OPTIONS_INIT;
-  callbacks.install(clone_options.fetch_opts.callbacks);
+  callbacks.install(clone_options.fetch_opts);
   // Through the transport even for a local path, so that progress is reported and cancellation
   // is honoured (libgit2's local shortcut copies the object store without either).
   clone_options.local = GIT_CLONE_NO_LOCAL;
@@ -55,9 +60,8 @@ Result<RepositoryPtr> clone_into(const Workspace& workspace, const std::string& 
   const int rc = git_clone(&raw, url.c_str(), path.c_str(), &clone_options);
   RepositoryPtr repo(raw);
   if (rc < 0) {
-    if (callbacks.cancelled()) return Error::make("The clone was cancelled.", "cancelled");
-    Error error = git_failure("Cannot clone " + redact_url(url), rc);
-    error.message = callbacks.scrub(std::move(error.message));
+    Error error = callbacks.failure("clone " + redact_url(url), rc);
+    if (error.code == "cancelled") return Error::make("The clone was cancelled.", "cancelled");
     if (!remote_branch.empty() && rc == GIT_ENOTFOUND) {
       error.message += " Check that branch '" + remote_branch + "' exists on the remote.";
     }

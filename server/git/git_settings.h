@@ -20,6 +20,8 @@ struct GitSettings {
   std::string author_email;  // "" = not set
   std::string https_username;
   std::string https_token;
+  // The origin the token is bound to, "https://host[:port]"; "" = none (the token is not used).
+  std::string https_host;
 };
 
 // Fields to change; std::nullopt leaves a field as it is, "" clears it.
@@ -28,7 +30,14 @@ struct GitSettingsUpdate {
   std::optional<std::string> author_email;
   std::optional<std::string> https_username;
   std::optional<std::string> https_token;
+  // A host name, host:port or https:// URL; normalised to its origin.
+  std::optional<std::string> https_host;
 };
+
+// `current` with `update` applied. A token is only stored together with the host it is for, and
+// changing the host without giving a token clears the stored one, so no caller can redirect an
+// existing token to a host of its choosing.
+Result<GitSettings> apply_settings_update(GitSettings current, const GitSettingsUpdate& update);
 
 class GitSettingsSource {
  public:

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "server/agent/completion_stream.h"
+#include "server/agent/secret_scrub.h"
 #include "tests/unit/scripted_llm_server.h"
 
 namespace benchtop {
@@ -200,6 +201,44 @@ TEST_F(OpenAiClientTest, DoesNotRetryAClientError) {
   EXPECT_NE(completion.error().message.find("401"), std::string::npos);
   EXPECT_EQ(completion.error().message.find("sk-test-secret"), std::string::npos);
   EXPECT_EQ(server_.requests().size(), 1u);
+}
+
+// Providers quote the key (whole or in part) and proxies echo the Authorization header: none of
+// it may reach the client, whatever the shape of the error body.
+TEST_F(OpenAiClientTest, ErrorBodiesAreScrubbedOfTheKey) {
+  const std::vector<ScriptedReply> bodies = {
+      error_reply(401, "Incorrect API key provided: sk-test-secret."),
+      error_reply(401, "Incorrect API key provided: sk-test-*****cret. See your dashboard."),
+      error_reply(403, "upstream rejected header 'Authorization: Bearer sk-test-secret'"),
+      error_reply(400, "no: test-secret is invalid"),
+      [] {
+        ScriptedReply raw;
+        raw.status = 401;
+        raw.body = "<html>denied for Bearer abc.def.ghi and key sk-test-secret</html>";
+        return raw;
+      }(),
+  };
+  for (const auto& body : bodies) {
+    server_.set_fallback(body);
+    OpenAiClient client(config());
+    auto completion = client.complete({}, nlohmann::json::array(), {}, {});
+    ASSERT_FALSE(completion);
+    const std::string& message = completion.error().message;
+    EXPECT_EQ(message.find("test-secret"), std::string::npos) << message;
+    EXPECT_EQ(message.find("sk-test"), std::string::npos) << message;
+    EXPECT_EQ(message.find("abc.def.ghi"), std::string::npos) << message;
+    EXPECT_NE(message.find("HTTP 4"), std::string::npos) << message;
+  }
+}
+
+TEST(SecretScrubTest, RemovesTheKeyItsFragmentsBearerTokensAndKeyShapes) {
+  EXPECT_EQ(scrub_secrets("bad key k3y:with:colons!", "k3y:with:colons"), "bad key ***!");
+  EXPECT_EQ(scrub_secrets("starts sk-proj-abcdef1234 ends", ""), "starts *** ends");
+  EXPECT_EQ(scrub_secrets("Authorization: bearer xyz", ""), "Authorization: bearer ***");
+  EXPECT_EQ(scrub_secrets("the key AAAABBBBCC was wrong", "zzAAAABBBBCCzz"),
+            "the key *** was wrong");
+  EXPECT_EQ(scrub_secrets("model gpt-4o-mini not found", "sk-secret-value"),
+            "model gpt-4o-mini not found");
 }
 
 TEST_F(OpenAiClientTest, SkipsAMalformedChunk) {

@@ -31,7 +31,8 @@ class ProjectCloneTest : public ::testing::Test {
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
     service_ = std::make_unique<ProjectService>(*database_, workspaces_);
-    register_project_tools(registry_, *service_);
+    // The operator allowed local repositories (--git-protocols https,file) for these tests.
+    register_project_tools(registry_, *service_, *git::TransportPolicy::parse("https,file"));
     source_ = temp_.path() / "source";
     testing::make_repository(source_, 5);
   }
@@ -119,22 +120,30 @@ TEST_F(ProjectCloneTest, OptionLikeUrlAndBranchAreRefused) {
   EXPECT_TRUE(create({{"name", "c"}, {"branch", "x"}}, context).is_error);
 }
 
-TEST_F(ProjectCloneTest, CredentialsAreStoredInTheProjectsSettingsAndNeverShown) {
+TEST_F(ProjectCloneTest, CredentialsNeedAnHttpsUrlAndAreNeverShown) {
   ToolContext context;
   EXPECT_TRUE(create({{"name", "nocreds"}, {"git_url", source_.string()}, {"https_token", "t"}},
                      context)
                   .is_error);  // this registry has no settings store
   git::ProjectGitSettings settings(*database_, *service_);
   ToolRegistry registry;
-  register_project_tools(registry, *service_, settings);
-  auto result = registry.call(
+  register_project_tools(registry, *service_, settings, *git::TransportPolicy::parse("https,file"));
+  // A token is only ever sent over https, so a local git_url with one is refused up front.
+  auto local = registry.call(
       "project_create",
       {{"name", "creds"}, {"git_url", source_.string()}, {"https_token", "s3cr3t-token"}}, context);
-  ASSERT_FALSE(result->is_error) << text_of(*result);
-  EXPECT_EQ(result->to_json().dump().find("s3cr3t-token"), std::string::npos);
-  auto stored = settings.settings(std::string("creds"));
-  ASSERT_TRUE(stored.ok());
-  EXPECT_EQ(stored->https_token, "s3cr3t-token");
+  ASSERT_TRUE(local->is_error);
+  EXPECT_NE(text_of(*local).find("https"), std::string::npos) << text_of(*local);
+  EXPECT_EQ(workspace_count(), 0u);
+  // An https clone that fails (nothing listens) never shows the token either.
+  auto remote = registry.call("project_create",
+                              {{"name", "creds"},
+                               {"git_url", "https://127.0.0.1:1/r.git"},
+                               {"https_token", "s3cr3t-token"}},
+                              context);
+  ASSERT_TRUE(remote->is_error);
+  EXPECT_EQ(remote->to_json().dump().find("s3cr3t-token"), std::string::npos);
+  EXPECT_EQ(workspace_count(), 0u);
 }
 
 TEST_F(ProjectCloneTest, CloneDestinationLeadingOutsideIsRefused) {
@@ -148,10 +157,65 @@ TEST_F(ProjectCloneTest, CloneDestinationLeadingOutsideIsRefused) {
   fs::rename(root, temp_.path() / "ws-moved");
   fs::create_directory_symlink(outside, root);
   git::GitLibrary library;
-  auto cloned = git::clone_into(**workspace, source_.string(), "", git::TransferOptions{});
+  git::TransferOptions options;
+  options.policy = *git::TransportPolicy::parse("file");
+  auto cloned = git::clone_into(**workspace, source_.string(), "", options);
   ASSERT_FALSE(cloned.ok());
   EXPECT_EQ(cloned.error().code, "outside_workspace");
   EXPECT_TRUE(fs::is_empty(outside));
+}
+
+// With the default policy (https, and ssh when libgit2 has it) nothing on the server's own disk,
+// no remote helper and no unencrypted transport can be cloned; nothing is left behind.
+TEST_F(ProjectCloneTest, TransportsTheOperatorDidNotAllowAreRefused) {
+  ToolRegistry registry;
+  register_project_tools(registry, *service_);
+  const std::vector<std::string> urls = {
+      "file://" + source_.string(),
+      source_.string(),
+      fs::relative(source_, fs::current_path()).string(),  // ../../tmp/...
+      "ext::sh -c touch% /tmp/benchtop-ext-pwned",
+      "fd::3",
+      "git://127.0.0.1/r.git",
+      "http://127.0.0.1:1/r.git",
+      "foo://127.0.0.1/r.git",
+  };
+  ToolContext context;
+  int index = 0;
+  for (const auto& url : urls) {
+    auto result = registry.call(
+        "project_create", {{"name", "p" + std::to_string(index++)}, {"git_url", url}}, context);
+    ASSERT_TRUE(result->is_error) << url;
+    EXPECT_NE(text_of(*result).find("Refused"), std::string::npos)
+        << url << ": " << text_of(*result);
+    EXPECT_EQ(workspace_count(), 0u) << url;
+  }
+  EXPECT_FALSE(fs::exists("/tmp/benchtop-ext-pwned"));
+}
+
+TEST_F(ProjectCloneTest, CredentialsInTheUrlAreRefused) {
+  ToolContext context;
+  for (const std::string url : {"https://user:tok3n@127.0.0.1:1/r.git",
+                                "https://tok3n@127.0.0.1:1/r.git", "ssh://git:tok3n@host/r.git"}) {
+    ToolResult result = create({{"name", "userinfo"}, {"git_url", url}}, context);
+    ASSERT_TRUE(result.is_error) << url;
+    EXPECT_NE(text_of(result).find("credentials"), std::string::npos) << text_of(result);
+    EXPECT_EQ(result.to_json().dump().find("tok3n"), std::string::npos);
+  }
+  EXPECT_EQ(workspace_count(), 0u);
+}
+
+// https is allowed: a clone from a loopback port where nothing listens fails as a network error,
+// not as a refusal.
+TEST_F(ProjectCloneTest, HttpsIsAllowedByDefault) {
+  ToolRegistry registry;
+  register_project_tools(registry, *service_);
+  ToolContext context;
+  auto result = registry.call("project_create",
+                              {{"name", "net"}, {"git_url", "https://127.0.0.1:1/r.git"}}, context);
+  ASSERT_TRUE(result->is_error);
+  EXPECT_EQ(text_of(*result).find("Refused"), std::string::npos) << text_of(*result);
+  EXPECT_NE(text_of(*result).find("Cannot clone"), std::string::npos) << text_of(*result);
 }
 
 }  // namespace
