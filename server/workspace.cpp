@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include "server/regular_file.h"
+
 namespace benchtop {
 namespace {
 
@@ -130,9 +132,22 @@ Result<UniqueFd> Workspace::open_at(std::string_view relative, int flags, mode_t
   if (path.find('\0') != std::string::npos) {
     return Error::make("Path contains a NUL byte", "invalid_path");
   }
-  int fd = openat2_beneath(root_fd_.get(), path.c_str(), flags, mode);
-  if (fd < 0) return path_error(relative, errno);
-  return UniqueFd(fd);
+  // Anything opened for I/O (not O_PATH, not a directory) must be a regular file: opened without
+  // blocking, checked, then made blocking again unless the caller asked for O_NONBLOCK itself.
+  const bool for_io = (flags & (O_PATH | O_DIRECTORY)) == 0;
+  const int open_flags = for_io ? flags | kSpecialFileSafeFlags : flags;
+  UniqueFd fd(openat2_beneath(root_fd_.get(), path.c_str(), open_flags, mode));
+  if (!fd) {
+    if (for_io && errno == ENXIO) return not_regular_error(relative);  // a socket
+    return path_error(relative, errno);
+  }
+  if (for_io) {
+    if (auto regular = require_regular(fd.get(), relative, nullptr, (flags & O_NONBLOCK) != 0);
+        !regular) {
+      return regular.take_error();
+    }
+  }
+  return fd;
 }
 
 Result<UniqueFd> Workspace::open_directory(std::string_view relative) const {

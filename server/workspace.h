@@ -46,6 +46,9 @@ class Workspace {
   // root; an absolute symlink is refused even when it names a place inside, and magic links
   // (/proc/*/fd) never resolve. A lookup the kernel aborts because of a concurrent rename is
   // retried a bounded number of times before failing with code "busy".
+  // An open for I/O (neither O_PATH nor O_DIRECTORY) succeeds only on a regular file: a FIFO,
+  // socket or device fails with code "not_regular" and a directory with "is_directory", without
+  // ever blocking (see regular_file.h). The fd is in blocking mode unless O_NONBLOCK was asked for.
   Result<UniqueFd> open_at(std::string_view relative, int flags, mode_t mode = 0) const;
   Result<UniqueFd> open_directory(std::string_view relative) const;
 
