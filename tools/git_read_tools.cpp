@@ -600,10 +600,10 @@ Tool git_show_tool(std::shared_ptr<GitToolServices> services) {
 }  // namespace
 
 void register_git_read_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
-  registry.add(git_status_tool(services));
-  registry.add(git_diff_tool(services));
-  registry.add(git_log_tool(services));
-  registry.add(git_show_tool(services));
+  add_git_tool(registry, *services, git_status_tool(services));
+  add_git_tool(registry, *services, git_diff_tool(services));
+  add_git_tool(registry, *services, git_log_tool(services));
+  add_git_tool(registry, *services, git_show_tool(services));
 }
 
 }  // namespace benchtop
