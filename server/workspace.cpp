@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "server/path_escape.h"
 #include "server/regular_file.h"
 
 namespace benchtop {
@@ -114,7 +115,10 @@ Result<std::shared_ptr<Workspace>> Workspace::open(const std::filesystem::path& 
       new Workspace(std::move(canonical), std::move(alias), std::move(fd)));
 }
 
-Result<std::string> Workspace::relative_path(std::string_view user_path) const {
+Result<std::string> Workspace::relative_path(std::string_view escaped_path) const {
+  // Names in results are escaped (path_escape.h); a path copied from one names the same file.
+  const std::string unescaped = unescape_path(escaped_path);
+  const std::string_view user_path = unescaped;
   if (user_path.find('\0') != std::string_view::npos) {
     return Error::make("Path contains a NUL byte", "invalid_path");
   }

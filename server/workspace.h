@@ -35,11 +35,13 @@ class Workspace {
 
   // Turns a caller's path (relative to the root, or absolute and under root()) into a normalised
   // relative path: no leading "/", no "." components, no empty components; "" means the root.
-  // Rejects NUL bytes and absolute paths outside the root. An absolute path is compared with the
+  // Escapes as in results are undone first ("\x0a" is a newline, "\\" a backslash; see
+  // path_escape.h), so a name from a listing can be passed back. Rejects NUL bytes and absolute
+  // paths outside the root. An absolute path is compared with the
   // root component by component (so /tmp/ab is not inside /tmp/a); the root as given to open() is
   // accepted as well as its canonical form. ".." is kept for the kernel to judge (it is refused
   // only if it climbs out).
-  Result<std::string> relative_path(std::string_view user_path) const;
+  Result<std::string> relative_path(std::string_view escaped_path) const;
 
   // openat2 beneath the root. `relative` is a relative_path() result ("" opens the root itself).
   // Symlinks (the final one too, unless O_NOFOLLOW) are followed only while they stay beneath the
