@@ -69,8 +69,8 @@ int serve_stdio(const CliOptions& options, Services& services, McpServer& server
   // the input always ends the process.
   bool all_finished = true;
   std::thread reader([&] {
-    all_finished = serve_connection(server, connection, std::chrono::seconds(10),
-                                    std::chrono::seconds(3));
+    all_finished =
+        serve_connection(server, connection, std::chrono::seconds(10), std::chrono::seconds(3));
   });
   // Whatever happens here, the gate must open and the reader be joined: an exception escaping
   // with the reader still running would end the process without a word.

@@ -108,7 +108,9 @@ struct InterruptScope::State {
   Escalation escalation;
 };
 
-int InterruptScope::signal_number() { return SIGRTMIN + 3; }
+int InterruptScope::signal_number() {
+  return SIGRTMIN + 3;
+}
 
 InterruptScope::InterruptScope(const CancellationToken& cancellation,
                                std::chrono::milliseconds budget)

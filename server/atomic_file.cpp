@@ -203,7 +203,8 @@ size_t remove_abandoned_temp_files(const Workspace& workspace) {
     if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return WalkAction::kContinue;
     const auto modified = std::chrono::system_clock::time_point(
         std::chrono::duration_cast<std::chrono::system_clock::duration>(
-            std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+            std::chrono::seconds(st.st_mtim.tv_sec) +
+            std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
     if (now - modified < kAbandonedAfter) return WalkAction::kContinue;
     // A live writer holds the lock; a killed one released it with its last descriptor.
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return WalkAction::kContinue;

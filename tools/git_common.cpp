@@ -146,8 +146,8 @@ void add_git_tool(ToolRegistry& registry, const GitToolServices& services, Tool 
                   GitCallKind kind) {
   const auto budget =
       kind == GitCallKind::kTransfer ? services.budgets.transfer : services.budgets.local;
-  tool.handler = [inner = std::move(tool.handler), budget, name = tool.name](
-                     const json& arguments, ToolContext& context) {
+  tool.handler = [inner = std::move(tool.handler), budget, name = tool.name](const json& arguments,
+                                                                             ToolContext& context) {
     std::optional<ToolResult> result;
     InterruptScope::Reason reason = InterruptScope::Reason::kNone;
     {

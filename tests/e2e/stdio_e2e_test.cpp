@@ -247,8 +247,8 @@ TEST(StdioE2e, ACallBlockedOnAFifoDoesNotOutliveTheEndOfInput) {
                              {{"name", "git_init"}, {"arguments", json::object()}});
   ASSERT_FALSE(init["result"].value("isError", true)) << init;
   ASSERT_EQ(::mkfifo((project.path() / ".gitignore").c_str(), 0644), 0);
-  server.send(jsonrpc::make_request(
-      "status", "tools/call", {{"name", "git_status"}, {"arguments", json::object()}}));
+  server.send(jsonrpc::make_request("status", "tools/call",
+                                    {{"name", "git_status"}, {"arguments", json::object()}}));
   server.process().close_stdin();
   json response = server.next();
   EXPECT_EQ(response.value("id", json()), "status") << response;

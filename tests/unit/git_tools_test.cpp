@@ -450,7 +450,6 @@ TEST_F(GitRemoteTest, CredentialsInUrlsAreHidden) {
   EXPECT_EQ(listed.to_json().dump().find("tok3n"), std::string::npos);
 }
 
-
 // libgit2 opens .gitignore, .gitattributes and the files in .git itself, with blocking I/O. A FIFO
 // planted under any of those names must not hold the call: it is interrupted when its budget is
 // spent or when it is cancelled, and answers with what to look for.
@@ -501,13 +500,12 @@ TEST_F(GitSpecialFilesTest, AFifoNamedLikeAFileGitReadsEndsEveryCall) {
       std::filesystem::remove_all(root() / "sub");
       repository_with_fifo(place);
       ToolResult result;
-      EXPECT_TRUE(returns_within(
-          std::chrono::seconds(10),
-          [&] {
-            ToolContext context;
-            result = call_with(short_budget_, tool, arguments, context);
-          },
-          {fifo_}));
+      EXPECT_TRUE(returns_within(std::chrono::seconds(10),
+                                 [&] {
+                                   ToolContext context;
+                                   result = call_with(short_budget_, tool, arguments, context);
+                                 },
+                                 {fifo_}));
       if (result.is_error) {
         EXPECT_NE(text_of(result).find("FIFO"), std::string::npos) << text_of(result);
       }
@@ -533,14 +531,14 @@ TEST_F(GitSpecialFilesTest, ACancelledCallBlockedOnAFifoReturnsPromptly) {
   });
   ToolResult result;
   // The default budget is minutes: only the cancellation can end this call in time.
-  EXPECT_TRUE(returns_within(
-      std::chrono::seconds(5),
-      [&] {
-        worker = static_cast<pid_t>(::syscall(SYS_gettid));
-        ToolContext context(source.token(), nullptr, json::object(), "2025-11-25");
-        result = call_with(registry_, "git_status", json::object(), context);
-      },
-      {fifo_}));
+  EXPECT_TRUE(returns_within(std::chrono::seconds(5),
+                             [&] {
+                               worker = static_cast<pid_t>(::syscall(SYS_gettid));
+                               ToolContext context(source.token(), nullptr, json::object(),
+                                                   "2025-11-25");
+                               result = call_with(registry_, "git_status", json::object(), context);
+                             },
+                             {fifo_}));
   canceller.join();
   EXPECT_TRUE(result.is_error);
   EXPECT_NE(text_of(result).find("cancelled"), std::string::npos) << text_of(result);

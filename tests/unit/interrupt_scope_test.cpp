@@ -31,16 +31,15 @@ class InterruptScopeTest : public ::testing::Test {
 TEST_F(InterruptScopeTest, ABlockingOpenEndsWhenTheBudgetIsSpent) {
   int error = 0;
   InterruptScope::Reason reason{};
-  EXPECT_TRUE(testing::returns_within(
-      5s,
-      [&] {
-        InterruptScope scope(CancellationToken(), 100ms);
-        const int fd = ::open(fifo_.c_str(), O_RDONLY | O_CLOEXEC);
-        error = fd < 0 ? errno : 0;
-        if (fd >= 0) ::close(fd);
-        reason = scope.reason();
-      },
-      {fifo_}));
+  EXPECT_TRUE(testing::returns_within(5s,
+                                      [&] {
+                                        InterruptScope scope(CancellationToken(), 100ms);
+                                        const int fd = ::open(fifo_.c_str(), O_RDONLY | O_CLOEXEC);
+                                        error = fd < 0 ? errno : 0;
+                                        if (fd >= 0) ::close(fd);
+                                        reason = scope.reason();
+                                      },
+                                      {fifo_}));
   EXPECT_EQ(error, EINTR);
   EXPECT_EQ(reason, InterruptScope::Reason::kDeadline);
 }
@@ -63,17 +62,16 @@ TEST_F(InterruptScopeTest, ABlockingOpenEndsWhenCancelled) {
     }
     source.cancel();
   });
-  EXPECT_TRUE(testing::returns_within(
-      5s,
-      [&] {
-        InterruptScope scope(source.token(), std::chrono::hours(1));
-        tid = static_cast<pid_t>(::syscall(SYS_gettid));
-        const int fd = ::open(fifo_.c_str(), O_RDONLY | O_CLOEXEC);
-        error = fd < 0 ? errno : 0;
-        if (fd >= 0) ::close(fd);
-        reason = scope.reason();
-      },
-      {fifo_}));
+  EXPECT_TRUE(testing::returns_within(5s,
+                                      [&] {
+                                        InterruptScope scope(source.token(), std::chrono::hours(1));
+                                        tid = static_cast<pid_t>(::syscall(SYS_gettid));
+                                        const int fd = ::open(fifo_.c_str(), O_RDONLY | O_CLOEXEC);
+                                        error = fd < 0 ? errno : 0;
+                                        if (fd >= 0) ::close(fd);
+                                        reason = scope.reason();
+                                      },
+                                      {fifo_}));
   canceller.join();
   EXPECT_EQ(error, EINTR);
   EXPECT_EQ(reason, InterruptScope::Reason::kCancelled);
@@ -86,18 +84,21 @@ TEST_F(InterruptScopeTest, AReadRetriedOnEintrEndsWhenAWriterHoldsTheFifo) {
   ASSERT_GE(holder, 0);
   ssize_t last = -2;
   const auto release = [&] { (void)!::write(holder, "x", 1); };
-  EXPECT_TRUE(testing::returns_within(5s, [&] {
-    const int fd = ::open(fifo_.c_str(), O_RDONLY | O_CLOEXEC);
-    ASSERT_GE(fd, 0);
-    {
-      InterruptScope scope(CancellationToken(), 50ms);
-      char buffer[16];
-      do {
-        last = ::read(fd, buffer, sizeof buffer);
-      } while (last < 0 && errno == EINTR);
-    }
-    ::close(fd);
-  }, release));
+  EXPECT_TRUE(testing::returns_within(
+      5s,
+      [&] {
+        const int fd = ::open(fifo_.c_str(), O_RDONLY | O_CLOEXEC);
+        ASSERT_GE(fd, 0);
+        {
+          InterruptScope scope(CancellationToken(), 50ms);
+          char buffer[16];
+          do {
+            last = ::read(fd, buffer, sizeof buffer);
+          } while (last < 0 && errno == EINTR);
+        }
+        ::close(fd);
+      },
+      release));
   ::close(holder);
   EXPECT_EQ(last, 0);
 }

@@ -30,11 +30,11 @@ TEST(PathEscape, EscapesWhatCouldBreakALineOrIsNotUtf8AndRoundTrips) {
       {"a\rb\tc", "a\\x0db\\x09c"},
       {"del\x7F", "del\\x7f"},
       {"bad\xFF\xFE", "bad\\xff\\xfe"},
-      {"cut\xC3", "cut\\xc3"},                      // truncated sequence
-      {"over\xC0\xAF", "over\\xc0\\xaf"},           // overlong '/'
-      {"sur\xED\xA0\x80", "sur\\xed\\xa0\\x80"},    // UTF-16 surrogate
-      {"nel\xC2\x85", "nel\\xc2\\x85"},             // U+0085
-      {"ls\xE2\x80\xA8", "ls\\xe2\\x80\\xa8"},      // U+2028
+      {"cut\xC3", "cut\\xc3"},                    // truncated sequence
+      {"over\xC0\xAF", "over\\xc0\\xaf"},         // overlong '/'
+      {"sur\xED\xA0\x80", "sur\\xed\\xa0\\x80"},  // UTF-16 surrogate
+      {"nel\xC2\x85", "nel\\xc2\\x85"},           // U+0085
+      {"ls\xE2\x80\xA8", "ls\\xe2\\x80\\xa8"},    // U+2028
       {"back\\slash", "back\\\\slash"},
       {"looks\\x41escaped", "looks\\\\x41escaped"},  // a literal "\x41" stays literal
   };
@@ -55,8 +55,7 @@ class HostileNamesTest : public testing::FsToolsFixture {
   HostileNamesTest() { register_search_tools(registry_, provider_); }
 
   const std::vector<std::string> names_ = {"a\nforged.txt: 1 bytes", "bad\xFF.txt",
-                                           "back\\slash.txt", "tab\tcr\r.txt",
-                                           "nel\xC2\x85.txt"};
+                                           "back\\slash.txt", "tab\tcr\r.txt", "nel\xC2\x85.txt"};
 
   void SetUp() override {
     for (const auto& name : names_) testing::write_file(root() / name, "needle\n");

@@ -1,7 +1,7 @@
 #include "server/project_service.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -403,8 +403,8 @@ TEST_F(ProjectServiceTest, TemporaryFilesOfInterruptedWritesAreRemovedOnFirstUse
   for (const auto& path : kept_files) leftover(path);
   std::ofstream(root / ".fresh.benchtop-2222222222222222.tmp") << "just created";  // mtime: now
   // A writer still alive holds the lock on its file.
-  const int writer = ::open((root / ".in-progress.benchtop-1111111111111111.tmp").c_str(),
-                            O_RDONLY | O_CLOEXEC);
+  const int writer =
+      ::open((root / ".in-progress.benchtop-1111111111111111.tmp").c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(writer, 0);
   ASSERT_EQ(::flock(writer, LOCK_EX), 0);
   // A symlink named like a leftover is not followed or removed; neither is its target.

@@ -1,9 +1,8 @@
 // No read of workspace data blocks on a special file: a FIFO, socket or device planted under any
 // name is refused (or skipped by a walk) at once, by the guard's open and by every tool built on
 // it. Each call runs with a deadline, so a regression fails the test instead of hanging it.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>

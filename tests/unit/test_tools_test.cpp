@@ -299,8 +299,7 @@ TEST_F(TestToolsTest, AFifoAtTheReportPathDoesNotHoldTheRun) {
             "    os.mkfifo(path)\n");
   const fs::path report = root() / test_runs::kJunitFile;
   json result;
-  EXPECT_TRUE(testing::returns_within(
-      std::chrono::seconds(60), [&] { result = run(); }, {report}));
+  EXPECT_TRUE(testing::returns_within(std::chrono::seconds(60), [&] { result = run(); }, {report}));
   EXPECT_EQ(result["runner"], "pytest") << result.dump();
   EXPECT_NE(result["source"], "junit") << result.dump();
   EXPECT_EQ(result["passed"], 1) << result.dump();
