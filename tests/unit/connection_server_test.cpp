@@ -59,7 +59,7 @@ class ConnectionServerTest : public ::testing::Test {
     server_ = std::make_unique<McpServer>(ServerIdentity{}, registry_, workers_);
     auto [client_end, server_end] = MemoryConnection::pair(1 << 20);
     server_end_ = std::move(server_end);
-    client_ = std::make_unique<testing::TestMcpClient>(std::move(client_end));
+    client_ = std::make_unique<test::TestMcpClient>(std::move(client_end));
     client_->use_modern();
   }
   ~ConnectionServerTest() override {
@@ -87,7 +87,7 @@ class ConnectionServerTest : public ::testing::Test {
   WorkerPool workers_;
   std::unique_ptr<McpServer> server_;
   std::unique_ptr<MemoryConnection> server_end_;
-  std::unique_ptr<testing::TestMcpClient> client_;
+  std::unique_ptr<test::TestMcpClient> client_;
 };
 
 TEST_F(ConnectionServerTest, ACallThatHonoursCancellationIsCancelledAndWaitedFor) {

@@ -27,14 +27,14 @@ class SpecialFilesTest : public testing::FsToolsFixture,
  protected:
   SpecialFilesTest() { register_search_tools(registry_, provider_); }
 
-  // Plants the parameter's kind of file at `relative`; skips the test where the host forbids it.
-  void plant(const std::string& relative) {
+  // Plants the parameter's kind of file at `relative`; false where the host forbids it (a device
+  // node needs CAP_MKNOD), and the test is then skipped.
+  bool plant(const std::string& relative) {
     const auto path = root() / relative;
     std::filesystem::create_directories(path.parent_path());
-    if (!testing::make_special(path, GetParam())) {
-      GTEST_SKIP() << "cannot create a " << testing::special_kind_name(GetParam()) << " here";
-    }
+    if (!testing::make_special(path, GetParam())) return false;
     if (GetParam() == SpecialKind::kFifo) fifos_.push_back(path);
+    return true;
   }
 
   // Runs `call` with the deadline; fails the test if it blocked.
@@ -47,7 +47,7 @@ class SpecialFilesTest : public testing::FsToolsFixture,
 };
 
 TEST_P(SpecialFilesTest, TheGuardRefusesToOpenOneForReading) {
-  plant("special");
+  if (!plant("special")) GTEST_SKIP() << "cannot create this kind of file here";
   auto workspace = provider_.workspace(std::nullopt).value();
   for (const int flags : {O_RDONLY, O_RDONLY | O_NONBLOCK, O_RDWR, O_WRONLY}) {
     expect_prompt([&] {
@@ -62,7 +62,7 @@ TEST_P(SpecialFilesTest, TheGuardRefusesToOpenOneForReading) {
 }
 
 TEST_P(SpecialFilesTest, FsReadRefusesIt) {
-  plant("data.txt");
+  if (!plant("data.txt")) GTEST_SKIP() << "cannot create this kind of file here";
   expect_prompt([&] {
     ToolResult result = call("fs_read", {{"path", "data.txt"}});
     EXPECT_TRUE(result.is_error);
@@ -71,7 +71,7 @@ TEST_P(SpecialFilesTest, FsReadRefusesIt) {
 }
 
 TEST_P(SpecialFilesTest, FsGrepSkipsItAndSearchesTheRest) {
-  plant("a_special.txt");
+  if (!plant("a_special.txt")) GTEST_SKIP() << "cannot create this kind of file here";
   testing::write_file(root() / "b.txt", "needle\n");
   expect_prompt([&] {
     ToolResult result = call("fs_grep", {{"pattern", "needle"}});
@@ -81,8 +81,8 @@ TEST_P(SpecialFilesTest, FsGrepSkipsItAndSearchesTheRest) {
 }
 
 TEST_P(SpecialFilesTest, IgnoreFilesThatAreSpecialAreSkippedByWalks) {
-  plant(".gitignore");
-  plant("sub/.gitignore");
+  if (!plant(".gitignore")) GTEST_SKIP() << "cannot create this kind of file here";
+  if (!plant("sub/.gitignore")) GTEST_SKIP() << "cannot create this kind of file here";
   testing::write_file(root() / "sub" / "kept.txt", "x");
   expect_prompt([&] {
     ToolResult result = call("fs_glob", {{"pattern", "**/*.txt"}});
@@ -96,7 +96,7 @@ TEST_P(SpecialFilesTest, IgnoreFilesThatAreSpecialAreSkippedByWalks) {
 }
 
 TEST_P(SpecialFilesTest, TestRunnerDetectionDoesNotReadIt) {
-  plant("package.json");
+  if (!plant("package.json")) GTEST_SKIP() << "cannot create this kind of file here";
   auto workspace = provider_.workspace(std::nullopt).value();
   expect_prompt([&] { (void)test_runs::plan_test_run(*workspace, std::nullopt, {}); });
 }
