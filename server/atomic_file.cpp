@@ -169,7 +169,8 @@ Result<size_t> write_file_atomic(int dir_fd, const std::string& name, std::strin
 }
 
 bool is_atomic_write_temp_name(std::string_view name) {
-  if (name.size() < 1 + kTempMarker.size() + kSuffixHexDigits + kTempExtension.size() ||
+  // The short form is the marker itself (".benchtop-<hex>.tmp"); the long one starts with a dot.
+  if (name.size() < kTempMarker.size() + kSuffixHexDigits + kTempExtension.size() ||
       name.front() != '.' || !name.ends_with(kTempExtension)) {
     return false;
   }
