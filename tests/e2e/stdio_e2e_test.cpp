@@ -250,9 +250,8 @@ TEST(StdioE2e, ACallBlockedOnAFifoDoesNotOutliveTheEndOfInput) {
   server.send(jsonrpc::make_request("status", "tools/call",
                                     {{"name", "git_status"}, {"arguments", json::object()}}));
   server.process().close_stdin();
-  json response = server.next();
-  EXPECT_EQ(response.value("id", json()), "status") << response;
-  EXPECT_TRUE(response["result"].value("isError", false)) << response;
+  // The call is cancelled after the drain period (a cancelled request is not answered), and the
+  // process ends instead of waiting for it forever.
   EXPECT_EQ(server.process().wait_for_exit(30s), 0) << server.process().stderr_text();
 }
 
