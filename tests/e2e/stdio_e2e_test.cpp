@@ -245,7 +245,7 @@ TEST(StdioE2e, ACallBlockedOnAFifoDoesNotOutliveTheEndOfInput) {
   server.initialize();
   json init = server.request("init-git", "tools/call",
                              {{"name", "git_init"}, {"arguments", json::object()}});
-  ASSERT_FALSE(init["result"].value("isError", true)) << init;
+  ASSERT_FALSE(init["result"].value("isError", false)) << init;
   ASSERT_EQ(::mkfifo((project.path() / ".gitignore").c_str(), 0644), 0);
   server.send(jsonrpc::make_request("status", "tools/call",
                                     {{"name", "git_status"}, {"arguments", json::object()}}));
