@@ -64,8 +64,14 @@ int serve_stdio(const CliOptions& options, Services& services, McpServer& server
   server.set_startup_gate(started);
   // Calls still running when the client closes our input get this long to finish and be
   // answered, so `printf '...' | benchtop stdio` works; clients that end a session wait for
-  // the process to exit (and signal it after a grace period of their own).
-  std::thread reader([&] { serve_connection(server, connection, std::chrono::seconds(10)); });
+  // the process to exit (and signal it after a grace period of their own). Then they are
+  // cancelled, and a call that has not ended a few seconds after that is left behind: the end of
+  // the input always ends the process.
+  bool all_finished = true;
+  std::thread reader([&] {
+    all_finished =
+        serve_connection(server, connection, std::chrono::seconds(10), std::chrono::seconds(3));
+  });
   // Whatever happens here, the gate must open and the reader be joined: an exception escaping
   // with the reader still running would end the process without a word.
   Status built;
@@ -85,6 +91,13 @@ int serve_stdio(const CliOptions& options, Services& services, McpServer& server
   const bool ok = static_cast<bool>(built);
   started.open(std::move(built));
   reader.join();
+  if (!all_finished) {
+    // Destructors would join the stuck worker; leave without them. The database is in WAL mode
+    // and every write is a committed transaction, so nothing is lost by not closing it.
+    log::warning("stdin closed; a call did not end after being cancelled; exiting without it");
+    std::fflush(nullptr);
+    ::_exit(ok ? 0 : 1);
+  }
   log::info("stdin closed; exiting");
   return ok ? 0 : 1;
 }

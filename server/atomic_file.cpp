@@ -1,19 +1,29 @@
 #include "server/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 
 #include "common/unique_fd.h"
+#include "server/tree_walk.h"
 #include "server/workspace.h"
 
 namespace benchtop {
 namespace {
 
 constexpr size_t kMaxNameLength = 255;
+constexpr std::string_view kTempMarker = ".benchtop-";
+constexpr std::string_view kTempExtension = ".tmp";
+constexpr size_t kSuffixHexDigits = 16;
+// A temporary file younger than this may belong to a writer that has not taken its lock yet.
+constexpr auto kAbandonedAfter = std::chrono::seconds(2);
+// The clean-up walk stops after this many entries: a leftover deeper in a huge tree waits.
+constexpr size_t kMaxCleanupEntries = 200'000;
 
 std::string random_suffix() {
   unsigned char bytes[8] = {};
@@ -106,6 +116,8 @@ Result<size_t> write_file_atomic(int dir_fd, const std::string& name, std::strin
   UniqueFd fd(
       ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
   if (!fd) return path_error(shown, errno);
+  // Held until this process ends or closes the file: remove_abandoned_temp_files leaves it alone.
+  ::flock(fd.get(), LOCK_EX | LOCK_NB);
   // Until the rename succeeds the temporary file is ours to remove on any failure.
   struct TempGuard {
     int dir_fd;
@@ -154,6 +166,53 @@ Result<size_t> write_file_atomic(int dir_fd, const std::string& name, std::strin
   UniqueFd dir(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) ::fsync(dir.get());
   return total;
+}
+
+bool is_atomic_write_temp_name(std::string_view name) {
+  // The short form is the marker itself (".benchtop-<hex>.tmp"); the long one starts with a dot.
+  if (name.size() < kTempMarker.size() + kSuffixHexDigits + kTempExtension.size() ||
+      name.front() != '.' || !name.ends_with(kTempExtension)) {
+    return false;
+  }
+  name.remove_suffix(kTempExtension.size());
+  const std::string_view hex = name.substr(name.size() - kSuffixHexDigits);
+  for (const char c : hex) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  name.remove_suffix(kSuffixHexDigits);
+  return name.ends_with(kTempMarker);
+}
+
+size_t remove_abandoned_temp_files(const Workspace& workspace) {
+  const auto now = std::chrono::system_clock::now();
+  size_t removed = 0;
+  size_t visited = 0;
+  WalkOptions options;
+  options.include_hidden = true;
+  options.respect_gitignore = false;
+  options.sorted = false;
+  // A workspace that cannot be walked has nothing to clean: the error is of no use here.
+  (void)walk_tree(workspace, "", options, [&](const WalkEntry& entry) {
+    if (++visited > kMaxCleanupEntries) return WalkAction::kStop;
+    if (entry.type != EntryType::kFile || !is_atomic_write_temp_name(entry.name)) {
+      return WalkAction::kContinue;
+    }
+    const std::string name(entry.name);
+    UniqueFd fd(::openat(entry.parent_fd, name.c_str(),
+                         O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return WalkAction::kContinue;
+    const auto modified = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(st.st_mtim.tv_sec) +
+            std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+    if (now - modified < kAbandonedAfter) return WalkAction::kContinue;
+    // A live writer holds the lock; a killed one released it with its last descriptor.
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return WalkAction::kContinue;
+    if (::unlinkat(entry.parent_fd, name.c_str(), 0) == 0) ++removed;
+    return WalkAction::kContinue;
+  });
+  return removed;
 }
 
 }  // namespace benchtop

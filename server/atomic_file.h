@@ -13,6 +13,8 @@
 
 namespace benchtop {
 
+class Workspace;
+
 struct AtomicWriteOptions {
   // Fail with code "exists" if `name` exists when the rename happens (renameat2 RENAME_NOREPLACE).
   bool no_replace = false;
@@ -28,7 +30,20 @@ struct AtomicWriteOptions {
 
 // Writes `content` as `name` inside the directory `dir_fd` (an O_PATH fd is fine). `shown` is the
 // path used in error messages. Returns the number of bytes in the new file.
+//
+// The temporary file is named ".<name>.benchtop-<16 hex digits>.tmp" (".benchtop-<hex>.tmp" when
+// that would be too long) and holds an flock for as long as its writer lives, so a leftover of a
+// killed process can be told from a write in progress.
 Result<size_t> write_file_atomic(int dir_fd, const std::string& name, std::string_view shown,
                                  std::string_view content, const AtomicWriteOptions& options = {});
+
+// True for exactly the names write_file_atomic gives its temporary files.
+bool is_atomic_write_temp_name(std::string_view name);
+
+// Removes the temporary files that writes interrupted by a crash or `kill -9` left in the
+// workspace: regular files named as above, not locked by a live writer, and older than a few
+// seconds (a writer locks its file right after creating it). Nothing else is touched; symlinks
+// are never followed. Returns how many were removed.
+size_t remove_abandoned_temp_files(const Workspace& workspace);
 
 }  // namespace benchtop

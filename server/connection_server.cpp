@@ -67,7 +67,8 @@ class ConnectionReply : public ReplyChannel {
 
 }  // namespace
 
-void serve_connection(McpServer& server, Connection& connection, std::chrono::milliseconds drain) {
+bool serve_connection(McpServer& server, Connection& connection, std::chrono::milliseconds drain,
+                      std::chrono::milliseconds after_cancel) {
   auto session = std::make_shared<Session>();
   auto pending = std::make_shared<PendingReplies>();
   // One stream carries everything, so messages the client did not ask for go on it too.
@@ -97,9 +98,11 @@ void serve_connection(McpServer& server, Connection& connection, std::chrono::mi
   // The client ends a stdio session by closing our input. Work that finishes within `drain` is
   // still answered; what runs longer is stopped rather than left to hold the process open after
   // its client has gone.
-  if (drain.count() > 0 && pending->wait_for_zero(drain)) return;
+  if (drain.count() > 0 && pending->wait_for_zero(drain)) return true;
   session->cancel_all();
+  if (after_cancel.count() > 0) return pending->wait_for_zero(after_cancel);
   pending->wait_for_zero();
+  return true;
 }
 
 }  // namespace benchtop

@@ -11,8 +11,11 @@ namespace benchtop {
 
 // Returns at the end of the input stream. Requests still running get up to `drain` to finish and
 // be answered (a client that pipes a request and closes its input still gets the answer); those
-// still running then are cancelled, and waited for.
-void serve_connection(McpServer& server, Connection& connection,
-                      std::chrono::milliseconds drain = std::chrono::milliseconds(0));
+// still running then are cancelled, and waited for: without limit when `after_cancel` is zero,
+// otherwise for that long at most. Returns false when requests were still running after that
+// (a worker stuck beyond cancellation): the caller should exit without waiting for them.
+bool serve_connection(McpServer& server, Connection& connection,
+                      std::chrono::milliseconds drain = std::chrono::milliseconds(0),
+                      std::chrono::milliseconds after_cancel = std::chrono::milliseconds(0));
 
 }  // namespace benchtop

@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/log.h"
 #include "common/unique_fd.h"
 #include "common/uuid.h"
+#include "server/atomic_file.h"
 #include "server/file_ops.h"
 #include "server/workspace.h"
 
@@ -389,7 +391,7 @@ Result<std::optional<Project>> ProjectService::default_project() {
 
 Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
     const std::optional<std::string>& project_ref) {
-  std::lock_guard cache_lock(cache_mutex_);
+  std::unique_lock cache_lock(cache_mutex_);
   const std::string reference = project_ref.value_or("");
   if (auto known = by_reference_.find(reference); known != by_reference_.end()) {
     return known->second;
@@ -416,6 +418,12 @@ Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
   std::shared_ptr<const Workspace> workspace = std::move(opened).value();
   cache_.emplace(project.id, workspace);
   by_reference_.emplace(reference, workspace);
+  cache_lock.unlock();
+  // First use in this process: remove what writes cut short by a crash or kill -9 left behind.
+  if (const size_t removed = remove_abandoned_temp_files(*workspace)) {
+    log::info("project '" + project.name + "': removed " + std::to_string(removed) +
+              " temporary file(s) of interrupted writes");
+  }
   return workspace;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/gitignore.h"
+#include "server/regular_file.h"
 
 namespace benchtop {
 namespace {
@@ -21,16 +22,16 @@ namespace {
 constexpr size_t kMaxIgnoreFileBytes = 1 << 20;
 constexpr size_t kDirentBufferBytes = 64 * 1024;
 
+// A FIFO or device named .gitignore is skipped, never read (it would block the walk).
 std::optional<std::string> read_small_file(int dir_fd, const char* name) {
-  UniqueFd fd(::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-  if (!fd) return std::nullopt;
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  auto fd = open_regular_at(dir_fd, name, name, &st);
+  if (!fd) return std::nullopt;
   if (static_cast<size_t>(st.st_size) > kMaxIgnoreFileBytes) return std::nullopt;
   std::string contents(static_cast<size_t>(st.st_size), '\0');
   size_t filled = 0;
   while (filled < contents.size()) {
-    const ssize_t n = ::read(fd.get(), contents.data() + filled, contents.size() - filled);
+    const ssize_t n = ::read(fd->get(), contents.data() + filled, contents.size() - filled);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     filled += static_cast<size_t>(n);

@@ -10,6 +10,9 @@
 #include <optional>
 #include <vector>
 
+#include "server/path_escape.h"
+#include "server/regular_file.h"
+
 namespace benchtop {
 namespace {
 
@@ -112,7 +115,10 @@ Result<std::shared_ptr<Workspace>> Workspace::open(const std::filesystem::path& 
       new Workspace(std::move(canonical), std::move(alias), std::move(fd)));
 }
 
-Result<std::string> Workspace::relative_path(std::string_view user_path) const {
+Result<std::string> Workspace::relative_path(std::string_view escaped_path) const {
+  // Names in results are escaped (path_escape.h); a path copied from one names the same file.
+  const std::string unescaped = unescape_path(escaped_path);
+  const std::string_view user_path = unescaped;
   if (user_path.find('\0') != std::string_view::npos) {
     return Error::make("Path contains a NUL byte", "invalid_path");
   }
@@ -130,9 +136,22 @@ Result<UniqueFd> Workspace::open_at(std::string_view relative, int flags, mode_t
   if (path.find('\0') != std::string::npos) {
     return Error::make("Path contains a NUL byte", "invalid_path");
   }
-  int fd = openat2_beneath(root_fd_.get(), path.c_str(), flags, mode);
-  if (fd < 0) return path_error(relative, errno);
-  return UniqueFd(fd);
+  // Anything opened for I/O (not O_PATH, not a directory) must be a regular file: opened without
+  // blocking, checked, then made blocking again unless the caller asked for O_NONBLOCK itself.
+  const bool for_io = (flags & (O_PATH | O_DIRECTORY)) == 0;
+  const int open_flags = for_io ? flags | kSpecialFileSafeFlags : flags;
+  UniqueFd fd(openat2_beneath(root_fd_.get(), path.c_str(), open_flags, mode));
+  if (!fd) {
+    if (for_io && errno == ENXIO) return not_regular_error(relative);  // a socket
+    return path_error(relative, errno);
+  }
+  if (for_io) {
+    if (auto regular = require_regular(fd.get(), relative, nullptr, (flags & O_NONBLOCK) != 0);
+        !regular) {
+      return regular.take_error();
+    }
+  }
+  return fd;
 }
 
 Result<UniqueFd> Workspace::open_directory(std::string_view relative) const {

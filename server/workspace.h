@@ -35,17 +35,22 @@ class Workspace {
 
   // Turns a caller's path (relative to the root, or absolute and under root()) into a normalised
   // relative path: no leading "/", no "." components, no empty components; "" means the root.
-  // Rejects NUL bytes and absolute paths outside the root. An absolute path is compared with the
+  // Escapes as in results are undone first ("\x0a" is a newline, "\\" a backslash; see
+  // path_escape.h), so a name from a listing can be passed back. Rejects NUL bytes and absolute
+  // paths outside the root. An absolute path is compared with the
   // root component by component (so /tmp/ab is not inside /tmp/a); the root as given to open() is
   // accepted as well as its canonical form. ".." is kept for the kernel to judge (it is refused
   // only if it climbs out).
-  Result<std::string> relative_path(std::string_view user_path) const;
+  Result<std::string> relative_path(std::string_view escaped_path) const;
 
   // openat2 beneath the root. `relative` is a relative_path() result ("" opens the root itself).
   // Symlinks (the final one too, unless O_NOFOLLOW) are followed only while they stay beneath the
   // root; an absolute symlink is refused even when it names a place inside, and magic links
   // (/proc/*/fd) never resolve. A lookup the kernel aborts because of a concurrent rename is
   // retried a bounded number of times before failing with code "busy".
+  // An open for I/O (neither O_PATH nor O_DIRECTORY) succeeds only on a regular file: a FIFO,
+  // socket or device fails with code "not_regular" and a directory with "is_directory", without
+  // ever blocking (see regular_file.h). The fd is in blocking mode unless O_NONBLOCK was asked for.
   Result<UniqueFd> open_at(std::string_view relative, int flags, mode_t mode = 0) const;
   Result<UniqueFd> open_directory(std::string_view relative) const;
 

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "server/path_escape.h"
 #include "tools/workspace_args.h"
 
 namespace benchtop::fs_tools {
@@ -18,12 +19,16 @@ Result<Target> resolve(WorkspaceProvider& provider, const nlohmann::json& argume
   auto relative = (*workspace)->relative_path(*path);
   if (!relative) return relative.take_error();
   Target target{std::move(workspace).value(), std::move(relative).value(), {}};
-  target.shown = target.relative.empty() ? "." : target.relative;
+  target.shown = target.relative.empty() ? "." : escape_path(target.relative);
   return target;
 }
 
 nlohmann::json path_property(std::string description) {
-  return {{"type", "string"}, {"description", std::move(description)}};
+  return {{"type", "string"},
+          {"description", std::move(description) +
+                              " Names are shown escaped in results (\\xHH for a control "
+                              "character or a byte that is not UTF-8, \\\\ for a backslash) and "
+                              "are accepted here as shown."}};
 }
 
 ToolResult error_result(const Error& error) {

@@ -2,8 +2,8 @@
 #include <string>
 #include <vector>
 
+#include "server/path_escape.h"
 #include "server/tree_walk.h"
-#include "server/utf8.h"
 #include "tools/path_glob.h"
 #include "tools/search_tools.h"
 #include "tools/walk_progress.h"
@@ -129,7 +129,7 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
   nlohmann::json matches = nlohmann::json::array();
   std::string text;
   for (const auto& [path, type] : found) {
-    std::string shown = valid_utf8(path);
+    std::string shown = escape_path(path);
     text += shown;
     if (type == EntryType::kDirectory) text += '/';
     text += '\n';

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "server/path_escape.h"
 #include "server/text_search.h"
 #include "server/tree_walk.h"
-#include "server/utf8.h"
 #include "tools/path_glob.h"
 #include "tools/search_tools.h"
 #include "tools/walk_progress.h"
@@ -105,7 +105,7 @@ nlohmann::json output_schema() {
 // context, "--" between groups that are not adjacent.
 void render(const FileSearchReport& report, std::string& text) {
   for (const auto& file : report.files) {
-    const std::string path = valid_utf8(file.path);
+    const std::string path = escape_path(file.path);
     uint64_t last_line = 0;
     for (const auto& match : file.matches) {
       const uint64_t first = match.line - match.before.size();
@@ -226,7 +226,7 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
 
   nlohmann::json matches = nlohmann::json::array();
   for (const auto& file : report.files) {
-    const std::string path = valid_utf8(file.path);
+    const std::string path = escape_path(file.path);
     for (const auto& match : file.matches) {
       nlohmann::json item = {
           {"path", path}, {"line", match.line}, {"column", match.column}, {"text", match.text}};

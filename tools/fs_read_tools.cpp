@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "common/base64.h"
+#include "server/regular_file.h"
 #include "tools/file_chunks.h"
 #include "tools/fs_common.h"
 #include "tools/workspace_args.h"
@@ -33,22 +34,18 @@ std::optional<std::string> image_mime_type(std::string_view head) {
   return std::nullopt;
 }
 
-// Opens `target` for reading and checks it is a regular file. O_NONBLOCK keeps a FIFO from
-// blocking the open; the check that follows refuses it along with devices and sockets.
+// Opens `target` for reading. The guard refuses FIFOs, sockets and devices without blocking.
 Result<UniqueFd> open_regular(const Target& target, struct stat& st) {
-  auto fd = target.workspace->open_at(target.relative, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  if (!fd) return fd.take_error();
+  auto fd = target.workspace->open_at(target.relative, O_RDONLY);
+  if (!fd) {
+    if (fd.error().code == "is_directory") {
+      return Error::make("Is a directory: " + target.shown + ". Use fs_list to see its entries",
+                         "is_directory");
+    }
+    if (fd.error().code == "not_regular") return not_regular_error(target.shown);
+    return fd.take_error();
+  }
   if (::fstat(fd->get(), &st) != 0) return path_error(target.shown, errno);
-  if (S_ISDIR(st.st_mode)) {
-    return Error::make("Is a directory: " + target.shown + ". Use fs_list to see its entries",
-                       "is_directory");
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return Error::make(target.shown +
-                           " is not a regular file (a FIFO, socket or device); only regular files "
-                           "can be read",
-                       "not_regular");
-  }
   return fd;
 }
 

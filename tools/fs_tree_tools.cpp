@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/file_ops.h"
+#include "server/path_escape.h"
 #include "tools/confirmation.h"
 #include "tools/fs_common.h"
 #include "tools/workspace_args.h"
@@ -65,12 +66,12 @@ struct Lister {
         return {};
       }
       const std::string entry_path = child_path(path, name);
-      nlohmann::json entry = {{"path", entry_path}, {"type", type_name(st.st_mode)}};
+      nlohmann::json entry = {{"path", escape_path(entry_path)}, {"type", type_name(st.st_mode)}};
       if (!S_ISDIR(st.st_mode)) entry["size"] = static_cast<int64_t>(st.st_size);
       if (S_ISLNK(st.st_mode)) {
         char target[4096];
         const ssize_t n = ::readlinkat(dir_fd, name.c_str(), target, sizeof target);
-        if (n >= 0) entry["target"] = std::string(target, static_cast<size_t>(n));
+        if (n >= 0) entry["target"] = escape_path(std::string_view(target, static_cast<size_t>(n)));
       }
       entries.push_back(std::move(entry));
       if (S_ISDIR(st.st_mode) && depth < max_depth) {

@@ -254,8 +254,8 @@ Tool git_checkout_tool(std::shared_ptr<GitToolServices> services) {
 }  // namespace
 
 void register_git_branch_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
-  registry.add(git_branch_tool(services));
-  registry.add(git_checkout_tool(services));
+  add_git_tool(registry, *services, git_branch_tool(services));
+  add_git_tool(registry, *services, git_checkout_tool(services));
 }
 
 }  // namespace benchtop

@@ -1,5 +1,6 @@
 #include "tools/git_common.h"
 
+#include "common/interrupt_scope.h"
 #include "server/git/git_error.h"
 #include "server/git/git_worktree_guard.h"
 #include "tools/confirmation.h"
@@ -143,9 +144,40 @@ Result<git::TransferOptions> transfer_options(GitToolServices& services, const j
   return options;
 }
 
+void add_git_tool(ToolRegistry& registry, const GitToolServices& services, Tool tool,
+                  GitCallKind kind) {
+  const auto budget =
+      kind == GitCallKind::kTransfer ? services.budgets.transfer : services.budgets.local;
+  tool.handler = [inner = std::move(tool.handler), budget, name = tool.name](const json& arguments,
+                                                                             ToolContext& context) {
+    std::optional<ToolResult> result;
+    InterruptScope::Reason reason = InterruptScope::Reason::kNone;
+    {
+      InterruptScope scope(context.cancellation(), budget);
+      result = inner(arguments, context);
+      reason = scope.reason();
+    }
+    if (reason == InterruptScope::Reason::kNone) return std::move(*result);
+    // Interrupted: some file libgit2 read may have failed half-way (an ignore file skipped makes a
+    // status list ignored files), so even a result that looks complete is not trusted.
+    if (reason == InterruptScope::Reason::kCancelled) {
+      return ToolResult::error(name + " was cancelled; what it did so far may be incomplete.");
+    }
+    return ToolResult::error(
+        name + " did not finish within " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(budget).count()) +
+        " s and was stopped; what it did so far may be incomplete. A special file in the "
+        "repository can block git: look for a FIFO, socket or device named .gitignore, "
+        ".gitattributes or .gitmodules, or inside .git (`find . -not -type f -not -type d -not "
+        "-type l` in shell_exec), remove it and retry.");
+  };
+  registry.add(std::move(tool));
+}
+
 void register_git_tools(ToolRegistry& registry, WorkspaceProvider& workspaces,
-                        git::GitSettingsSource& settings, const git::TransportPolicy& policy) {
-  auto services = std::make_shared<GitToolServices>(workspaces, settings, policy);
+                        git::GitSettingsSource& settings, const git::TransportPolicy& policy,
+                        GitCallBudgets budgets) {
+  auto services = std::make_shared<GitToolServices>(workspaces, settings, policy, budgets);
   register_git_read_tools(registry, services);
   register_git_write_tools(registry, services);
   register_git_branch_tools(registry, services);

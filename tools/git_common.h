@@ -15,17 +15,19 @@
 #include "server/tool.h"
 #include "server/tool_registry.h"
 #include "server/workspace_provider.h"
+#include "tools/git_tools.h"
 
 namespace benchtop {
 
 struct GitToolServices {
   GitToolServices(WorkspaceProvider& workspaces, git::GitSettingsSource& settings,
-                  git::TransportPolicy policy)
-      : workspaces(workspaces), settings(settings), policy(std::move(policy)) {}
+                  git::TransportPolicy policy, GitCallBudgets budgets)
+      : workspaces(workspaces), settings(settings), policy(std::move(policy)), budgets(budgets) {}
   WorkspaceProvider& workspaces;
   git::GitSettingsSource& settings;
   const git::TransportPolicy policy;  // the transports remotes may use
-  git::LazyGitLibrary library;        // initialised by the first git tool call, kept until shutdown
+  GitCallBudgets budgets;
+  git::LazyGitLibrary library;  // initialised by the first git tool call, kept until shutdown
 };
 
 struct OpenRepository {
@@ -74,6 +76,13 @@ Result<bool> has_uncommitted_changes(git_repository* repo);
 Result<git::TransferOptions> transfer_options(GitToolServices& services,
                                               const nlohmann::json& arguments,
                                               ToolContext& context);
+
+// Registers a git tool whose handler runs under an InterruptScope with the services' local (or,
+// for network transfers, transfer) budget: a call blocked by a special file in the repository is
+// cut off when cancelled or out of time, and then fails with a message saying what to look for.
+enum class GitCallKind { kLocal, kTransfer };
+void add_git_tool(ToolRegistry& registry, const GitToolServices& services, Tool tool,
+                  GitCallKind kind = GitCallKind::kLocal);
 
 void register_git_read_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services);
 void register_git_write_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services);

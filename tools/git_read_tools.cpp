@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "server/git/git_error.h"
+#include "server/path_escape.h"
 #include "tools/git_common.h"
 #include "tools/workspace_args.h"
 
@@ -37,10 +38,12 @@ const char* delta_name(git_delta_t status) {
   }
 }
 
+// Escaped (path_escape.h): a name with a newline cannot forge a line, and any name can be passed
+// back as a path.
 std::string entry_path(const git_diff_delta* delta) {
   if (!delta) return "";
-  if (delta->new_file.path) return delta->new_file.path;
-  return delta->old_file.path ? delta->old_file.path : "";
+  if (delta->new_file.path) return escape_path(delta->new_file.path);
+  return delta->old_file.path ? escape_path(delta->old_file.path) : "";
 }
 
 // ---- git_status -------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ Tool git_status_tool(std::shared_ptr<GitToolServices> services) {
         json item = {{"path", entry_path(entry->head_to_index)},
                      {"status", delta_name(entry->head_to_index->status)}};
         if (entry->head_to_index->status == GIT_DELTA_RENAMED) {
-          item["old_path"] = entry->head_to_index->old_file.path;
+          item["old_path"] = escape_path(entry->head_to_index->old_file.path);
         }
         staged.push_back(std::move(item));
       }
@@ -600,10 +603,10 @@ Tool git_show_tool(std::shared_ptr<GitToolServices> services) {
 }  // namespace
 
 void register_git_read_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
-  registry.add(git_status_tool(services));
-  registry.add(git_diff_tool(services));
-  registry.add(git_log_tool(services));
-  registry.add(git_show_tool(services));
+  add_git_tool(registry, *services, git_status_tool(services));
+  add_git_tool(registry, *services, git_diff_tool(services));
+  add_git_tool(registry, *services, git_log_tool(services));
+  add_git_tool(registry, *services, git_show_tool(services));
 }
 
 }  // namespace benchtop

@@ -450,11 +450,11 @@ Tool git_settings_tool(std::shared_ptr<GitToolServices> services) {
 }  // namespace
 
 void register_git_remote_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
-  registry.add(git_remote_tool(services));
-  registry.add(git_fetch_tool(services));
-  registry.add(git_pull_tool(services));
-  registry.add(git_push_tool(services));
-  registry.add(git_settings_tool(services));
+  add_git_tool(registry, *services, git_remote_tool(services));
+  add_git_tool(registry, *services, git_fetch_tool(services), GitCallKind::kTransfer);
+  add_git_tool(registry, *services, git_pull_tool(services), GitCallKind::kTransfer);
+  add_git_tool(registry, *services, git_push_tool(services), GitCallKind::kTransfer);
+  add_git_tool(registry, *services, git_settings_tool(services));
 }
 
 }  // namespace benchtop

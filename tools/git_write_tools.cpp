@@ -342,11 +342,11 @@ Tool git_stash_tool(std::shared_ptr<GitToolServices> services) {
 }  // namespace
 
 void register_git_write_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
-  registry.add(git_init_tool(services));
-  registry.add(git_add_tool(services));
-  registry.add(git_commit_tool(services));
-  registry.add(git_reset_tool(services));
-  registry.add(git_stash_tool(services));
+  add_git_tool(registry, *services, git_init_tool(services));
+  add_git_tool(registry, *services, git_add_tool(services));
+  add_git_tool(registry, *services, git_commit_tool(services));
+  add_git_tool(registry, *services, git_reset_tool(services));
+  add_git_tool(registry, *services, git_stash_tool(services));
 }
 
 }  // namespace benchtop

@@ -83,7 +83,7 @@ Result<nlohmann::json> read_project_file(ProjectService& projects, const std::st
   if (!workspace) return Error::make(workspace.error().message, kResourceNotFound);
   auto relative = (*workspace)->relative_path(path);
   if (!relative) return relative.error();
-  auto fd = (*workspace)->open_at(*relative, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  auto fd = (*workspace)->open_at(*relative, O_RDONLY);
   if (!fd) {
     if (fd.error().code == "not_found") return Error::make(fd.error().message, kResourceNotFound);
     return fd.error();

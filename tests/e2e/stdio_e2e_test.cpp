@@ -1,6 +1,7 @@
 // The real binary over stdio: framing on real pipes, hostile input, shutdown and the command line.
 // These tests rely only on protocol methods and on tools/list, never on particular tools.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -239,6 +240,25 @@ TEST(StdioE2e, ACallRunningAtEndOfInputIsStillAnswered) {
   EXPECT_FALSE(response["result"].value("isError", false)) << response;
   EXPECT_NE(response["result"].dump().find("finished"), std::string::npos) << response;
   EXPECT_EQ(server.process().wait_for_exit(15s), 0) << server.process().stderr_text();
+}
+
+// A call blocked by a special file in the project (git reading a FIFO named .gitignore) does not
+// keep the process alive after the end of input: after the drain period it is cancelled, which
+// interrupts it, and the process exits.
+TEST(StdioE2e, ACallBlockedOnAFifoDoesNotOutliveTheEndOfInput) {
+  TempDir project;
+  StdioServer server({"--root", project.path().string()});
+  server.initialize();
+  json init = server.request("init-git", "tools/call",
+                             {{"name", "git_init"}, {"arguments", json::object()}});
+  ASSERT_FALSE(init["result"].value("isError", false)) << init;
+  ASSERT_EQ(::mkfifo((project.path() / ".gitignore").c_str(), 0644), 0);
+  server.send(jsonrpc::make_request("status", "tools/call",
+                                    {{"name", "git_status"}, {"arguments", json::object()}}));
+  server.process().close_stdin();
+  // The call is cancelled after the drain period (a cancelled request is not answered), and the
+  // process ends instead of waiting for it forever.
+  EXPECT_EQ(server.process().wait_for_exit(30s), 0) << server.process().stderr_text();
 }
 
 TEST(StdioE2e, EndOfInputBeforeAnyMessageExitsWithCodeZero) {

@@ -6,12 +6,17 @@
 #include <git2.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
+#include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 
 #include "server/git/git_handles.h"
 #include "tests/unit/git_tools_fixture.h"
+#include "tests/unit/special_file_support.h"
 
 namespace benchtop::testing {
 namespace {
@@ -364,6 +369,101 @@ TEST_F(GitRemoteTest, TokenNeverAppearsInFailures) {
   ToolResult pushed = call("git_push", json::object());
   ASSERT_TRUE(pushed.is_error);
   EXPECT_EQ(pushed.to_json().dump().find("s3cr3t-token"), std::string::npos);
+}
+
+// libgit2 opens .gitignore, .gitattributes and the files in .git itself, with blocking I/O. A FIFO
+// planted under any of those names must not hold the call: it is interrupted when its budget is
+// spent or when it is cancelled, and answers with what to look for.
+class GitSpecialFilesTest : public GitToolsTest {
+ protected:
+  GitSpecialFilesTest() {
+    GitCallBudgets budgets;
+    budgets.local = std::chrono::seconds(1);
+    register_git_tools(short_budget_, provider_, settings_, git::TransportPolicy::defaults(),
+                       budgets);
+  }
+
+  // A repository with a commit, a modified file and a new one in sub/, then a FIFO at `relative`.
+  void repository_with_fifo(const std::string& relative) {
+    init_with_commit();
+    write("a.txt", "two\n");
+    write("sub/b.txt", "new\n");
+    fifo_ = root() / relative;
+    std::filesystem::create_directories(fifo_.parent_path());
+    std::filesystem::remove(fifo_);
+    ASSERT_TRUE(make_special(fifo_, SpecialKind::kFifo));
+  }
+
+  ToolResult call_with(const ToolRegistry& registry, const std::string& tool, const json& arguments,
+                       ToolContext& context) {
+    auto result = registry.call(tool, arguments, context);
+    return result ? *result : ToolResult::error("no such tool");
+  }
+
+  ToolRegistry short_budget_;
+  std::filesystem::path fifo_;
+};
+
+TEST_F(GitSpecialFilesTest, AFifoNamedLikeAFileGitReadsEndsEveryCall) {
+  const std::vector<std::string> places = {".gitignore", "sub/.gitignore", ".gitattributes",
+                                           ".git/info/exclude"};
+  const std::vector<std::pair<std::string, json>> calls = {
+      {"git_status", json::object()},
+      {"git_diff", json::object()},
+      {"git_add", {{"paths", {"."}}}},
+      {"git_add", {{"paths", {"sub/b.txt"}}}},
+  };
+  for (const auto& place : places) {
+    for (const auto& [tool, arguments] : calls) {
+      SCOPED_TRACE(tool + " " + arguments.dump() + " with a FIFO at " + place);
+      std::filesystem::remove_all(root() / ".git");
+      std::filesystem::remove(root() / ".gitignore");
+      std::filesystem::remove(root() / ".gitattributes");
+      std::filesystem::remove_all(root() / "sub");
+      repository_with_fifo(place);
+      ToolResult result;
+      EXPECT_TRUE(returns_within(std::chrono::seconds(10),
+                                 [&] {
+                                   ToolContext context;
+                                   result = call_with(short_budget_, tool, arguments, context);
+                                 },
+                                 {fifo_}));
+      if (result.is_error) {
+        EXPECT_NE(text_of(result).find("FIFO"), std::string::npos) << text_of(result);
+      }
+    }
+  }
+}
+
+TEST_F(GitSpecialFilesTest, ACancelledCallBlockedOnAFifoReturnsPromptly) {
+  repository_with_fifo(".gitignore");
+  CancellationSource source;
+  std::atomic<pid_t> worker{0};
+  std::thread canceller([&] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < give_up) {
+      if (const pid_t id = worker.load()) {
+        std::ifstream in("/proc/self/task/" + std::to_string(id) + "/syscall");
+        long number = -1;
+        if (in >> number && number == SYS_openat) break;  // blocked opening the FIFO
+      }
+      std::this_thread::yield();
+    }
+    source.cancel();
+  });
+  ToolResult result;
+  // The default budget is minutes: only the cancellation can end this call in time.
+  EXPECT_TRUE(returns_within(std::chrono::seconds(5),
+                             [&] {
+                               worker = static_cast<pid_t>(::syscall(SYS_gettid));
+                               ToolContext context(source.token(), nullptr, json::object(),
+                                                   "2025-11-25");
+                               result = call_with(registry_, "git_status", json::object(), context);
+                             },
+                             {fifo_}));
+  canceller.join();
+  EXPECT_TRUE(result.is_error);
+  EXPECT_NE(text_of(result).find("cancelled"), std::string::npos) << text_of(result);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "server/data_dir.h"
 #include "server/database.h"
 #include "server/schema.h"
+#include "tests/unit/special_file_support.h"
 #include "tests/unit/temp_dir.h"
 
 namespace benchtop {
@@ -87,6 +88,25 @@ TEST_F(ProjectResourcesTest, CompletesProjectNamesAndPaths) {
       resources_.complete("benchtop://{project}/{+path}", "path", "src/m", {{"project", "demo"}});
   ASSERT_TRUE(inner);
   EXPECT_EQ(*inner, (std::vector<std::string>{"src/main.cpp"}));
+}
+
+TEST_F(ProjectResourcesTest, SpecialFilesAreRefusedWithoutBlocking) {
+  for (const auto kind : {testing::SpecialKind::kFifo, testing::SpecialKind::kSocket,
+                          testing::SpecialKind::kCharDevice}) {
+    SCOPED_TRACE(testing::special_kind_name(kind));
+    const fs::path path = root_ / "special";
+    fs::remove(path);
+    if (!testing::make_special(path, kind)) continue;  // a device needs CAP_MKNOD
+    EXPECT_TRUE(testing::returns_within(
+        std::chrono::seconds(5),
+        [&] {
+          auto result = read("benchtop://demo/special");
+          ASSERT_FALSE(result);
+          EXPECT_NE(result.error().message.find("not a regular file"), std::string::npos)
+              << result.error().message;
+        },
+        {path}));
+  }
 }
 
 }  // namespace

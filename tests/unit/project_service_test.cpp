@@ -1,7 +1,10 @@
 #include "server/project_service.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -368,6 +371,56 @@ TEST_F(ProjectServiceTest, DataSurvivesReopeningTheDatabase) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id, external->id);
   EXPECT_TRUE(service_->workspace("kept").ok());
+}
+
+// Writes cut short by kill -9 leave their temporary file; the first use of the workspace after a
+// restart removes exactly those: the atomic-write name pattern, a regular file, unlocked (its
+// writer is gone) and not brand new. User files, look-alikes, symlinks and a write in progress
+// (locked) stay.
+TEST_F(ProjectServiceTest, TemporaryFilesOfInterruptedWritesAreRemovedOnFirstUse) {
+  const fs::path root = make_external("crashed");
+  fs::create_directories(root / "src" / "deep");
+  const auto age = [](const fs::path& path) {
+    const timespec old_times[2] = {{1'000'000'000, 0}, {1'000'000'000, 0}};  // 2001
+    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), old_times, AT_SYMLINK_NOFOLLOW), 0) << path;
+  };
+  const auto leftover = [&](const fs::path& path) {
+    std::ofstream(path) << "partial";
+    age(path);
+  };
+  const std::vector<fs::path> abandoned = {root / ".a.txt.benchtop-0123456789abcdef.tmp",
+                                           root / "src" / "deep" / ".benchtop-fedcba9876543210.tmp",
+                                           root / "src" / ".main.c.benchtop-00000000000000ff.tmp"};
+  for (const auto& path : abandoned) leftover(path);
+  const std::vector<fs::path> kept_files = {
+      root / "notes.tmp",
+      root / ".a.txt.benchtop-0123456789ABCDEF.tmp",  // upper-case hex: not ours
+      root / ".a.txt.benchtop-0123456789abcde.tmp",   // 15 digits
+      root / "a.txt.benchtop-0123456789abcdef.tmp",   // no leading dot
+      root / ".a.txt.benchtop-0123456789abcdef.tmp.bak",
+      root / ".in-progress.benchtop-1111111111111111.tmp",
+      root / ".fresh.benchtop-2222222222222222.tmp"};
+  for (const auto& path : kept_files) leftover(path);
+  std::ofstream(root / ".fresh.benchtop-2222222222222222.tmp") << "just created";  // mtime: now
+  // A writer still alive holds the lock on its file.
+  const int writer =
+      ::open((root / ".in-progress.benchtop-1111111111111111.tmp").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  ASSERT_EQ(::flock(writer, LOCK_EX), 0);
+  // A symlink named like a leftover is not followed or removed; neither is its target.
+  std::ofstream(temp_ / "target.txt") << "outside";
+  fs::create_symlink(temp_ / "target.txt", root / ".link.benchtop-3333333333333333.tmp");
+
+  auto project = service_->register_root(root);
+  ASSERT_TRUE(project.ok()) << project.error().message;
+  ASSERT_TRUE(service_->workspace(project->name).ok());
+  ::close(writer);
+
+  for (const auto& path : abandoned) EXPECT_FALSE(fs::exists(path)) << path;
+  for (const auto& path : kept_files) EXPECT_TRUE(fs::exists(path)) << path;
+  EXPECT_TRUE(fs::is_symlink(root / ".link.benchtop-3333333333333333.tmp"));
+  EXPECT_TRUE(fs::exists(temp_ / "target.txt"));
+  EXPECT_TRUE(fs::exists(root / "README.md"));
 }
 
 }  // namespace

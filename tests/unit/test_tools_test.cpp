@@ -19,6 +19,7 @@
 #include "server/testing/summary_parsers.h"
 #include "server/testing/test_run_store.h"
 #include "tests/unit/host_command_runner.h"
+#include "tests/unit/special_file_support.h"
 #include "tests/unit/temp_dir.h"
 
 namespace benchtop {
@@ -277,6 +278,31 @@ TEST_F(TestToolsTest, DetectionPrefersTheProjectsOwnScript) {
   EXPECT_EQ(report["runner"], "npm");
   EXPECT_NE(report["detection"].get<std::string>().find("package.json"), std::string::npos);
   EXPECT_EQ(report["passed"], 3);
+}
+
+// The report is read from the workspace after tests the project controls have run: a FIFO they
+// leave at its path (here: a pytest hook that runs after the report was written) is refused, not
+// waited on, and the counts come from the output instead.
+TEST_F(TestToolsTest, AFifoAtTheReportPathDoesNotHoldTheRun) {
+  if (!have("pytest --version") && !have("python3 -m pytest --version")) {
+    GTEST_SKIP() << "pytest not installed";
+  }
+  write("test_one.py", "def test_ok():\n    assert True\n");
+  write("conftest.py",
+        "import os, pytest\n\n@pytest.hookimpl(trylast=True)\n"
+        "def pytest_sessionfinish(session):\n"
+        "    path = os.path.join(os.getcwd(), '" +
+            std::string(test_runs::kJunitFile) +
+            "')\n"
+            "    if os.path.exists(path):\n"
+            "        os.remove(path)\n"
+            "    os.mkfifo(path)\n");
+  const fs::path report = root() / test_runs::kJunitFile;
+  json result;
+  EXPECT_TRUE(testing::returns_within(std::chrono::seconds(60), [&] { result = run(); }, {report}));
+  EXPECT_EQ(result["runner"], "pytest") << result.dump();
+  EXPECT_NE(result["source"], "junit") << result.dump();
+  EXPECT_EQ(result["passed"], 1) << result.dump();
 }
 
 }  // namespace
