@@ -887,7 +887,7 @@ void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
   auto job = [this, session, reply, scope, source, progress_token, round,
               handler = std::move(handler), id = request.id]() {
     const CancellationToken token = source.token();
-    if (token.cancelled()) {
+    if (token.cancelled() || session->ended()) {
       // Cancelled while it waited for a thread (notifications/cancelled, its session ended, its
       // stream closed): nobody wants the result any more, so the handler never starts.
       session->end_request(id);

@@ -98,9 +98,15 @@ void Session::cancel_all() {
   std::vector<CancellationSource> sources;
   {
     std::lock_guard lock(mutex_);
+    ended_ = true;
     for (auto& [key, source] : in_flight_) sources.push_back(source);
   }
   for (auto& source : sources) source.cancel();
+}
+
+bool Session::ended() const {
+  std::lock_guard lock(mutex_);
+  return ended_;
 }
 
 size_t Session::in_flight() const {

@@ -60,9 +60,13 @@ class Session {
   // in flight (a client error).
   bool begin_request(const nlohmann::json& id, const CancellationSource& source);
   void end_request(const nlohmann::json& id);
-  // Cancels one request (notifications/cancelled) or all (connection closed).
+  // Cancels one request (notifications/cancelled).
   void cancel_request(const nlohmann::json& id);
+  // The session ends (connection closed, DELETE, expiry, eviction): every request in flight is
+  // cancelled, and ended() is true from before the first cancellation, so a request still waiting
+  // for a thread never starts even if a cancelled one frees that thread at once.
   void cancel_all();
+  bool ended() const;
   size_t in_flight() const;
 
   void touch();
@@ -111,6 +115,7 @@ class Session {
   mutable std::mutex mutex_;
   bool initialized_ = false;
   bool handshake_confirmed_ = false;
+  bool ended_ = false;
   size_t open_streams_ = 0;
   std::string protocol_version_;
   nlohmann::json client_capabilities_ = nlohmann::json::object();

@@ -219,7 +219,8 @@ TEST_P(EndSessionTest, CancelsItsCalls) {
   EXPECT_EQ(list_status(session), 404);
 }
 
-INSTANTIATE_TEST_SUITE_P(Ways, EndSessionTest, ::testing::Values("Delete", "IdleExpiry"));
+INSTANTIATE_TEST_SUITE_P(Ways, EndSessionTest, ::testing::Values("Delete", "IdleExpiry"),
+                         [](const auto& info) { return std::string(info.param); });
 
 // A call still waiting for a quick-pool thread when its session ends never starts.
 TEST_F(HttpSessionsTest, AQueuedCallOfAnEndedSessionNeverRuns) {
