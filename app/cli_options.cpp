@@ -47,13 +47,22 @@ Options:
   --allowed-host HOST      also accept this Host header value (repeatable; for a non-loopback bind
                            behind a name)
   --max-message-bytes N    largest accepted JSON-RPC message (default 16777216)
-  --workers N              threads running tool calls (default: 2 x cores, at least 4)
+  --workers N              threads running quick tool calls (default: 2 x cores, at least 4)
   --http-threads N         most HTTP requests handled at once; each open SSE stream holds one
                            (default 128)
   --http-max-connections N open HTTP connections at most, in total (default 512)
   --http-max-connections-per-client N
                            open HTTP connections at most per client address (default 64)
   --session-idle-timeout S seconds before an idle 2025-revision HTTP session expires (default 1800)
+  --session-handshake-timeout S  seconds before a session whose client never finished the
+                           handshake (notifications/initialized) expires (default 60)
+  --max-sessions N         2025-revision HTTP sessions at once; when full, the least recently
+                           used idle one is evicted (default 10000)
+  --long-workers N         threads for long-running tools: shell_exec, test_run, agent_run,
+                           git_fetch/pull/push, project_create (default 16)
+  --max-long-calls-per-project N  long-running calls at once in one project (default 4)
+  --max-long-calls-per-client N   long-running calls at once for one client: a 2025 session,
+                           a stdio connection, or a peer address for 2026-07-28 (default 8)
   --log-level LEVEL        debug | info | warning | error (default info); logs go to stderr
   --git-protocols LIST     transports git remotes may use, from https,ssh,http,git,file
                            (default: https, and ssh when libgit2 has it; never ext::)
@@ -164,6 +173,16 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_size(options.http_max_connections_per_client);
     } else if (flag == "--session-idle-timeout") {
       status = read_size(options.session_idle_seconds);
+    } else if (flag == "--session-handshake-timeout") {
+      status = read_size(options.session_handshake_seconds);
+    } else if (flag == "--max-sessions") {
+      status = read_size(options.max_sessions);
+    } else if (flag == "--long-workers") {
+      status = read_size(options.long_workers);
+    } else if (flag == "--max-long-calls-per-project") {
+      status = read_size(options.long_calls_per_project);
+    } else if (flag == "--max-long-calls-per-client") {
+      status = read_size(options.long_calls_per_client);
     } else if (flag == "--log-level") {
       status = read_string(options.log_level);
     } else if (flag == "--sandbox") {
@@ -234,6 +253,11 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
   if (options.http_threads < 4) return Error::make("--http-threads must be >= 4");
   if (options.http_max_connections < 1 || options.http_max_connections_per_client < 1) {
     return Error::make("--http-max-connections and --http-max-connections-per-client must be >= 1");
+  }
+  if (options.max_sessions < 1) return Error::make("--max-sessions must be >= 1");
+  if (options.long_workers < 1 || options.long_calls_per_project < 1 ||
+      options.long_calls_per_client < 1) {
+    return Error::make("--long-workers and --max-long-calls-per-* must be >= 1");
   }
   if (options.agent_max_rounds < 1) return Error::make("--agent-max-rounds must be >= 1");
   if (options.llm_timeout_seconds < 1) return Error::make("--llm-timeout must be >= 1");

@@ -26,6 +26,13 @@ struct CliOptions {
   size_t http_max_connections = 512;
   size_t http_max_connections_per_client = 64;
   size_t session_idle_seconds = 30 * 60;
+  size_t session_handshake_seconds = 60;  // unfinished 2025 handshakes expire after this
+  size_t max_sessions = 10000;            // 2025 HTTP sessions; a full table evicts idle ones
+  // Long-running tools (shell_exec, test_run, agent_run, git_fetch/pull/push, project_create)
+  // run on a pool of their own, within these caps.
+  size_t long_workers = 16;
+  size_t long_calls_per_project = 4;
+  size_t long_calls_per_client = 8;
   std::string log_level = "info";
   // Dev containers and the exec kill switch.
   std::string sandbox = "bwrap";   // --sandbox: bwrap | podman | none

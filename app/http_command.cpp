@@ -109,7 +109,8 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
     return 2;
   }
   const HttpAccess access(policy);
-  SessionStore sessions(std::chrono::seconds(options.session_idle_seconds));
+  SessionStore sessions(std::chrono::seconds(options.session_idle_seconds), options.max_sessions,
+                        std::chrono::seconds(options.session_handshake_seconds));
   StreamableHttp mcp(server, access, sessions);
 
   // /mcp and /healthz check access themselves (MCP wants JSON-RPC shaped refusals); every other

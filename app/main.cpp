@@ -120,6 +120,9 @@ int run(const CliOptions& options) {
       "workspace; pass `project` (id or name from project_list) unless a default project is set. "
       "Paths are relative to the workspace root.";
   McpServer server(identity, services->tools, services->resources, services->prompts, workers);
+  server.set_long_call_limits(
+      {options.long_workers, options.long_calls_per_project, options.long_calls_per_client});
+  server.set_project_of_call(project_of_call(*services));
   if (options.command == Command::kStdio) return serve_stdio(options, *services, server, workers);
 
   const ToolRegistry& tools = services->tools;

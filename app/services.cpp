@@ -112,4 +112,23 @@ Status build_services(const CliOptions& options, Services& services) {
   return {};
 }
 
+std::function<std::string(const std::string& tool, const nlohmann::json& arguments)>
+project_of_call(const Services& services) {
+  return [&services](const std::string& tool, const nlohmann::json& arguments) -> std::string {
+    const nlohmann::json* schema = services.tools.input_schema(tool);
+    if (!schema || !schema->contains("properties") || !(*schema)["properties"].is_object() ||
+        !(*schema)["properties"].contains("project")) {
+      return {};  // e.g. project_create: the client and total caps still apply
+    }
+    auto named = arguments.find("project");
+    std::optional<std::string> project;
+    if (named != arguments.end() && named->is_string()) project = named->get<std::string>();
+    if (services.projects) {
+      if (auto resolved = services.projects->resolve(project); resolved) return resolved->id;
+    }
+    // An unknown project: the call fails at once, so any key will do.
+    return project.value_or("");
+  };
+}
+
 }  // namespace benchtop

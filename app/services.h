@@ -3,7 +3,10 @@
 // everything that uses it.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "app/cli_options.h"
 #include "common/result.h"
@@ -40,5 +43,12 @@ struct Services {
 // Fills `services`, which may already be referenced (by a server answering the handshake, see
 // StartupGate) but must not be used until this returns successfully.
 Status build_services(const CliOptions& options, Services& services);
+
+// The project a tool call acts in, as the per-project cap of long-running calls counts it
+// (McpServer::set_project_of_call): the project's id however the call named it (id, name, or
+// none for the default project); "" for a tool that takes no project. Used only once `services`
+// is built.
+std::function<std::string(const std::string& tool, const nlohmann::json& arguments)>
+project_of_call(const Services& services);
 
 }  // namespace benchtop

@@ -115,6 +115,22 @@ McpServer::McpServer(ServerIdentity identity, const ToolRegistry& tools,
       workers_(workers),
       task_store_(std::make_unique<TaskStore>(std::chrono::hours(1))) {}
 
+void McpServer::set_long_call_limits(LongCallLimits limits) {
+  long_calls_ = std::make_unique<LongCallPool>(limits);
+}
+
+LongCallPool::Call McpServer::long_call(const std::shared_ptr<Session>& session,
+                                        const std::string& tool,
+                                        const nlohmann::json& arguments) const {
+  LongCallPool::Call call;
+  call.tool = tool;
+  call.client = session->client();
+  call.project_label = string_param(arguments, "project");
+  call.project = project_of_call_ ? project_of_call_(tool, arguments) : call.project_label;
+  if (call.project_label.empty()) call.project_label = call.project;
+  return call;
+}
+
 nlohmann::json McpServer::capabilities() const {
   return capabilities(false);
 }
@@ -144,6 +160,12 @@ void McpServer::handle(const std::shared_ptr<Session>& session, const jsonrpc::M
                        const std::shared_ptr<ReplyChannel>& reply,
                        const CancellationToken& transport_cancel) {
   session->touch();
+  // Anything after initialize shows the client is really there (SessionStore expires sessions
+  // whose handshake never finishes).
+  if (const auto* as_request = std::get_if<jsonrpc::Request>(&message);
+      !as_request || as_request->method != "initialize") {
+    session->confirm_handshake();
+  }
   if (const auto* request = std::get_if<jsonrpc::Request>(&message)) {
     handle_request(session, *request, reply, transport_cancel);
   } else if (const auto* notification = std::get_if<jsonrpc::Notification>(&message)) {
@@ -413,20 +435,26 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const jsonrpc
     escalation = prepare_escalation(request, scope, reply, name);
     if (!escalation) return;  // refused: the client cannot take a task
   }
-  run_on_worker(session, request, scope, reply, transport_cancel,
-                [this, name, escalation, arguments = std::move(arguments)](ToolContext& context) {
-                  if (escalation) context.set_continue_as_task(escalation_hook(escalation));
-                  std::optional<ToolResult> result = tools_.call(name, arguments, context);
-                  if (escalation && escalated(*escalation)) {
-                    return finish_escalation(*escalation, std::move(result));
-                  }
-                  if (result && result->protocol_error) {
-                    return Answer{nullptr, *result->protocol_error};
-                  }
-                  return Answer{result ? std::move(*result).to_json()
-                                       : ToolResult::error("Unknown tool: " + name).to_json(),
-                                std::nullopt};
-                });
+  std::optional<LongCallPool::Call> long_running;
+  if (tools_.execution(name) == ToolExecution::kLongRunning) {
+    long_running = long_call(session, name, arguments);
+  }
+  run_on_worker(
+      session, request, scope, reply, transport_cancel,
+      [this, name, escalation, arguments = std::move(arguments)](ToolContext& context) {
+        if (escalation) context.set_continue_as_task(escalation_hook(escalation));
+        std::optional<ToolResult> result = tools_.call(name, arguments, context);
+        if (escalation && escalated(*escalation)) {
+          return finish_escalation(*escalation, std::move(result));
+        }
+        if (result && result->protocol_error) {
+          return Answer{nullptr, *result->protocol_error};
+        }
+        return Answer{result ? std::move(*result).to_json()
+                             : ToolResult::error("Unknown tool: " + name).to_json(),
+                      std::nullopt};
+      },
+      long_running);
 }
 
 void McpServer::read_resource(const std::shared_ptr<Session>& session,
@@ -831,7 +859,8 @@ ToolContext::ClientChannel McpServer::client_channel(
 void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
                               const jsonrpc::Request& request, const RequestScope& scope,
                               const std::shared_ptr<ReplyChannel>& reply,
-                              const CancellationToken& transport_cancel, Handler handler) {
+                              const CancellationToken& transport_cancel, Handler handler,
+                              const std::optional<LongCallPool::Call>& long_running) {
   std::shared_ptr<InputRound> round;
   if (scope.era == mcp::Era::kModern) {
     const std::string target = request.method == "resources/read"
@@ -859,9 +888,16 @@ void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
     if (token.is_string() || token.is_number_integer()) progress_token = token;
   }
 
-  workers_.submit([this, session, reply, scope, source, progress_token, round,
-                   handler = std::move(handler), id = request.id]() {
+  auto job = [this, session, reply, scope, source, progress_token, round,
+              handler = std::move(handler), id = request.id]() {
     const CancellationToken token = source.token();
+    if (token.cancelled() || session->ended()) {
+      // Cancelled while it waited for a thread (notifications/cancelled, its session ended, its
+      // stream closed): nobody wants the result any more, so the handler never starts.
+      session->end_request(id);
+      reply->abandon();
+      return;
+    }
     ToolContext::ProgressSink progress;
     if (progress_token) {
       progress = [reply, token, progress_token](double value, std::optional<double> total,
@@ -911,7 +947,17 @@ void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
     }
     deliver(reply, token,
             make_result(id, finish_result(scope, std::move(answer.result), answer.cache)));
-  });
+  };
+  if (!long_running) {
+    workers_.submit(std::move(job));
+    return;
+  }
+  if (auto refused = long_calls_->try_run(*long_running, source, std::move(job))) {
+    session->end_request(request.id);
+    reply->respond(make_result(
+        request.id,
+        finish_result(scope, ToolResult::error(*refused).to_json(), CacheScope::kNone)));
+  }
 }
 
 }  // namespace benchtop

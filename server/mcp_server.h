@@ -1,6 +1,7 @@
 // The MCP protocol engine, independent of any transport: version negotiation for both eras,
-// capability advertisement, dispatch of requests (tool calls on the worker pool), cancellation and
-// progress. Transports hand it parsed messages together with a ReplyChannel for the answers.
+// capability advertisement, dispatch of requests (quick tool calls on the worker pool, long-running
+// ones on the capped LongCallPool), cancellation and progress. Transports hand it parsed messages
+// together with a ReplyChannel for the answers.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "common/cancellation.h"
+#include "server/long_call_pool.h"
 #include "server/prompt_registry.h"
 #include "server/request_state.h"
 #include "server/resource_registry.h"
@@ -79,6 +81,20 @@ class McpServer {
     client_request_timeout_ = timeout;
   }
 
+  // Long-running tools (ToolExecution::kLongRunning) run on a pool of their own within these
+  // caps; a call beyond one is answered at once with an isError result saying so. Call before
+  // serving (the default limits apply until then).
+  void set_long_call_limits(LongCallLimits limits);
+
+  // Which project a tool call acts in, for the per-project cap of long-running calls: a
+  // canonical key (the same project named by id or by name must give the same key), or "" for a
+  // call outside any project. By default, the `project` argument as given.
+  using ProjectOfCall =
+      std::function<std::string(const std::string& tool, const nlohmann::json& arguments)>;
+  void set_project_of_call(ProjectOfCall project_of_call) {
+    project_of_call_ = std::move(project_of_call);
+  }
+
   // Handles one incoming message. Requests are answered through `reply` (possibly later, from a
   // worker thread); notifications and responses get no reply. `transport_cancel` is cancelled by
   // the transport when the request's own stream is gone (a closed SSE stream in 2026-07-28).
@@ -131,9 +147,14 @@ class McpServer {
 
   // Runs `handler` on the worker pool with a ToolContext wired to this request: cancellation,
   // progress, logging, and server-to-client requests in the request's era.
+  // A long-running tool call (`long_running` set) goes to the long-call pool, or is refused there.
   void run_on_worker(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
                      const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
-                     const CancellationToken& transport_cancel, Handler handler);
+                     const CancellationToken& transport_cancel, Handler handler,
+                     const std::optional<LongCallPool::Call>& long_running = std::nullopt);
+  // Whom a long-running call counts against.
+  LongCallPool::Call long_call(const std::shared_ptr<Session>& session, const std::string& tool,
+                               const nlohmann::json& arguments) const;
   ToolContext::ClientChannel client_channel(const std::shared_ptr<Session>& session,
                                             const RequestScope& scope,
                                             const std::shared_ptr<ReplyChannel>& reply,
@@ -222,6 +243,11 @@ class McpServer {
     McpServer* server;
   };
   std::shared_ptr<Self> self_ = std::make_shared<Self>(this);
+
+  ProjectOfCall project_of_call_;
+  // Last, so that it is destroyed first: its destructor cancels the calls still running and
+  // waits for them, while the members they use still exist.
+  std::unique_ptr<LongCallPool> long_calls_ = std::make_unique<LongCallPool>(LongCallLimits{});
 };
 
 }  // namespace benchtop

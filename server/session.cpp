@@ -1,6 +1,26 @@
 #include "server/session.h"
 
+#include <atomic>
+
 namespace benchtop {
+namespace {
+
+// A name for a session without an id (a stdio connection, a test's in-memory one), unique in
+// this process.
+std::string anonymous_client() {
+  static std::atomic<uint64_t> next{0};
+  return "connection " + std::to_string(++next);
+}
+
+}  // namespace
+
+Session::Session(std::string id, std::string client)
+    : id_(std::move(id)),
+      client_(!client.empty() ? std::move(client)
+              : id_.empty()   ? anonymous_client()
+                              : "session " + id_) {
+  touch();
+}
 
 void ClientRequestWaiter::deliver(nlohmann::json response) {
   {
@@ -78,9 +98,15 @@ void Session::cancel_all() {
   std::vector<CancellationSource> sources;
   {
     std::lock_guard lock(mutex_);
+    ended_ = true;
     for (auto& [key, source] : in_flight_) sources.push_back(source);
   }
   for (auto& source : sources) source.cancel();
+}
+
+bool Session::ended() const {
+  std::lock_guard lock(mutex_);
+  return ended_;
 }
 
 size_t Session::in_flight() const {
@@ -166,6 +192,31 @@ void Session::touch() {
 std::chrono::steady_clock::time_point Session::last_active() const {
   std::lock_guard lock(mutex_);
   return last_active_;
+}
+
+void Session::confirm_handshake() {
+  std::lock_guard lock(mutex_);
+  handshake_confirmed_ = true;
+}
+
+bool Session::handshake_confirmed() const {
+  std::lock_guard lock(mutex_);
+  return handshake_confirmed_;
+}
+
+void Session::stream_opened() {
+  std::lock_guard lock(mutex_);
+  ++open_streams_;
+}
+
+void Session::stream_closed() {
+  std::lock_guard lock(mutex_);
+  if (open_streams_ > 0) --open_streams_;
+}
+
+size_t Session::open_streams() const {
+  std::lock_guard lock(mutex_);
+  return open_streams_;
 }
 
 }  // namespace benchtop

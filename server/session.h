@@ -43,9 +43,12 @@ class ClientRequestWaiter : public std::enable_shared_from_this<ClientRequestWai
 
 class Session {
  public:
-  explicit Session(std::string id = {}) : id_(std::move(id)) { touch(); }
+  // `client` names whom the session's long-running calls count against (LongCallPool's
+  // per-client cap); by default the session itself: a 2025 HTTP session or a stdio connection.
+  explicit Session(std::string id = {}, std::string client = {});
 
   const std::string& id() const { return id_; }
+  const std::string& client() const { return client_; }
 
   // Legacy handshake state.
   void set_initialized(std::string version, nlohmann::json capabilities, nlohmann::json info);
@@ -57,13 +60,28 @@ class Session {
   // in flight (a client error).
   bool begin_request(const nlohmann::json& id, const CancellationSource& source);
   void end_request(const nlohmann::json& id);
-  // Cancels one request (notifications/cancelled) or all (connection closed).
+  // Cancels one request (notifications/cancelled).
   void cancel_request(const nlohmann::json& id);
+  // The session ends (connection closed, DELETE, expiry, eviction): every request in flight is
+  // cancelled, and ended() is true from before the first cancellation, so a request still waiting
+  // for a thread never starts even if a cancelled one frees that thread at once.
   void cancel_all();
+  bool ended() const;
   size_t in_flight() const;
 
   void touch();
   std::chrono::steady_clock::time_point last_active() const;
+
+  // The client showed it is there after initialize: notifications/initialized or any later
+  // message. Sessions whose handshake never finishes expire early (SessionStore).
+  void confirm_handshake();
+  bool handshake_confirmed() const;
+
+  // Open streams of the session (2025 GET streams): a session with one is in use even when no
+  // request is in flight, so it is neither evicted nor expired.
+  void stream_opened();
+  void stream_closed();
+  size_t open_streams() const;
 
   // Server-to-client requests in flight. Ids are strings in their own namespace ("s1", "s2", ...)
   // so they never collide with the client's ids in logs.
@@ -93,8 +111,12 @@ class Session {
 
  private:
   const std::string id_;
+  const std::string client_;
   mutable std::mutex mutex_;
   bool initialized_ = false;
+  bool handshake_confirmed_ = false;
+  bool ended_ = false;
+  size_t open_streams_ = 0;
   std::string protocol_version_;
   nlohmann::json client_capabilities_ = nlohmann::json::object();
   nlohmann::json client_info_ = nlohmann::json::object();

@@ -453,7 +453,11 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
       return rpc_error(400, rpc_request->id, jsonrpc::kHeaderMismatch,
                        "Header mismatch: " + *problem);
     }
-    return dispatch(std::make_shared<Session>(), message, true, accepts_sse, request.client_gone);
+    // A stateless request's calls count, for the per-client cap of long-running calls, against
+    // the peer address: the one thing about its sender it cannot choose freely (a bearer token
+    // is the same for every client holding it, and clientInfo is whatever the client says).
+    return dispatch(std::make_shared<Session>(std::string(), "peer " + request.remote_address),
+                    message, true, accepts_sse, request.client_gone);
   }
 
   // Notifications and responses without a session: the modern protocol defines none over HTTP
@@ -580,7 +584,15 @@ HttpResponse StreamableHttp::get(const HttpRequest& request) {
     // server stops. The newest GET stream of a session is the one that carries them.
     auto outbox = std::make_shared<std::deque<std::string>>();  // guarded by counter->mutex
     uint64_t channel = 0;
-    if (auto session = sessions.find(id)) {
+    // While the stream is open the session is in use: neither evicted nor expired.
+    struct OpenStream {
+      std::shared_ptr<Session> session;
+      ~OpenStream() {
+        if (session) session->stream_closed();
+      }
+    } open{sessions.find(id)};
+    if (open.session) open.session->stream_opened();
+    if (auto session = open.session) {
       channel = session->set_unsolicited_channel([counter, outbox](const nlohmann::json& message) {
         {
           std::lock_guard lock(counter->mutex);

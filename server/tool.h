@@ -22,6 +22,14 @@ struct ToolAnnotations {
   bool open_world = false;
 };
 
+// How long a call may hold its thread, declared where the tool is defined. Quick tools (file
+// reads and writes, searches, local git) answer within seconds and share the quick pool.
+// Long-running tools (commands, test runs, the agent, git over the network, clones) may run for
+// minutes or wait on something outside the server; they run on a pool of their own with
+// per-project and per-client caps, so however many of them a client starts, a quick call never
+// waits behind them.
+enum class ToolExecution { kQuick, kLongRunning };
+
 // Everything a handler may use besides its arguments. Owned by the dispatcher for the duration of
 // one call; handlers must not keep references to it after returning.
 class ToolContext {
@@ -146,6 +154,7 @@ struct Tool {
   nlohmann::json input_schema;   // a JSON Schema object with "type": "object"
   nlohmann::json output_schema;  // null when the tool returns no structured data
   ToolAnnotations annotations;
+  ToolExecution execution = ToolExecution::kQuick;
   ToolHandler handler;
 };
 

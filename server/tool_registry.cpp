@@ -114,6 +114,11 @@ bool ToolRegistry::contains(const std::string& name) const {
   return tools_.count(name) != 0;
 }
 
+ToolExecution ToolRegistry::execution(const std::string& name) const {
+  auto it = tools_.find(name);
+  return it == tools_.end() ? ToolExecution::kQuick : it->second->tool.execution;
+}
+
 const nlohmann::json* ToolRegistry::input_schema(const std::string& name) const {
   auto it = tools_.find(name);
   return it == tools_.end() ? nullptr : &it->second->tool.input_schema;

@@ -31,6 +31,8 @@ class ToolRegistry {
   // The tools/list entries in a deterministic (name) order.
   nlohmann::json list() const;
   bool contains(const std::string& name) const;
+  // The tool's execution class (kQuick for an unknown name).
+  ToolExecution execution(const std::string& name) const;
   size_t size() const { return tools_.size(); }
 
   // Runs a tool: validates arguments, calls the handler (catching any exception into an isError

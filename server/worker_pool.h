@@ -1,5 +1,6 @@
 // A fixed set of threads that run tool calls, so no tool ever runs on a transport thread and a
-// slow tool cannot stall reading the next message (or its cancellation).
+// slow tool cannot stall reading the next message (or its cancellation). The server's quick pool
+// is one; LongCallPool runs long-running tools on another, so they never hold its threads.
 #pragma once
 
 #include <atomic>

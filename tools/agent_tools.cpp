@@ -81,6 +81,7 @@ void register_agent_tools(ToolRegistry& registry, ChatService& chat) {
   };
   tool.annotations = {
       .read_only = false, .destructive = true, .idempotent = false, .open_world = true};
+  tool.execution = ToolExecution::kLongRunning;  // many model turns and tool calls
   tool.handler = [&chat](const json& arguments, ToolContext& context) {
     const std::string project = optional_string(arguments, "project").value_or("");
     const std::string prompt = optional_string(arguments, "prompt").value_or("");

@@ -163,6 +163,7 @@ Tool project_create(ProjectService& projects, git::GitSettingsSource* git_settin
       {"required", {"project"}},
       {"additionalProperties", false}};
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
+  tool.execution = ToolExecution::kLongRunning;  // may clone a repository over the network
   tool.handler = [&projects, git_settings, policy](const json& arguments, ToolContext& context) {
     auto name = optional_string(arguments, "name");
     if (!name) return missing_argument("name");

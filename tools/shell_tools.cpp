@@ -145,6 +145,7 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
   tool.output_schema = shell_output_schema();
   tool.annotations = {
       .read_only = false, .destructive = true, .idempotent = false, .open_world = false};
+  tool.execution = ToolExecution::kLongRunning;  // a command may run for up to an hour
   tool.handler = [&containers, &runner](const json& arguments, ToolContext& context) {
     if (!containers.exec_enabled()) return ToolResult::error(ContainerManager::disabled_message());
     ExecRequest request;

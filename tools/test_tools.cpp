@@ -105,6 +105,7 @@ Tool test_run(WorkspaceProvider& workspaces, CommandRunner& runner,
                           "duration_ms", "failures", "output_tail", "timed_out"}},
                         {"additionalProperties", false}};
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
+  tool.execution = ToolExecution::kLongRunning;  // a test suite may run for minutes
   tool.handler = [&workspaces, &runner, &store](const json& arguments, ToolContext& context) {
     auto workspace = workspace_for(workspaces, arguments);
     if (!workspace) return ToolResult::from_error(workspace.error());
