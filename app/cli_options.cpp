@@ -59,7 +59,7 @@ Options:
   --max-sessions N         2025-revision HTTP sessions at once; when full, the least recently
                            used idle one is evicted (default 10000)
   --long-workers N         threads for long-running tools: shell_exec, test_run, agent_run,
-                           git_fetch/pull/push, project_create (default 16)
+                           every git_* tool, project_create (default 16)
   --max-long-calls-per-project N  long-running calls at once in one project (default 4)
   --max-long-calls-per-client N   long-running calls at once for one client: a 2025 session,
                            a stdio connection, or a peer address for 2026-07-28 (default 8)

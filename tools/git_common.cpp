@@ -148,6 +148,10 @@ void add_git_tool(ToolRegistry& registry, const GitToolServices& services, Tool 
                   GitCallKind kind) {
   const auto budget =
       kind == GitCallKind::kTransfer ? services.budgets.transfer : services.budgets.local;
+  // Until its budget is spent a git call can be held by what the workspace contains, so it runs
+  // with the long-running tools: calls stuck in one project then take that project's long-call
+  // places, never the threads quick calls in every other project need.
+  tool.execution = ToolExecution::kLongRunning;
   tool.handler = [inner = std::move(tool.handler), budget, name = tool.name](const json& arguments,
                                                                              ToolContext& context) {
     std::optional<ToolResult> result;

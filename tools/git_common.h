@@ -80,6 +80,7 @@ Result<git::TransferOptions> transfer_options(GitToolServices& services,
 // Registers a git tool whose handler runs under an InterruptScope with the services' local (or,
 // for network transfers, transfer) budget: a call blocked by a special file in the repository is
 // cut off when cancelled or out of time, and then fails with a message saying what to look for.
+// Every git tool runs with the long-running tools (ToolExecution::kLongRunning).
 enum class GitCallKind { kLocal, kTransfer };
 void add_git_tool(ToolRegistry& registry, const GitToolServices& services, Tool tool,
                   GitCallKind kind = GitCallKind::kLocal);

@@ -183,7 +183,6 @@ Tool git_fetch_tool(std::shared_ptr<GitToolServices> services) {
       {"remote", "received_objects", "received_bytes"});
   tool.annotations = {
       .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
-  tool.execution = ToolExecution::kLongRunning;  // talks to a remote over the network
   tool.handler = [services](const json& arguments, ToolContext& context) {
     auto repo = open_project_repository(*services, arguments);
     if (!repo) return ToolResult::from_error(repo.error());
@@ -222,7 +221,6 @@ Tool git_pull_tool(std::shared_ptr<GitToolServices> services) {
                                      {"result", "head"});
   tool.annotations = {
       .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
-  tool.execution = ToolExecution::kLongRunning;  // talks to a remote over the network
   tool.handler = [services](const json& arguments, ToolContext& context) {
     auto repo = open_project_repository(*services, arguments);
     if (!repo) return ToolResult::from_error(repo.error());
@@ -316,7 +314,6 @@ Tool git_push_tool(std::shared_ptr<GitToolServices> services) {
                                      {"remote", "branch", "head"});
   tool.annotations = {
       .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
-  tool.execution = ToolExecution::kLongRunning;  // talks to a remote over the network
   tool.handler = [services](const json& arguments, ToolContext& context) {
     auto repo = open_project_repository(*services, arguments);
     if (!repo) return ToolResult::from_error(repo.error());
