@@ -56,6 +56,8 @@ Dev containers (shell_exec, process_*):
   --sandbox KIND           bwrap (default: bubblewrap namespaces + cgroup limits) | none (no
                            isolation; needs --allow-unsandboxed) | podman (needs --podman-image)
   --allow-unsandboxed      confirm --sandbox none
+  --sandbox-uid UID[:GID]  when benchtop runs as root, the unprivileged host user (and group) that
+                           bwrap sandboxes run as (default 2000000000; never 0)
   --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
   --disable-exec           start with the exec kill switch on: every exec tool refuses
   --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
@@ -160,6 +162,19 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_string(options.sandbox);
     } else if (flag == "--podman-image") {
       status = read_string(options.podman_image);
+    } else if (flag == "--sandbox-uid") {
+      std::string text;
+      status = read_string(text);
+      const auto colon = text.find(':');
+      const auto uid = parse_size(text.substr(0, colon));
+      const auto gid = colon == std::string::npos ? uid : parse_size(text.substr(colon + 1));
+      if (status &&
+          (!uid || !gid || *uid == 0 || *gid == 0 || *uid >= 0xffffffff || *gid >= 0xffffffff)) {
+        status = Error::make("--sandbox-uid needs UID or UID:GID, not 0 (root), e.g. 2000000000");
+      } else if (status) {
+        options.sandbox_uid = *uid;
+        options.sandbox_gid = *gid;
+      }
     } else if (flag == "--allow-unsandboxed") {
       options.allow_unsandboxed = true;
     } else if (flag == "--disable-exec") {

@@ -28,9 +28,13 @@ struct CliOptions {
   // Dev containers and the exec kill switch.
   std::string sandbox = "bwrap";   // --sandbox: bwrap | podman | none
   bool allow_unsandboxed = false;  // --allow-unsandboxed: required with --sandbox none
-  std::string podman_image;   // --podman-image: image or absolute rootfs dir (--sandbox podman)
-  bool disable_exec = false;  // --disable-exec: start with the kill switch on
-  std::string admin_token;    // --admin-token, else $BENCHTOP_ADMIN_TOKEN
+  std::string podman_image;  // --podman-image: image or absolute rootfs dir (--sandbox podman)
+  // --sandbox-uid UID[:GID]: the host identity of bwrap sandboxes when running as root (0: the
+  // backend's default).
+  size_t sandbox_uid = 0;
+  size_t sandbox_gid = 0;
+  bool disable_exec = false;                // --disable-exec: start with the kill switch on
+  std::string admin_token;                  // --admin-token, else $BENCHTOP_ADMIN_TOKEN
   size_t container_idle_seconds = 30 * 60;  // 0: never suspend
   size_t container_memory_mb = 1024;
   size_t container_pids = 256;

@@ -67,8 +67,13 @@ Status build_services(const CliOptions& options, Services& services) {
   register_fs_tools(services.tools, *services.projects);
   register_search_tools(services.tools, *services.projects);
 
+  BwrapOptions bwrap;
+  if (options.sandbox_uid != 0) {
+    bwrap.host_uid = static_cast<uid_t>(options.sandbox_uid);
+    bwrap.host_gid = static_cast<gid_t>(options.sandbox_gid);
+  }
   auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
-                                        options.podman_image);
+                                        options.podman_image, bwrap);
   if (!backend) return Error::make("--sandbox " + options.sandbox + ": " + backend.error().message);
   ContainerManagerOptions container_options;
   container_options.default_limits.memory_bytes =

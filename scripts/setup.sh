@@ -12,7 +12,7 @@ build_dir="${BUILD_DIR:-$repo_root/build}"
 packages=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   libcpp-httplib-dev nlohmann-json3-dev libgit2-dev libboost1.81-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libssl-dev libpcre2-dev libpugixml-dev
+  libgtest-dev libgmock-dev libssl-dev libpcre2-dev libpugixml-dev libseccomp-dev
   python3-pytest golang-go
   bubblewrap ripgrep
   chromium

@@ -11,18 +11,20 @@ namespace benchtop {
 Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::string& kind,
                                                                  bool allow_unsandboxed,
                                                                  const std::string& cgroup_parent,
-                                                                 const std::string& podman_image) {
+                                                                 const std::string& podman_image,
+                                                                 const BwrapOptions& bwrap) {
   const CgroupHost host = CgroupHost::detect();
   log::info("cgroups: " + host.describe());
   if (kind == "bwrap") {
     // Only a cheap check here: the full probe starts a sandbox, which would add its cost to
     // every server start; the backend runs it on first use and reports failures then.
-    if (::access(BwrapOptions{}.bwrap.c_str(), X_OK) != 0) {
-      log::warning(BwrapOptions{}.bwrap.string() +
+    if (::access(bwrap.bwrap.c_str(), X_OK) != 0) {
+      log::warning(bwrap.bwrap.string() +
                    " not found: shell_exec and process_* will fail until bubblewrap is "
                    "installed (scripts/setup.sh installs it)");
     }
-    return std::unique_ptr<ContainerBackend>(std::make_unique<BwrapBackend>(host, cgroup_parent));
+    return std::unique_ptr<ContainerBackend>(
+        std::make_unique<BwrapBackend>(host, cgroup_parent, bwrap));
   }
   if (kind == "none") {
     if (!allow_unsandboxed) {

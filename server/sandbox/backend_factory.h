@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "server/sandbox/bwrap_backend.h"
 #include "server/sandbox/container_backend.h"
 
 namespace benchtop {
@@ -13,8 +14,9 @@ namespace benchtop {
 // and logs a loud warning when accepted. `cgroup_parent` names the group under which every
 // project's cgroup is made. `podman_image` (an image, or an absolute rootfs directory) is used by
 // the podman backend only.
+// `bwrap` configures the bwrap backend (e.g. its host_uid/host_gid).
 Result<std::unique_ptr<ContainerBackend>> make_container_backend(
     const std::string& kind, bool allow_unsandboxed, const std::string& cgroup_parent,
-    const std::string& podman_image = {});
+    const std::string& podman_image = {}, const BwrapOptions& bwrap = {});
 
 }  // namespace benchtop

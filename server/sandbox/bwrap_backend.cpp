@@ -1,23 +1,34 @@
 #include "server/sandbox/bwrap_backend.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "server/sandbox/seccomp_filter.h"
 #include "server/sandbox/spawned_process.h"
 
 namespace benchtop {
 namespace fs = std::filesystem;
 
 BwrapBackend::BwrapBackend(CgroupHost host, std::string cgroup_parent, BwrapOptions options)
-    : CgroupBackend(std::move(host), std::move(cgroup_parent)), options_(std::move(options)) {}
+    : CgroupBackend(std::move(host), std::move(cgroup_parent)),
+      options_(std::move(options)),
+      drops_root_(::geteuid() == 0),
+      idmaps_(std::make_unique<IdmapNamespaces>(options_.host_uid, options_.host_gid)) {}
 
 std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
-                                                const ProcessLaunch& launch,
-                                                const std::string& cwd) const {
+                                                const ProcessLaunch& launch, const std::string& cwd,
+                                                int seccomp_fd) const {
   std::vector<std::string> argv = {options_.bwrap.string()};
   auto add = [&argv](std::initializer_list<std::string> parts) {
     argv.insert(argv.end(), parts.begin(), parts.end());
   };
-  add({"--unshare-all"});
+  // --disable-userns (with the seccomp rules) leaves the sandbox no way to make a user namespace
+  // of its own, the door to most kernel attack surface that capabilities would otherwise guard.
+  add({"--unshare-all", "--unshare-user", "--disable-userns", "--assert-userns-disabled"});
   if (spec.network) add({"--share-net"});
   add({"--die-with-parent", "--new-session", "--uid", std::to_string(options_.uid), "--gid",
        std::to_string(options_.gid)});
@@ -43,12 +54,14 @@ std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
     add({"--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf", "--ro-bind-try", "/etc/hosts",
          "/etc/hosts"});
   add({"--proc", "/proc", "--dev", "/dev", "--size", std::to_string(options_.tmp_bytes), "--tmpfs",
-       "/tmp", "--bind", spec.workspace.string(), "/workspace", "--chdir",
-       cwd.empty() ? "/workspace" : "/workspace/" + cwd, "--clearenv"});
+       "/tmp", "--bind",
+       drops_root_ ? options_.workspace_mount_point.string() : spec.workspace.string(),
+       "/workspace", "--chdir", cwd.empty() ? "/workspace" : "/workspace/" + cwd, "--clearenv"});
   auto env = base_environment("/tmp");
   env["BENCHTOP_PROJECT"] = spec.project_name;
   for (const auto& [name, value] : launch.env) env[name] = value;
   for (const auto& [name, value] : env) add({"--setenv", name, value});
+  if (seccomp_fd >= 0) add({"--seccomp", std::to_string(seccomp_fd)});
   add({"--cap-drop", "ALL", "--remount-ro", "/", "--", "/bin/sh", "-c", launch.command});
   return argv;
 }
@@ -66,9 +79,45 @@ Result<CgroupBackend::Command> BwrapBackend::command_for(const ContainerSpec& sp
                                                          const ProcessLaunch& launch) {
   auto cwd = normal_relative_cwd(launch.cwd);
   if (!cwd) return cwd.take_error();
+  auto program = sandbox_seccomp_program();
+  if (!program) return program.take_error();
+  auto seccomp = memfd_holding("seccomp", *program);
+  if (!seccomp) return seccomp.take_error();
+  const auto argv = argv_for(spec, launch, *cwd, seccomp->get());
+  // bwrap takes options, not the command, from --args: the options (paths, environment) go through
+  // the memfd, "--" and the command stay on the command line.
+  const auto separator = std::find(argv.begin(), argv.end(), "--");
+  std::string words;
+  for (auto word = argv.begin() + 1; word != separator; ++word) words.append(*word).push_back('\0');
+  auto args = memfd_holding("args", words);
+  if (!args) return args.take_error();
+
   Command command;
-  command.argv = argv_for(spec, launch, *cwd);
+  command.argv = {argv.front(), "--args", std::to_string(args->get())};
+  command.argv.insert(command.argv.end(), separator, argv.end());
+  command.pass_fds.push_back(std::move(seccomp).value());
+  command.pass_fds.push_back(std::move(args).value());
+  if (drops_root_) {
+    if (auto added = add_identity_drop(spec, command); !added) return added.take_error();
+  }
   return command;
+}
+
+Status BwrapBackend::add_identity_drop(const ContainerSpec& spec, Command& command) {
+  struct stat owner {};
+  if (::stat(spec.workspace.c_str(), &owner) != 0 || !S_ISDIR(owner.st_mode)) {
+    return Error::make("the project's workspace directory is missing", "unavailable");
+  }
+  auto userns = idmaps_->for_owner(owner.st_uid, owner.st_gid);
+  if (!userns) return userns.take_error();
+  auto drop = std::make_shared<IdentityDrop>();
+  drop->workspace = spec.workspace.string();
+  drop->mount_point = options_.workspace_mount_point.string();
+  drop->idmap_userns_fd = *userns;
+  drop->uid = options_.host_uid;
+  drop->gid = options_.host_gid;
+  command.before_exec = [drop] { return enter_sandbox_identity(*drop); };
+  return {};
 }
 
 std::vector<std::string> BwrapBackend::isolation_notes(const ContainerSpec& spec) const {
@@ -84,13 +133,32 @@ Status BwrapBackend::probe(const BwrapOptions& options) {
                            "benchtop with --sandbox none --allow-unsandboxed (no isolation)",
                        "unavailable");
   }
-  // The same command line as a real command, so the probe fails exactly when commands would.
-  const BwrapBackend backend(CgroupHost{}, "", options);
+  BwrapBackend backend(CgroupHost{}, "", options);
+  if (backend.drops_root()) {
+    if (options.host_uid == 0 || options.host_gid == 0) {
+      return Error::make("the sandbox's host uid and gid must not be 0 (root)", "unavailable");
+    }
+    if (auto prepared = prepare_mount_point(options.workspace_mount_point); !prepared) {
+      return prepared.take_error();
+    }
+  }
+  // The same command as a real one (seccomp filter, identity drop, idmapped workspace), in an
+  // empty workspace of its own, so the probe fails exactly when commands would.
+  std::error_code ec;
+  std::string workspace = (fs::temp_directory_path(ec) / "benchtop-probe-XXXXXX").string();
+  if (::mkdtemp(workspace.data()) == nullptr) {
+    return Error::make("cannot make a directory for the sandbox probe: " +
+                       std::string(strerror(errno)));
+  }
+  struct Remove {
+    std::string path;
+    ~Remove() { ::rmdir(path.c_str()); }
+  } remove{workspace};
   ContainerSpec spec;
-  spec.workspace = fs::temp_directory_path();
-  SpawnOptions spawn;
-  spawn.argv = backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
-  auto process = SpawnedProcess::spawn(spawn);
+  spec.workspace = workspace;
+  auto command = backend.command_for(spec, ProcessLaunch{"true", "", {}, false});
+  if (!command) return command.take_error();
+  auto process = SpawnedProcess::spawn(spawn_options(*command, false));
   if (!process) return process.take_error();
   std::string error_text;
   char buffer[512];

@@ -5,20 +5,34 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "server/sandbox/cgroup_backend.h"
+#include "server/sandbox/host_identity.h"
 
 namespace benchtop {
+
+// The host uid/gid of sandboxed processes when benchtop runs as root: high, owning nothing, above
+// the ranges distributions hand to users (1000-60000), systemd (61184-65519, DynamicUser) and
+// systemd-nspawn containers (up to 0x6FFFFFFF), below 2^31.
+inline constexpr uid_t kDefaultSandboxHostId = 2000000000;
 
 struct BwrapOptions {
   std::filesystem::path bwrap = "/usr/bin/bwrap";
   int64_t tmp_bytes = 512LL * 1024 * 1024;  // size of the private /tmp
-  int uid = 1000;
+  int uid = 1000;                           // the user inside the sandbox
   int gid = 1000;
+  // Who that user is on the host when benchtop runs as root (never 0). Without root, bubblewrap
+  // maps it to the invoking user and these are unused.
+  uid_t host_uid = kDefaultSandboxHostId;
+  gid_t host_gid = kDefaultSandboxHostId;
+  // As root: where each sandbox's own mount namespace attaches its idmapped workspace before
+  // bubblewrap binds it to /workspace (a path the unprivileged host_uid can reach).
+  std::filesystem::path workspace_mount_point = "/run/benchtop-sandbox";
 };
 
 class BwrapBackend : public CgroupBackend {
@@ -31,9 +45,13 @@ class BwrapBackend : public CgroupBackend {
   Status ensure(const ContainerSpec& spec) override;
   bool exit_codes_carry_signals() const override { return true; }
 
-  // The bubblewrap command line for `launch` (exposed for tests).
+  // The bubblewrap command line for `launch` (exposed for tests). The process is started with
+  // only `bwrap --args FD`: these words reach bwrap through a memfd, so the sandbox's
+  // /proc/1/cmdline shows nothing of the host. `seccomp_fd` < 0 leaves the filter out.
   std::vector<std::string> argv_for(const ContainerSpec& spec, const ProcessLaunch& launch,
-                                    const std::string& cwd) const;
+                                    const std::string& cwd, int seccomp_fd = -1) const;
+  // Whether sandboxes drop from root to host_uid/host_gid (benchtop runs as root).
+  bool drops_root() const { return drops_root_; }
 
   // Finds bwrap and checks that it can create namespaces here; the error says why not.
   static Status probe(const BwrapOptions& options = {});
@@ -43,7 +61,12 @@ class BwrapBackend : public CgroupBackend {
   std::vector<std::string> isolation_notes(const ContainerSpec& spec) const override;
 
  private:
+  // As root: the private mount namespace, idmapped workspace and identity drop for `spec`.
+  Status add_identity_drop(const ContainerSpec& spec, Command& command);
+
   BwrapOptions options_;
+  bool drops_root_;
+  std::unique_ptr<IdmapNamespaces> idmaps_;
   std::mutex probe_mutex_;
   std::optional<Status> probe_result_;
 };
