@@ -159,6 +159,15 @@ Status BwrapBackend::probe(const BwrapOptions& options) {
   auto command = backend.command_for(spec, ProcessLaunch{"true", "", {}, false});
   if (!command) return command.take_error();
   auto process = SpawnedProcess::spawn(spawn_options(*command, false));
+  if (!process && backend.drops_root()) {
+    return Error::make(process.error().message +
+                           " while giving the sandbox an idmapped workspace as uid " +
+                           std::to_string(options.host_uid) +
+                           ": the data directory's file system must support idmapped mounts "
+                           "(ext4, xfs, btrfs, tmpfs) and --sandbox-uid must name an id this "
+                           "host can switch to",
+                       "unavailable");
+  }
   if (!process) return process.take_error();
   std::string error_text;
   char buffer[512];
@@ -169,7 +178,8 @@ Status BwrapBackend::probe(const BwrapOptions& options) {
   const auto status = process->wait();
   if (status.exit_code != 0) {
     return Error::make("bubblewrap cannot create namespaces on this host (" + error_text +
-                           "); enable unprivileged user namespaces or run as root",
+                           "); enable unprivileged user namespaces (bubblewrap runs unprivileged, "
+                           "also when benchtop runs as root)",
                        "unavailable");
   }
   return {};

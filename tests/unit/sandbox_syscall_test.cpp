@@ -116,7 +116,7 @@ TEST_F(SandboxSyscallTest, OrdinaryDevelopmentWorkStillRuns) {
       "git -c user.name=t -c user.email=t@e commit -q --allow-empty -m one && git log --format=%s "
       "&& cd ..; else echo one; fi; "
       "if command -v cc >/dev/null; then printf 'int main(void){return 7;}' > t.c && cc t.c -o t "
-      "&& (./t; echo cc:$?); else echo cc:7; fi; "
+      "&& { ./t || echo cc:$?; }; else echo cc:7; fi; "
       "mkdir -p d && chmod 755 d && echo x > d/f && chmod 600 d/f && ln -s f d/l && echo modes; "
       "if [ -d /usr/lib/python3/dist-packages/pip ]; then python3 -m pip --version >/dev/null "
       "&& echo pip; else echo pip; fi");
