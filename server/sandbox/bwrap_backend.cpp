@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -85,8 +84,9 @@ Result<CgroupBackend::Command> BwrapBackend::command_for(const ContainerSpec& sp
   if (!seccomp) return seccomp.take_error();
   const auto argv = argv_for(spec, launch, *cwd, seccomp->get());
   // bwrap takes options, not the command, from --args: the options (paths, environment) go through
-  // the memfd, "--" and the command stay on the command line.
-  const auto separator = std::find(argv.begin(), argv.end(), "--");
+  // the memfd; argv_for's last four words ("--", "/bin/sh", "-c", command) stay on the command line
+  // (found by position: an environment value may itself be "--").
+  const auto separator = argv.end() - 4;
   std::string words;
   for (auto word = argv.begin() + 1; word != separator; ++word) words.append(*word).push_back('\0');
   auto args = memfd_holding("args", words);
@@ -121,9 +121,17 @@ Status BwrapBackend::add_identity_drop(const ContainerSpec& spec, Command& comma
 }
 
 std::vector<std::string> BwrapBackend::isolation_notes(const ContainerSpec& spec) const {
-  return {std::string("bubblewrap: own user/pid/ipc/uts/cgroup namespaces") +
-          (spec.network ? "; network shared with the host (allowed for this project)"
-                        : "; own network namespace (loopback only, no DNS)")};
+  auto notes = std::vector<std::string>{
+      std::string("bubblewrap: own user/pid/ipc/uts/cgroup namespaces") +
+      (spec.network ? "; network shared with the host (allowed for this project)"
+                    : "; own network namespace (loopback only, no DNS)")};
+  notes.push_back(
+      "seccomp filter (Docker-like deny-list, no set-id files, no nested user "
+      "namespaces)" +
+      (drops_root_ ? "; runs as host uid " + std::to_string(options_.host_uid) +
+                         " with an idmapped workspace, never as root"
+                   : std::string()));
+  return notes;
 }
 
 Status BwrapBackend::probe(const BwrapOptions& options) {
