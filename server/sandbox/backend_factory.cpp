@@ -11,7 +11,8 @@ namespace benchtop {
 Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::string& kind,
                                                                  bool allow_unsandboxed,
                                                                  const std::string& cgroup_parent,
-                                                                 const std::string& podman_image) {
+                                                                 const std::string& podman_image,
+                                                                 bool allow_network) {
   const CgroupHost host = CgroupHost::detect();
   log::info("cgroups: " + host.describe());
   if (kind == "bwrap") {
@@ -22,7 +23,19 @@ Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::stri
                    " not found: shell_exec and process_* will fail until bubblewrap is "
                    "installed (scripts/setup.sh installs it)");
     }
-    return std::unique_ptr<ContainerBackend>(std::make_unique<BwrapBackend>(host, cgroup_parent));
+    BwrapOptions options;
+    if (allow_network) {
+      options.network = SandboxNetwork::prepare({}, options.host_uid, options.host_gid);
+      if (options.network->available()) {
+        log::warning(
+            "--allow-sandbox-network: projects whose user agrees get network access "
+            "(user-mode networking; the host's own addresses stay unreachable)");
+      } else {
+        log::warning("--allow-sandbox-network: " + options.network->describe());
+      }
+    }
+    return std::unique_ptr<ContainerBackend>(
+        std::make_unique<BwrapBackend>(host, cgroup_parent, std::move(options)));
   }
   if (kind == "none") {
     if (!allow_unsandboxed) {

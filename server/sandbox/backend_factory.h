@@ -12,9 +12,10 @@ namespace benchtop {
 // `kind`: "bwrap" (default), "podman" or "none". "none" is refused unless `allow_unsandboxed`,
 // and logs a loud warning when accepted. `cgroup_parent` names the group under which every
 // project's cgroup is made. `podman_image` (an image, or an absolute rootfs directory) is used by
-// the podman backend only.
+// the podman backend only. `allow_network` (--allow-sandbox-network) prepares user-mode
+// networking for the projects allowed it; without it no sandbox gets any network.
 Result<std::unique_ptr<ContainerBackend>> make_container_backend(
     const std::string& kind, bool allow_unsandboxed, const std::string& cgroup_parent,
-    const std::string& podman_image = {});
+    const std::string& podman_image = {}, bool allow_network = false);
 
 }  // namespace benchtop

@@ -17,8 +17,10 @@ std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
   auto add = [&argv](std::initializer_list<std::string> parts) {
     argv.insert(argv.end(), parts.begin(), parts.end());
   };
+  // Never the host's namespace: with network, bubblewrap shares the fresh one pasta made for it.
+  const bool networked = spec.network && options_.network && options_.network->available();
   add({"--unshare-all"});
-  if (spec.network) add({"--share-net"});
+  if (networked) add({"--share-net"});
   add({"--die-with-parent", "--new-session", "--uid", std::to_string(options_.uid), "--gid",
        std::to_string(options_.gid)});
   add({"--ro-bind", "/usr", "/usr"});
@@ -39,7 +41,7 @@ std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
     add({"--ro-bind-try", file, file});
   }
   // With network the sandbox resolves names like the host does.
-  if (spec.network)
+  if (networked)
     add({"--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf", "--ro-bind-try", "/etc/hosts",
          "/etc/hosts"});
   add({"--proc", "/proc", "--dev", "/dev", "--size", std::to_string(options_.tmp_bytes), "--tmpfs",
@@ -50,6 +52,7 @@ std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
   for (const auto& [name, value] : launch.env) env[name] = value;
   for (const auto& [name, value] : env) add({"--setenv", name, value});
   add({"--cap-drop", "ALL", "--remount-ro", "/", "--", "/bin/sh", "-c", launch.command});
+  if (networked) return options_.network->wrap(std::move(argv));
   return argv;
 }
 
@@ -59,22 +62,55 @@ Status BwrapBackend::ensure(const ContainerSpec& spec) {
     if (!probe_result_) probe_result_ = probe(options_);
     if (!*probe_result_) return *probe_result_;
   }
+  if (auto network = check_network(spec); !network) return network;
   return CgroupBackend::ensure(spec);
+}
+
+Status BwrapBackend::check_network(const ContainerSpec& spec) {
+  if (!spec.network) return {};
+  if (!options_.network) {
+    return Error::make(
+        "network access for dev containers is off on this server; the operator can allow it "
+        "by starting benchtop with --allow-sandbox-network",
+        "network_not_allowed");
+  }
+  if (!options_.network->available()) {
+    return Error::make(options_.network->unavailable_reason(), "unavailable");
+  }
+  std::lock_guard lock(probe_mutex_);
+  if (!network_probe_result_) {
+    ContainerSpec probe_spec;
+    probe_spec.workspace = fs::temp_directory_path();
+    probe_spec.network = true;
+    network_probe_result_ = run_probe(
+        argv_for(probe_spec, ProcessLaunch{"true", "", {}, false}, ""),
+        "user-mode networking (pasta) cannot start a sandbox here",
+        "pasta needs /dev/net/tun usable by an unprivileged user (mode 0666, as Debian's udev "
+        "rules set it)");
+  }
+  return *network_probe_result_;
 }
 
 Result<CgroupBackend::Command> BwrapBackend::command_for(const ContainerSpec& spec,
                                                          const ProcessLaunch& launch) {
   auto cwd = normal_relative_cwd(launch.cwd);
   if (!cwd) return cwd.take_error();
+  if (auto network = check_network(spec); !network) return network.take_error();
   Command command;
   command.argv = argv_for(spec, launch, *cwd);
   return command;
 }
 
 std::vector<std::string> BwrapBackend::isolation_notes(const ContainerSpec& spec) const {
-  return {std::string("bubblewrap: own user/pid/ipc/uts/cgroup namespaces") +
-          (spec.network ? "; network shared with the host (allowed for this project)"
-                        : "; own network namespace (loopback only, no DNS)")};
+  std::vector<std::string> notes = {
+      std::string("bubblewrap: own user/pid/ipc/uts/cgroup/network namespaces") +
+      (spec.network ? "" : "; network: loopback only, no DNS")};
+  if (spec.network) {
+    notes.push_back(options_.network ? options_.network->describe()
+                                     : "network requested but not allowed by the operator "
+                                       "(--allow-sandbox-network); commands are refused");
+  }
+  return notes;
 }
 
 Status BwrapBackend::probe(const BwrapOptions& options) {
@@ -88,8 +124,15 @@ Status BwrapBackend::probe(const BwrapOptions& options) {
   const BwrapBackend backend(CgroupHost{}, "", options);
   ContainerSpec spec;
   spec.workspace = fs::temp_directory_path();
+  return run_probe(backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, ""),
+                   "bubblewrap cannot create namespaces on this host",
+                   "enable unprivileged user namespaces or run as root");
+}
+
+Status BwrapBackend::run_probe(const std::vector<std::string>& argv, const std::string& failure,
+                               const std::string& hint) {
   SpawnOptions spawn;
-  spawn.argv = backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
+  spawn.argv = argv;
   auto process = SpawnedProcess::spawn(spawn);
   if (!process) return process.take_error();
   std::string error_text;
@@ -100,9 +143,7 @@ Status BwrapBackend::probe(const BwrapOptions& options) {
   }
   const auto status = process->wait();
   if (status.exit_code != 0) {
-    return Error::make("bubblewrap cannot create namespaces on this host (" + error_text +
-                           "); enable unprivileged user namespaces or run as root",
-                       "unavailable");
+    return Error::make(failure + " (" + error_text + "); " + hint, "unavailable");
   }
   return {};
 }

@@ -79,9 +79,11 @@ TEST(BwrapCommandLineTest, HasTheIsolationFlagsAndRemountsRootLast) {
   EXPECT_LT(std::distance(argv.begin(), last_bind.base()), std::distance(argv.begin(), remount));
   EXPECT_EQ(argv.back(), "make");
 
+  // Network comes only through user-mode networking (sandbox_network_test.cpp), never by sharing
+  // the host's namespace.
   spec.network = true;
   argv = backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
-  EXPECT_TRUE(has("--share-net"));
+  EXPECT_FALSE(has("--share-net"));
 }
 
 TEST(BackendFactoryTest, NoneNeedsAnExplicitFlag) {
