@@ -288,6 +288,12 @@ class NetworkedSandboxTest : public SandboxOperatorLimitsTest {
     BwrapOptions bwrap;
     bwrap.network = SandboxNetwork::prepare(network, bwrap.host_uid, bwrap.host_gid);
     if (!bwrap.network->available()) GTEST_SKIP() << bwrap.network->unavailable_reason();
+    // pasta, and so bubblewrap under it, runs as the unprivileged host identity, which must be
+    // able to reach the workspace (mkdtemp made the test directory 0700).
+    for (const auto& directory : {temp_.path(), temp_.path() / "workspaces"}) {
+      std::filesystem::permissions(directory, std::filesystem::perms::others_exec,
+                                   std::filesystem::perm_options::add);
+    }
     close_manager();
     ContainerManagerOptions options;
     options.allow_network = true;
