@@ -58,6 +58,10 @@ Dev containers (shell_exec, process_*):
   --allow-unsandboxed      confirm --sandbox none
   --sandbox-uid UID[:GID]  when benchtop runs as root, the unprivileged host user (and group) that
                            bwrap sandboxes run as (default 2000000000; never 0)
+  --allow-sandbox-network  let devcontainer_ensure enable network for a project once the user
+                           confirms (user-mode networking via pasta in the sandbox's own network
+                           namespace; the host's own addresses stay unreachable; needs root for
+                           the nftables guard). Default: no sandbox has network
   --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
   --disable-exec           start with the exec kill switch on: every exec tool refuses
   --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
@@ -66,6 +70,7 @@ Dev containers (shell_exec, process_*):
   --container-memory-mb N  default memory limit per project (default 1024)
   --container-pids N       default process limit per project (default 256)
   --container-cpus N       default CPU quota per project, e.g. 0.5 or 2 (default 1)
+                           (these three are also the most devcontainer_ensure may ask for)
 Built-in agent (chat page at http://HOST:PORT/, the agent_run tool, `benchtop chat`):
   the model is read from BENCHTOP_LLM_BASE_URL, BENCHTOP_LLM_API_KEY and BENCHTOP_LLM_MODEL
   (falling back to OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL).
@@ -177,6 +182,8 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       }
     } else if (flag == "--allow-unsandboxed") {
       options.allow_unsandboxed = true;
+    } else if (flag == "--allow-sandbox-network") {
+      options.allow_sandbox_network = true;
     } else if (flag == "--disable-exec") {
       options.disable_exec = true;
     } else if (flag == "--admin-token") {

@@ -28,6 +28,8 @@ struct CliOptions {
   // Dev containers and the exec kill switch.
   std::string sandbox = "bwrap";   // --sandbox: bwrap | podman | none
   bool allow_unsandboxed = false;  // --allow-unsandboxed: required with --sandbox none
+  // --allow-sandbox-network: devcontainer_ensure may enable network (with the user's consent).
+  bool allow_sandbox_network = false;
   std::string podman_image;  // --podman-image: image or absolute rootfs dir (--sandbox podman)
   // --sandbox-uid UID[:GID]: the host identity of bwrap sandboxes when running as root (0: the
   // backend's default).

@@ -83,9 +83,11 @@ TEST(BwrapCommandLineTest, HasTheIsolationFlagsAndRemountsRootLast) {
 
   EXPECT_FALSE(has("--seccomp"));
 
+  // Network comes only through user-mode networking (sandbox_network_test.cpp), never by sharing
+  // the host's namespace.
   spec.network = true;
   argv = backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "", 9);
-  EXPECT_TRUE(has("--share-net"));
+  EXPECT_FALSE(has("--share-net"));
   const auto seccomp = std::find(argv.begin(), argv.end(), "--seccomp");
   ASSERT_NE(seccomp, argv.end());
   EXPECT_EQ(*(seccomp + 1), "9");

@@ -16,6 +16,7 @@
 #include "server/sandbox/bwrap_backend.h"
 #include "server/sandbox/container_manager.h"
 #include "server/schema.h"
+#include "server/tool_registry.h"
 #include "tests/unit/temp_dir.h"
 
 namespace benchtop::testing {
@@ -46,7 +47,7 @@ class SandboxFixture : public ::testing::Test {
 
   void TearDown() override { close_manager(); }
 
-  void open_manager(ContainerManagerOptions options = {}) {
+  void open_manager(ContainerManagerOptions options = {}, BwrapOptions bwrap = {}) {
     options.idle_suspend = std::chrono::seconds(0);
     options_ = options;
     auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
@@ -54,7 +55,8 @@ class SandboxFixture : public ::testing::Test {
     database_ = std::move(database).value();
     projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces");
     manager_ = std::make_unique<ContainerManager>(
-        *database_, std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test"),
+        *database_,
+        std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap)),
         project_resolver(*projects_), options);
   }
 
@@ -86,6 +88,23 @@ class SandboxFixture : public ::testing::Test {
   std::unique_ptr<ProjectService> projects_;
   std::unique_ptr<ContainerManager> manager_;
   Project alpha_;
+};
+
+// The same, with a tool registry to call tools through (schemas validated on the way in and out).
+class SandboxToolFixture : public SandboxFixture {
+ protected:
+  ToolResult call(const std::string& name, const nlohmann::json& arguments,
+                  ToolContext context = {}) {
+    auto result = registry_.call(name, arguments, context);
+    EXPECT_TRUE(result.has_value()) << name;
+    return result ? *result : ToolResult::error("no such tool");
+  }
+
+  static std::string text_of(const ToolResult& result) {
+    return result.content.at(0).value("text", "");
+  }
+
+  ToolRegistry registry_;
 };
 
 }  // namespace benchtop::testing
