@@ -5,7 +5,9 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -332,6 +334,34 @@ TEST_F(NetworkedSandboxTest, HasItsOwnInterfaceAndADefaultRoute) {
   EXPECT_GT(result.stdout_text.find("default via"), 0u) << "an interface besides lo";
   auto status = call("devcontainer_status", {{"project", "alpha"}});
   EXPECT_NE(text_of(status).find("pasta"), std::string::npos) << text_of(status);
+}
+
+// pasta sits between the spawn and bubblewrap; everything else about the sandbox stays: the
+// dedicated host uid (pasta's too), the seccomp filter, no nested user namespaces, and the
+// idmapped workspace (the test directory is 0700, so only the mount reaches it).
+TEST_F(NetworkedSandboxTest, KeepsTheHostIdentitySeccompFilterAndIdmappedWorkspace) {
+  auto result = exec("alpha",
+                     "grep '^Seccomp:' /proc/self/status; unshare -Ur true 2>/dev/null && "
+                     "echo nested userns; echo made > from-networked.txt && id -u");
+  EXPECT_EQ(result.stdout_text, "Seccomp:\t2\n1000\n") << result.stderr_text;
+  struct stat st {};
+  ASSERT_EQ(::stat((alpha_.root / "from-networked.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, ::geteuid()) << "files made inside belong to the workspace's owner";
+
+  auto process = manager_->start_process("alpha", {"exec sleep 987622", "", {}});
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  pid_t sleeper = -1;
+  ASSERT_TRUE(eventually(
+      [&] { return (sleeper = find_host_process(std::string("sleep\0987622\0", 13))) > 0; }));
+  const std::string id = std::to_string(kSandboxId);
+  const std::string expected = "\t" + id + "\t" + id + "\t" + id + "\t" + id;
+  EXPECT_EQ(host_uids(sleeper), expected) << "the sandboxed process";
+  const pid_t pasta = find_host_process_where([](const std::string& text) {
+    return text.rfind("/usr/bin/pasta", 0) == 0 && text.find("exec sleep 987622") != text.npos;
+  });
+  ASSERT_GT(pasta, 0);
+  EXPECT_EQ(host_uids(pasta), expected) << "pasta, whose sockets the nftables guard judges";
+  (void)manager_->kill_process(process->id, SIGKILL);
 }
 
 TEST_F(NetworkedSandboxTest, HostLoopbackGatewayAndHostAddressesAreUnreachable) {

@@ -15,28 +15,6 @@ namespace fs = std::filesystem;
 
 using SandboxPrivilegeTest = SandboxFixture;
 
-// The host pid of the process whose command line is exactly `argv` (NUL-separated), or -1.
-pid_t find_host_process(const std::string& cmdline) {
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text == cmdline) return static_cast<pid_t>(std::stol(name));
-  }
-  return -1;
-}
-
-// The real, effective, saved and filesystem uids of a host process, as /proc shows them.
-std::string host_uids(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Uid:", 0) == 0) return line.substr(4);
-  }
-  return "";
-}
-
 TEST_F(SandboxPrivilegeTest, SandboxedProcessesAreNotHostRoot) {
   auto process = manager_->start_process("alpha", {"exec sleep 987621", "", {}});
   ASSERT_TRUE(process.ok()) << process.error().message;

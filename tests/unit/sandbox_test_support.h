@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -31,6 +32,35 @@ bool eventually(Condition condition, std::chrono::milliseconds limit = std::chro
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+// The host pid of a process whose command line (NUL-separated) satisfies `matches`, or -1.
+template <typename Predicate>
+pid_t find_host_process_where(Predicate matches) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (matches(text)) return static_cast<pid_t>(std::stol(name));
+  }
+  return -1;
+}
+
+// The host pid of the process whose command line is exactly `cmdline`, or -1.
+inline pid_t find_host_process(const std::string& cmdline) {
+  return find_host_process_where([&](const std::string& text) { return text == cmdline; });
+}
+
+// The real, effective, saved and filesystem uids of a host process, as /proc shows them.
+inline std::string host_uids(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Uid:", 0) == 0) return line.substr(4);
+  }
+  return "";
 }
 
 class SandboxFixture : public ::testing::Test {
