@@ -71,6 +71,12 @@ Dev containers (shell_exec, process_*):
   --sandbox KIND           bwrap (default: bubblewrap namespaces + cgroup limits) | none (no
                            isolation; needs --allow-unsandboxed) | podman (needs --podman-image)
   --allow-unsandboxed      confirm --sandbox none
+  --sandbox-uid UID[:GID]  when benchtop runs as root, the unprivileged host user (and group) that
+                           bwrap sandboxes run as (default 2000000000; never 0)
+  --allow-sandbox-network  let devcontainer_ensure enable network for a project once the user
+                           confirms (user-mode networking via pasta in the sandbox's own network
+                           namespace; the host's own addresses stay unreachable; needs root for
+                           the nftables guard). Default: no sandbox has network
   --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
   --disable-exec           start with the exec kill switch on: every exec tool refuses
   --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
@@ -79,6 +85,7 @@ Dev containers (shell_exec, process_*):
   --container-memory-mb N  default memory limit per project (default 1024)
   --container-pids N       default process limit per project (default 256)
   --container-cpus N       default CPU quota per project, e.g. 0.5 or 2 (default 1)
+                           (these three are also the most devcontainer_ensure may ask for)
 Built-in agent (chat page at http://HOST:PORT/, the agent_run tool, `benchtop chat`):
   the model is read from BENCHTOP_LLM_BASE_URL, BENCHTOP_LLM_API_KEY and BENCHTOP_LLM_MODEL
   (falling back to OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL).
@@ -191,8 +198,23 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_string(options.podman_image);
     } else if (flag == "--git-protocols") {
       status = read_string(options.git_protocols);
+    } else if (flag == "--sandbox-uid") {
+      std::string text;
+      status = read_string(text);
+      const auto colon = text.find(':');
+      const auto uid = parse_size(text.substr(0, colon));
+      const auto gid = colon == std::string::npos ? uid : parse_size(text.substr(colon + 1));
+      if (status &&
+          (!uid || !gid || *uid == 0 || *gid == 0 || *uid >= 0xffffffff || *gid >= 0xffffffff)) {
+        status = Error::make("--sandbox-uid needs UID or UID:GID, not 0 (root), e.g. 2000000000");
+      } else if (status) {
+        options.sandbox_uid = *uid;
+        options.sandbox_gid = *gid;
+      }
     } else if (flag == "--allow-unsandboxed") {
       options.allow_unsandboxed = true;
+    } else if (flag == "--allow-sandbox-network") {
+      options.allow_sandbox_network = true;
     } else if (flag == "--disable-exec") {
       options.disable_exec = true;
     } else if (flag == "--admin-token") {

@@ -37,10 +37,16 @@ struct CliOptions {
   // Dev containers and the exec kill switch.
   std::string sandbox = "bwrap";   // --sandbox: bwrap | podman | none
   bool allow_unsandboxed = false;  // --allow-unsandboxed: required with --sandbox none
+  // --allow-sandbox-network: devcontainer_ensure may enable network (with the user's consent).
+  bool allow_sandbox_network = false;
   std::string podman_image;   // --podman-image: image or absolute rootfs dir (--sandbox podman)
   std::string git_protocols;  // --git-protocols: allowed git transports; "" = the default
-  bool disable_exec = false;  // --disable-exec: start with the kill switch on
-  std::string admin_token;    // --admin-token, else $BENCHTOP_ADMIN_TOKEN
+  // --sandbox-uid UID[:GID]: the host identity of bwrap sandboxes when running as root (0: the
+  // backend's default).
+  size_t sandbox_uid = 0;
+  size_t sandbox_gid = 0;
+  bool disable_exec = false;                // --disable-exec: start with the kill switch on
+  std::string admin_token;                  // --admin-token, else $BENCHTOP_ADMIN_TOKEN
   size_t container_idle_seconds = 30 * 60;  // 0: never suspend
   size_t container_memory_mb = 1024;
   size_t container_pids = 256;

@@ -74,8 +74,13 @@ Status build_services(const CliOptions& options, Services& services) {
   register_fs_tools(services.tools, *services.projects);
   register_search_tools(services.tools, *services.projects);
 
+  BwrapOptions bwrap;
+  if (options.sandbox_uid != 0) {
+    bwrap.host_uid = static_cast<uid_t>(options.sandbox_uid);
+    bwrap.host_gid = static_cast<gid_t>(options.sandbox_gid);
+  }
   auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
-                                        options.podman_image);
+                                        options.podman_image, bwrap, options.allow_sandbox_network);
   if (!backend) return Error::make("--sandbox " + options.sandbox + ": " + backend.error().message);
   ContainerManagerOptions container_options;
   container_options.default_limits.memory_bytes =
@@ -84,6 +89,7 @@ Status build_services(const CliOptions& options, Services& services) {
   container_options.default_limits.cpu_millis = static_cast<int64_t>(options.container_millicpus);
   container_options.idle_suspend = std::chrono::seconds(options.container_idle_seconds);
   container_options.exec_enabled = !options.disable_exec;
+  container_options.allow_network = options.allow_sandbox_network;
   services.containers =
       std::make_unique<ContainerManager>(*services.database, std::move(backend).value(),
                                          project_resolver(*services.projects), container_options);

@@ -35,8 +35,9 @@ json container_schema() {
            {"network",
             {{"type", "boolean"},
              {"description",
-              "True when commands share the host's network; false: loopback "
-              "only, no DNS."}}},
+              "True when commands reach the network through user-mode networking in their "
+              "own namespace (never the host's own addresses); false: loopback only, no "
+              "DNS."}}},
            {"limits",
             {{"type", "object"},
              {"description", "Configured limits (0 = none). Only those in `enforced` hold."},
@@ -109,7 +110,8 @@ json container_json(const ContainerInfo& info) {
 std::string container_text(const ContainerInfo& info) {
   std::string text = "Dev container of '" + info.project_name +
                      "': " + std::string(to_string(info.state)) + " (backend " + info.backend +
-                     ", " + (info.network ? "network shared with host" : "no network") + ")";
+                     ", " + (info.network ? "network through user-mode networking" : "no network") +
+                     ")";
   text += "\n  limits: memory " + std::to_string(info.limits.memory_bytes / (1024 * 1024)) +
           " MiB, pids " + std::to_string(info.limits.pids) + ", cpus " +
           std::to_string(info.limits.cpu_millis / 1000.0).substr(0, 4);
@@ -144,9 +146,12 @@ Tool ensure_tool(ContainerManager& containers) {
   tool.title = "Start or update dev container";
   tool.description =
       "Make sure the project's dev container exists and runs (idempotent; shell_exec and "
-      "process_start also do this by themselves). Optionally change its limits or allow network "
-      "access; new limits apply at once, network applies to commands started afterwards. Returns "
-      "the container status, including which limits the kernel really enforces.";
+      "process_start also do this by themselves). Optionally lower its limits (never above the "
+      "operator's defaults) or allow network access; new limits apply at once, network applies "
+      "to commands started afterwards. Network must be allowed by the operator "
+      "(--allow-sandbox-network) and is confirmed by the user when the client supports it; "
+      "otherwise set `confirm` to the project's exact name. Returns the container status, "
+      "including which limits the kernel really enforces.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -155,25 +160,35 @@ Tool ensure_tool(ContainerManager& containers) {
          {{"type", "integer"},
           {"minimum", 16},
           {"maximum", 1048576},
-          {"description", "Memory limit in MiB (default 1024)."}}},
+          {"description", "Memory limit in MiB, at most the operator's (default 1024)."}}},
         {"pids",
          {{"type", "integer"},
           {"minimum", 8},
           {"maximum", 65536},
-          {"description", "Most processes at once (default 256)."}}},
+          {"description", "Most processes at once, at most the operator's (default 256)."}}},
         {"cpus",
          {{"type", "number"},
           {"exclusiveMinimum", 0},
           {"maximum", 256},
-          {"description", "CPU quota in CPUs, e.g. 0.5 or 2 (default 1)."}}},
+          {"description", "CPU quota in CPUs, e.g. 0.5, at most the operator's (default 1)."}}},
         {"network",
          {{"type", "boolean"},
-          {"description", "Allow network access (shares the host network). Default false."}}}}},
+          {"description",
+           "Allow network access: commands reach the outside through user-mode networking in "
+           "their own namespace, never the host's own addresses. Needs the operator's "
+           "--allow-sandbox-network and the user's confirmation. Default false."}}},
+        {"confirm",
+         {{"type", "string"},
+          {"description",
+           "The project's exact name, to confirm enabling network when the client cannot ask "
+           "the user."}}}}},
       {"additionalProperties", false},
   };
   tool.output_schema = container_schema();
-  tool.annotations = {.read_only = false, .destructive = false, .idempotent = true};
-  tool.handler = [&containers](const json& arguments, ToolContext&) {
+  // Open world: with network, code in the project talks to hosts outside benchtop.
+  tool.annotations = {
+      .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
+  tool.handler = [&containers](const json& arguments, ToolContext& context) {
     ContainerSettings settings;
     if (arguments.contains("memory_mb")) {
       settings.memory_bytes = arguments["memory_mb"].get<int64_t>() * 1024 * 1024;
@@ -183,7 +198,30 @@ Tool ensure_tool(ContainerManager& containers) {
       settings.cpu_millis = static_cast<int64_t>(arguments["cpus"].get<double>() * 1000);
     }
     if (arguments.contains("network")) settings.network = arguments["network"].get<bool>();
-    return respond(containers.ensure(optional_string(arguments, "project"), settings));
+    const auto project = optional_string(arguments, "project");
+    if (settings.network.value_or(false)) {
+      if (!containers.network_allowed()) {
+        return ToolResult::error(ContainerManager::network_not_allowed_message());
+      }
+      auto current = containers.status(project);
+      if (!current) return ToolResult::from_error(current.error());
+      const std::string& name = current->project_name;
+      if (!current->network) {
+        if (auto refusal = confirm_destructive(
+                context,
+                "Allow the dev container of project '" + name +
+                    "' to reach the network? Code in the project (and the model driving it) "
+                    "could then download, upload and talk to any host on the internet or your "
+                    "local network, though not to this computer's own services.",
+                arguments.value("confirm", "") == name,
+                "Network not enabled: the user must agree. Ask them, then set `confirm` to the "
+                "project's exact name ('" +
+                    name + "').")) {
+          return *refusal;
+        }
+      }
+    }
+    return respond(containers.ensure(project, settings));
   };
   return tool;
 }

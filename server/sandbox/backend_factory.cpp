@@ -8,21 +8,32 @@
 
 namespace benchtop {
 
-Result<std::unique_ptr<ContainerBackend>> make_container_backend(const std::string& kind,
-                                                                 bool allow_unsandboxed,
-                                                                 const std::string& cgroup_parent,
-                                                                 const std::string& podman_image) {
+Result<std::unique_ptr<ContainerBackend>> make_container_backend(
+    const std::string& kind, bool allow_unsandboxed, const std::string& cgroup_parent,
+    const std::string& podman_image, BwrapOptions bwrap, bool allow_network) {
   const CgroupHost host = CgroupHost::detect();
   log::info("cgroups: " + host.describe());
   if (kind == "bwrap") {
     // Only a cheap check here: the full probe starts a sandbox, which would add its cost to
     // every server start; the backend runs it on first use and reports failures then.
-    if (::access(BwrapOptions{}.bwrap.c_str(), X_OK) != 0) {
-      log::warning(BwrapOptions{}.bwrap.string() +
+    if (::access(bwrap.bwrap.c_str(), X_OK) != 0) {
+      log::warning(bwrap.bwrap.string() +
                    " not found: shell_exec and process_* will fail until bubblewrap is "
                    "installed (scripts/setup.sh installs it)");
     }
-    return std::unique_ptr<ContainerBackend>(std::make_unique<BwrapBackend>(host, cgroup_parent));
+    if (allow_network) {
+      // The nftables guard is for the identity pasta runs as: the sandbox's own host uid.
+      bwrap.network = SandboxNetwork::prepare({}, bwrap.host_uid, bwrap.host_gid);
+      if (bwrap.network->available()) {
+        log::warning(
+            "--allow-sandbox-network: projects whose user agrees get network access "
+            "(user-mode networking; the host's own addresses stay unreachable)");
+      } else {
+        log::warning("--allow-sandbox-network: " + bwrap.network->describe());
+      }
+    }
+    return std::unique_ptr<ContainerBackend>(
+        std::make_unique<BwrapBackend>(host, cgroup_parent, std::move(bwrap)));
   }
   if (kind == "none") {
     if (!allow_unsandboxed) {

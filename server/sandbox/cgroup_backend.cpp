@@ -34,6 +34,10 @@ BackendStatus CgroupBackend::status(const ContainerSpec& spec) {
   }
   for (auto& note : isolation_notes(spec)) status.notes.push_back(std::move(note));
   status.notes.push_back("cgroups: " + host_.describe());
+  // No "disk" in `enforced`: cgroups do not bound disk space, and no per-project quota or
+  // file-system image is set up, so say so rather than let a limit be assumed.
+  status.notes.push_back(
+      "disk: not limited; commands can fill the host file system that holds the workspace");
   return status;
 }
 
@@ -47,13 +51,20 @@ Result<SpawnedProcess> CgroupBackend::exec(const ContainerSpec& spec, const Proc
     if (it == groups_.end()) return Error::make("the container is not running; ensure it first");
     join = it->second.join_fds();
   }
-  SpawnOptions options;
-  options.argv = std::move(command->argv);
-  options.env = std::move(command->env);
-  options.cwd = std::move(command->cwd);
-  options.merge_stderr = launch.merge_stderr;
+  SpawnOptions options = spawn_options(*command, launch.merge_stderr);
   for (const auto& fd : join) options.cgroup_procs_fds.push_back(fd.get());
   return SpawnedProcess::spawn(options);
+}
+
+SpawnOptions CgroupBackend::spawn_options(Command& command, bool merge_stderr) {
+  SpawnOptions options;
+  options.argv = command.argv;
+  options.env = command.env;
+  options.cwd = command.cwd;
+  options.merge_stderr = merge_stderr;
+  for (const auto& fd : command.pass_fds) options.keep_fds.push_back(fd.get());
+  options.before_exec = command.before_exec;
+  return options;
 }
 
 Status CgroupBackend::suspend(const ContainerSpec& spec) {

@@ -2,6 +2,7 @@
 // Subclasses only say how to build the command line of a process.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "server/sandbox/cgroup.h"
 #include "server/sandbox/container_backend.h"
+#include "server/sandbox/spawned_process.h"
 
 namespace benchtop {
 
@@ -31,8 +33,12 @@ class CgroupBackend : public ContainerBackend {
   struct Command {
     std::vector<std::string> argv;
     std::vector<std::string> env;
-    std::string cwd;  // host directory to start in ("" = inherit)
+    std::string cwd;                   // host directory to start in ("" = inherit)
+    std::vector<UniqueFd> pass_fds;    // inherited by the process at the same numbers
+    std::function<int()> before_exec;  // see SpawnOptions::before_exec
   };
+  // How `command` is started (it must outlive the spawn: it owns the passed descriptors).
+  static SpawnOptions spawn_options(Command& command, bool merge_stderr);
   virtual Result<Command> command_for(const ContainerSpec& spec, const ProcessLaunch& launch) = 0;
   // Isolation caveats to show in status.
   virtual std::vector<std::string> isolation_notes(const ContainerSpec& spec) const = 0;

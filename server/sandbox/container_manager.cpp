@@ -56,16 +56,72 @@ void ContainerManager::set_exec_enabled(bool enabled) {
   log::warning(enabled ? "command execution enabled" : "command execution DISABLED (kill switch)");
 }
 
+std::string ContainerManager::network_not_allowed_message() {
+  return "Network access for dev containers is off on this server: the operator must start "
+         "benchtop with --allow-sandbox-network (and the user confirms each project). Work "
+         "without network, or ask the user.";
+}
+
+namespace {
+
+// `limit` within `ceiling`, where 0 means "none" for both.
+int64_t within(int64_t limit, int64_t ceiling) {
+  if (ceiling <= 0) return limit;
+  return limit <= 0 || limit > ceiling ? ceiling : limit;
+}
+
+}  // namespace
+
+Status ContainerManager::check_settings(const ContainerSettings& settings) const {
+  if (settings.network.value_or(false) && !options_.allow_network) {
+    return Error::make(network_not_allowed_message(), "network_not_allowed");
+  }
+  const auto& ceiling = options_.default_limits;
+  auto above = [](const std::optional<int64_t>& asked, int64_t most) {
+    return asked && most > 0 && *asked > most;
+  };
+  if (above(settings.memory_bytes, ceiling.memory_bytes)) {
+    return Error::make("memory_mb may be at most " +
+                           std::to_string(ceiling.memory_bytes / (1024 * 1024)) +
+                           " here (the operator's --container-memory-mb); ask for that or less",
+                       "above_operator_limit");
+  }
+  if (above(settings.pids, ceiling.pids)) {
+    return Error::make("pids may be at most " + std::to_string(ceiling.pids) +
+                           " here (the operator's --container-pids); ask for that or less",
+                       "above_operator_limit");
+  }
+  if (above(settings.cpu_millis, ceiling.cpu_millis)) {
+    return Error::make("cpus may be at most " + std::to_string(ceiling.cpu_millis / 1000.0) +
+                           " here (the operator's --container-cpus); ask for that or less",
+                       "above_operator_limit");
+  }
+  return {};
+}
+
+void ContainerManager::bound_to_operator(ContainerRow& row) const {
+  const auto& ceiling = options_.default_limits;
+  row.limits.memory_bytes = within(row.limits.memory_bytes, ceiling.memory_bytes);
+  row.limits.pids = within(row.limits.pids, ceiling.pids);
+  row.limits.cpu_millis = within(row.limits.cpu_millis, ceiling.cpu_millis);
+  if (!options_.allow_network) row.network = false;
+}
+
 Result<ContainerRow> ContainerManager::load_row(const ContainerProject& project) {
   auto row = store_.get(project.id);
   if (!row) return row.take_error();
-  if (*row) return **row;
+  if (*row) {
+    ContainerRow stored = **row;
+    bound_to_operator(stored);
+    return stored;
+  }
   ContainerRow fresh;
   fresh.project_id = project.id;
   fresh.backend = backend_name_;
   fresh.limits = options_.default_limits;
   fresh.network = options_.default_network;
   fresh.state = ContainerState::kStopped;
+  bound_to_operator(fresh);
   return fresh;
 }
 
@@ -137,6 +193,7 @@ void ContainerManager::finish_activity(const std::string& project_id) {
 
 Result<ContainerInfo> ContainerManager::ensure(const std::optional<std::string>& name,
                                                const ContainerSettings& settings) {
+  if (auto allowed = check_settings(settings); !allowed) return allowed.take_error();
   auto project = resolver_(name);
   if (!project) return project.take_error();
   {

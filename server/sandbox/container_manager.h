@@ -37,8 +37,12 @@ using ProjectResolver =
 ProjectResolver project_resolver(ProjectService& projects);
 
 struct ContainerManagerOptions {
+  // Every new container's limits, and the ceiling of what devcontainer_ensure may ask for: the
+  // model may lower a limit but never raise it above the operator's (0 here: no ceiling).
   ContainerLimits default_limits;
   bool default_network = false;
+  // --allow-sandbox-network: without it no container gets network, whatever is asked or stored.
+  bool allow_network = false;
   std::chrono::seconds idle_suspend{30 * 60};  // 0: never suspend
   bool exec_enabled = true;
   size_t max_processes_per_project = 16;
@@ -107,6 +111,8 @@ class ContainerManager : public CommandRunner {
   size_t suspend_idle(std::chrono::steady_clock::duration idle_for);
 
   const std::string& backend_name() const { return backend_name_; }
+  bool network_allowed() const { return options_.allow_network; }
+  static std::string network_not_allowed_message();
 
  private:
   struct Entry {
@@ -120,6 +126,12 @@ class ContainerManager : public CommandRunner {
   // Resolves the project, loads or creates its row, and makes the container running.
   Result<ContainerSpec> prepare(const std::optional<std::string>& project);
   Result<ContainerRow> load_row(const ContainerProject& project);
+  // Refuses settings beyond what the operator allows (limits above theirs, network without the
+  // flag), naming the flag or the most that may be asked for.
+  Status check_settings(const ContainerSettings& settings) const;
+  // What a stored row may really have: limits within the operator's, network only if allowed
+  // (a row saved under looser flags does not keep them).
+  void bound_to_operator(ContainerRow& row) const;
   Result<ContainerInfo> info_for(const ContainerProject& project);
   // With `only_if_idle_for`, suspends only if still idle that long when the lock is held.
   Result<ContainerInfo> suspend_container(

@@ -35,7 +35,7 @@ std::vector<std::string> PodmanBackend::run_argv(const ContainerSpec& spec) cons
                                    "--runtime",
                                    options_.runtime,
                                    "--network",
-                                   spec.network ? "host" : "none",
+                                   "none",
                                    "--cap-drop",
                                    "ALL",
                                    "--security-opt",
@@ -85,6 +85,11 @@ Result<std::string> PodmanBackend::podman(std::vector<std::string> args) const {
 
 Status PodmanBackend::ensure(const ContainerSpec& spec) {
   if (auto ok = available(options_); !ok) return ok;
+  // Host networking would share the host's namespace, loopback services included; user-mode
+  // networking with the host-address guard exists for the bwrap backend only.
+  if (spec.network) {
+    return Error::make("network access is only available with the bwrap backend", "unavailable");
+  }
   auto state = podman({"inspect", "--format", "{{.State.Status}}", container_name(spec)});
   if (state && state->rfind("running", 0) == 0) return {};
   if (state && state->rfind("paused", 0) == 0) return resume(spec);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -94,9 +95,18 @@ Result<SpawnedProcess> SpawnedProcess::spawn(const SpawnOptions& options) {
         ::dup2(options.merge_stderr ? out_write.get() : err_write.get(), 2) < 0) {
       fail_in_child(error_write.get());
     }
+    // Nothing the server inherited or opened without O_CLOEXEC reaches the sandbox: only 0-2 and
+    // the descriptors passed on purpose.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     for (int fd : options.keep_fds) {
       const int flags = ::fcntl(fd, F_GETFD);
       if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    if (options.before_exec) {
+      if (const int err = options.before_exec(); err != 0) {
+        errno = err;
+        fail_in_child(error_write.get());
+      }
     }
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) fail_in_child(error_write.get());
     ::execve(argv[0], argv.data(), envp.data());

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,10 @@ struct SpawnOptions {
   std::string cwd;                    // "" keeps the current directory
   std::vector<int> cgroup_procs_fds;  // cgroup.procs files the child writes its pid to
   bool merge_stderr = false;          // stderr into the stdout pipe (background processes)
-  std::vector<int> keep_fds;          // passed through at the same number (e.g. bwrap --info-fd)
+  std::vector<int> keep_fds;          // passed through at the same number (e.g. bwrap --args)
+  // Runs in the child last before exec (after the cgroup join, which may need privileges it
+  // drops): async-signal-safe code only. Returns 0, or an errno that fails the spawn.
+  std::function<int()> before_exec;
 };
 
 struct ExitStatus {

@@ -12,25 +12,13 @@ namespace {
 
 using nlohmann::json;
 
-class ExecToolsTest : public SandboxFixture {
+class ExecToolsTest : public SandboxToolFixture {
  protected:
   void SetUp() override {
-    SandboxFixture::SetUp();
+    SandboxToolFixture::SetUp();
     if (IsSkipped()) return;
     register_exec_tools(registry_, *manager_);
   }
-
-  ToolResult call(const std::string& name, const json& arguments, ToolContext context = {}) {
-    auto result = registry_.call(name, arguments, context);
-    EXPECT_TRUE(result.has_value()) << name;
-    return result ? *result : ToolResult::error("no such tool");
-  }
-
-  static std::string text_of(const ToolResult& result) {
-    return result.content.at(0).value("text", "");
-  }
-
-  ToolRegistry registry_;
 };
 
 TEST_F(ExecToolsTest, ShellExecReturnsStructuredResult) {

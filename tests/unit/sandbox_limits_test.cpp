@@ -68,8 +68,11 @@ TEST_F(SandboxLimitsTest, ForkBombStopsAtThePidsLimit) {
   if (std::find(enforced.begin(), enforced.end(), "pids") == enforced.end()) {
     GTEST_SKIP() << "no pids controller usable on this host";
   }
-  auto bomb =
-      exec("alpha", "bomb() { bomb | bomb & }; bomb; sleep 1000", std::chrono::milliseconds(3000));
+  // The script's own last step must not need a fork: once the bomb fills the pids limit, a plain
+  // `sleep 1000` could not start, the shell would exit early and the call end before its deadline.
+  // `exec` replaces the shell in place, so the call still runs when the deadline cuts it off.
+  auto bomb = exec("alpha", "bomb() { bomb | bomb & }; bomb; exec sleep 1000",
+                   std::chrono::milliseconds(3000));
   EXPECT_TRUE(bomb.timed_out);
   // The host (and the container, once the bomb is gone) still answers.
   auto after = exec("alpha", "echo alive");

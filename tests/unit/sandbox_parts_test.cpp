@@ -9,6 +9,7 @@
 #include "server/sandbox/exec_admin_http.h"
 #include "server/sandbox/output_buffers.h"
 #include "server/sandbox/podman_backend.h"
+#include "server/sandbox/seccomp_filter.h"
 #include "tests/unit/sandbox_test_support.h"
 
 namespace benchtop::testing {
@@ -67,8 +68,9 @@ TEST(BwrapCommandLineTest, HasTheIsolationFlagsAndRemountsRootLast) {
   auto has = [&](const std::string& word) {
     return std::find(argv.begin(), argv.end(), word) != argv.end();
   };
-  for (const char* flag : {"--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-                           "--cap-drop", "--remount-ro"}) {
+  for (const char* flag :
+       {"--unshare-all", "--unshare-user", "--disable-userns", "--assert-userns-disabled",
+        "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "--remount-ro"}) {
     EXPECT_TRUE(has(flag)) << flag;
   }
   EXPECT_FALSE(has("--share-net"));
@@ -79,9 +81,29 @@ TEST(BwrapCommandLineTest, HasTheIsolationFlagsAndRemountsRootLast) {
   EXPECT_LT(std::distance(argv.begin(), last_bind.base()), std::distance(argv.begin(), remount));
   EXPECT_EQ(argv.back(), "make");
 
+  EXPECT_FALSE(has("--seccomp"));
+
+  // Network comes only through user-mode networking (sandbox_network_test.cpp), never by sharing
+  // the host's namespace.
   spec.network = true;
-  argv = backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
-  EXPECT_TRUE(has("--share-net"));
+  argv = backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "", 9);
+  EXPECT_FALSE(has("--share-net"));
+  const auto seccomp = std::find(argv.begin(), argv.end(), "--seccomp");
+  ASSERT_NE(seccomp, argv.end());
+  EXPECT_EQ(*(seccomp + 1), "9");
+  EXPECT_LT(seccomp, std::find(argv.begin(), argv.end(), "--"));
+}
+
+TEST(SandboxSeccompTest, ProgramIsWholeBpfInstructions) {
+  auto program = sandbox_seccomp_program();
+  ASSERT_TRUE(program.ok()) << program.error().message;
+  EXPECT_GT(program->size(), 8u * 40);  // a rule or more for each denied call
+  EXPECT_EQ(program->size() % 8, 0u);   // struct sock_filter is 8 bytes
+  auto fd = memfd_holding("test", *program);
+  ASSERT_TRUE(fd.ok()) << fd.error().message;
+  std::string back(program->size() + 1, '\0');
+  EXPECT_EQ(::read(fd->get(), back.data(), back.size()), static_cast<ssize_t>(program->size()));
+  EXPECT_EQ(::write(fd->get(), "x", 1), -1) << "sealed";
 }
 
 TEST(BackendFactoryTest, NoneNeedsAnExplicitFlag) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "server/sandbox/bwrap_backend.h"
 #include "server/sandbox/container_manager.h"
 #include "server/schema.h"
+#include "server/tool_registry.h"
 #include "tests/unit/temp_dir.h"
 
 namespace benchtop::testing {
@@ -32,6 +34,35 @@ bool eventually(Condition condition, std::chrono::milliseconds limit = std::chro
   return true;
 }
 
+// The host pid of a process whose command line (NUL-separated) satisfies `matches`, or -1.
+template <typename Predicate>
+pid_t find_host_process_where(Predicate matches) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (matches(text)) return static_cast<pid_t>(std::stol(name));
+  }
+  return -1;
+}
+
+// The host pid of the process whose command line is exactly `cmdline`, or -1.
+inline pid_t find_host_process(const std::string& cmdline) {
+  return find_host_process_where([&](const std::string& text) { return text == cmdline; });
+}
+
+// The real, effective, saved and filesystem uids of a host process, as /proc shows them.
+inline std::string host_uids(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Uid:", 0) == 0) return line.substr(4);
+  }
+  return "";
+}
+
 class SandboxFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,7 +77,7 @@ class SandboxFixture : public ::testing::Test {
 
   void TearDown() override { close_manager(); }
 
-  void open_manager(ContainerManagerOptions options = {}) {
+  void open_manager(ContainerManagerOptions options = {}, BwrapOptions bwrap = {}) {
     options.idle_suspend = std::chrono::seconds(0);
     options_ = options;
     auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
@@ -54,7 +85,8 @@ class SandboxFixture : public ::testing::Test {
     database_ = std::move(database).value();
     projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces");
     manager_ = std::make_unique<ContainerManager>(
-        *database_, std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test"),
+        *database_,
+        std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap)),
         project_resolver(*projects_), options);
   }
 
@@ -86,6 +118,23 @@ class SandboxFixture : public ::testing::Test {
   std::unique_ptr<ProjectService> projects_;
   std::unique_ptr<ContainerManager> manager_;
   Project alpha_;
+};
+
+// The same, with a tool registry to call tools through (schemas validated on the way in and out).
+class SandboxToolFixture : public SandboxFixture {
+ protected:
+  ToolResult call(const std::string& name, const nlohmann::json& arguments,
+                  ToolContext context = {}) {
+    auto result = registry_.call(name, arguments, context);
+    EXPECT_TRUE(result.has_value()) << name;
+    return result ? *result : ToolResult::error("no such tool");
+  }
+
+  static std::string text_of(const ToolResult& result) {
+    return result.content.at(0).value("text", "");
+  }
+
+  ToolRegistry registry_;
 };
 
 }  // namespace benchtop::testing
