@@ -35,6 +35,13 @@ std::vector<std::string> lines_of(std::string_view output) {
   return lines;
 }
 
+// A string member of a `go test -json` event, or "" when it is absent or not a string: the output
+// comes from code in the project, and json::value() throws on a member of another type.
+std::string string_member(const nlohmann::json& event, const char* name) {
+  const auto member = event.find(name);
+  return member != event.end() && member->is_string() ? member->get<std::string>() : "";
+}
+
 }  // namespace
 
 TestCounts parse_pytest_summary(std::string_view output) {
@@ -103,13 +110,13 @@ TestCounts parse_go_json(std::string_view output) {
     if (line.empty() || line.front() != '{') continue;
     auto event = nlohmann::json::parse(line, nullptr, false);
     if (event.is_discarded() || !event.is_object()) continue;
-    const std::string test = event.value("Test", "");
-    const std::string action = event.value("Action", "");
+    const std::string test = string_member(event, "Test");
+    const std::string action = string_member(event, "Action");
     if (test.empty()) continue;
-    const std::string key = event.value("Package", "") + "." + test;
+    const std::string key = string_member(event, "Package") + "." + test;
     counts.parsed = true;
     if (action == "output") {
-      test_output[key] += event.value("Output", "");
+      test_output[key] += string_member(event, "Output");
     } else if (action == "pass") {
       ++counts.passed;
     } else if (action == "skip") {

@@ -107,6 +107,22 @@ TEST(SummaryParsers, GoJson) {
   EXPECT_EQ(counts.failures[0].message, "want 3, got 2");
 }
 
+// The events come from code in the project: a member of the wrong type is skipped, not thrown on
+// (found by fuzz_test_output; its input is in fuzz/corpus/fuzz_test_output/wrong_member_types).
+TEST(SummaryParsers, GoJsonMembersOfTheWrongTypeAreIgnored) {
+  TestCounts counts = test_runs::parse_go_json(
+      R"({"Action":5,"Package":"m","Test":"TestA"}
+{"Action":"fail","Package":["m"],"Test":"TestB"}
+{"Action":"output","Package":"m","Test":"TestC","Output":{"x":1}}
+{"Action":"fail","Package":"m","Test":7}
+{"Action":"pass","Package":"m","Test":"TestC"}
+)");
+  EXPECT_EQ(counts.passed, 1);
+  EXPECT_EQ(counts.failed, 1);
+  ASSERT_EQ(counts.failures.size(), 1u);
+  EXPECT_EQ(counts.failures[0].name, "TestB");
+}
+
 TEST(SummaryParsers, CargoAndCtest) {
   TestCounts cargo = test_runs::parse_cargo_summary(
       "---- tests::bad stdout ----\nthread 'tests::bad' panicked at src/lib.rs:12:9:\n"
