@@ -32,8 +32,9 @@ class UriTemplate {
   std::string text_;
   std::vector<Part> parts_;
 
+  // `steps` is what is left of the match's work budget (see match()).
   bool match_from(const std::string& uri, size_t position, size_t part,
-                  std::map<std::string, std::string>& values) const;
+                  std::map<std::string, std::string>& values, size_t& steps) const;
 };
 
 }  // namespace benchtop

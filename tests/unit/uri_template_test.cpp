@@ -43,6 +43,24 @@ TEST(UriTemplate, ARepeatedVariableTakesOneValue) {
   EXPECT_FALSE(reserved->match("x://a/b/-/a/c"));
 }
 
+// Found by fuzz/fuzz_uri_template (corpus file many_reserved_variables): backtracking over many
+// {+x} variables is exponential, so a match has a work budget. A URI of the server's own template
+// still matches at length, and the pathological case ends at once, as no match.
+TEST(UriTemplate, BacktrackingHasABudget) {
+  std::string many = "x://";
+  for (int i = 0; i < 24; ++i) many += "{+v" + std::to_string(i) + "}-";
+  auto pathological = UriTemplate::parse(many + "end");
+  ASSERT_TRUE(pathological);
+  EXPECT_FALSE(pathological->match("x://" + std::string(200, '-') + "nope"));
+
+  auto files = UriTemplate::parse("benchtop://{project}/{+path}");
+  ASSERT_TRUE(files);
+  const std::string long_path(4000, 'a');
+  auto file = files->match("benchtop://demo/" + long_path);
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->at("path"), long_path);
+}
+
 TEST(UriTemplate, RefusesWhatItCannotMatch) {
   EXPECT_FALSE(UriTemplate::parse("test://{id"));
   EXPECT_FALSE(UriTemplate::parse("test://{}"));
