@@ -36,7 +36,11 @@ run() {
   echo "fuzz: $target for ${seconds}s" >&2
   # -timeout: one input taking longer than 10 s is a finding (a parser must stay fast on anything);
   # -rss_limit_mb: so is using more than 2 GiB.
-  "$build_dir/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # FUZZ_SEED (set by the ctest runs) fixes libFuzzer's random choices, so the suite's bounded run
+  # explores the same inputs every time and a commit passes or fails the same way; the longer runs
+  # of this script without it keep exploring new ground.
+  "$build_dir/$target" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds"
 }
 
