@@ -1,6 +1,7 @@
 #include "server/testing/test_report.h"
 
 #include <cctype>
+#include <charconv>
 #include <vector>
 
 #include "server/testing/output_regex.h"
@@ -91,8 +92,14 @@ bool find_location(const std::string& text, const std::string& preferred_file, s
                                                        candidate.ends_with("/" + preferred_file) ||
                                                        preferred_file.ends_with("/" + candidate));
     if (found_preferred && !preferred) continue;
+    // The digits come from a project's output: a "line number" too large for an int is no
+    // location (std::stoi threw on it; found by fuzz_test_output).
+    int number = 0;
+    const char* digits_end = mention.line.data() + mention.line.size();
+    const auto [end, error] = std::from_chars(mention.line.data(), digits_end, number);
+    if (error != std::errc() || end != digits_end) continue;
     file = candidate;
-    line = std::stoi(mention.line);
+    line = number;
     found_any = true;
     found_preferred = found_preferred || preferred;
   }

@@ -123,6 +123,16 @@ TEST(SummaryParsers, GoJsonMembersOfTheWrongTypeAreIgnored) {
   EXPECT_EQ(counts.failures[0].name, "TestB");
 }
 
+// Found by fuzz_test_output (corpus file huge_line_number): a line number beyond int threw.
+TEST(SummaryParsers, ALineNumberTooLargeIsNoLocation) {
+  TestCounts counts = test_runs::parse_go_json(
+      R"({"Action":"output","Package":"m","Test":"TestBig","Output":"    a_test.go:99999999999999999999: boom\n"}
+{"Action":"fail","Package":"m","Test":"TestBig"}
+)");
+  ASSERT_EQ(counts.failures.size(), 1u);
+  EXPECT_FALSE(counts.failures[0].line);
+}
+
 TEST(SummaryParsers, CargoAndCtest) {
   TestCounts cargo = test_runs::parse_cargo_summary(
       "---- tests::bad stdout ----\nthread 'tests::bad' panicked at src/lib.rs:12:9:\n"
