@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "common/hex_digit.h"
+
 namespace benchtop {
 namespace {
 
@@ -42,13 +44,6 @@ void append_hex(std::string& out, uint8_t value) {
   out += kDigits[value & 0xF];
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string escape_path(std::string_view raw) {
@@ -86,8 +81,8 @@ std::string unescape_path(std::string_view shown) {
         continue;
       }
       if (shown[i + 1] == 'x' && i + 3 < shown.size()) {
-        const int high = hex_value(shown[i + 2]);
-        const int low = hex_value(shown[i + 3]);
+        const int high = hex_digit_value(shown[i + 2]);
+        const int low = hex_digit_value(shown[i + 3]);
         if (high >= 0 && low >= 0) {
           out += static_cast<char>(high * 16 + low);
           i += 3;

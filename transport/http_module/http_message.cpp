@@ -4,17 +4,12 @@
 #include <boost/beast/http/write.hpp>
 #include <sstream>
 
+#include "common/hex_digit.h"
+
 namespace benchtop {
 namespace http = boost::beast::http;
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 void parse_query(std::string_view text, HttpRequest& request) {
   while (!text.empty()) {
@@ -42,8 +37,8 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+      const int high = hex_digit_value(text[i + 1]);
+      const int low = hex_digit_value(text[i + 2]);
       if (high >= 0 && low >= 0) {
         decoded.push_back(static_cast<char>(high * 16 + low));
         i += 2;
