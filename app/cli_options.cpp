@@ -86,6 +86,8 @@ Dev containers (shell_exec, process_*):
   --container-pids N       default process limit per project (default 256)
   --container-cpus N       default CPU quota per project, e.g. 0.5 or 2 (default 1)
                            (these three are also the most devcontainer_ensure may ask for)
+  --workspace-disk-mb N    disk space of each new managed workspace, enforced by the kernel as a
+                           sparse ext4 image mounted on it (needs root; default 10240; 0 none)
 Built-in agent (chat page at http://HOST:PORT/, the agent_run tool, `benchtop chat`):
   the model is read from BENCHTOP_LLM_BASE_URL, BENCHTOP_LLM_API_KEY and BENCHTOP_LLM_MODEL
   (falling back to OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL).
@@ -223,6 +225,11 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_size(options.container_idle_seconds);
     } else if (flag == "--container-memory-mb") {
       status = read_size(options.container_memory_mb);
+    } else if (flag == "--workspace-disk-mb") {
+      status = read_size(options.workspace_disk_mb);
+      if (status && options.workspace_disk_mb != 0 && options.workspace_disk_mb < 16) {
+        status = Error::make("--workspace-disk-mb needs 0 (no cap) or at least 16");
+      }
     } else if (flag == "--container-pids") {
       status = read_size(options.container_pids);
     } else if (flag == "--container-cpus") {

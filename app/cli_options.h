@@ -51,6 +51,8 @@ struct CliOptions {
   size_t container_memory_mb = 1024;
   size_t container_pids = 256;
   size_t container_millicpus = 1000;
+  // --workspace-disk-mb: each new managed workspace's disk cap (0: none; server/workspace_disk.h).
+  size_t workspace_disk_mb = 10240;
 
   // The built-in agent (serve's chat API, the agent_run tool, `benchtop chat`). The model's
   // address, key and name come from the environment (BENCHTOP_LLM_*), never from flags, so the

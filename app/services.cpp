@@ -53,8 +53,14 @@ Status build_services(const CliOptions& options, Services& services) {
   auto database = Database::open(services.data_dir.database_file(), benchtop_migrations());
   if (!database) return database.take_error();
   services.database = std::move(database).value();
-  services.projects =
-      std::make_unique<ProjectService>(*services.database, services.data_dir.workspaces_dir());
+  services.workspace_disk = make_workspace_disk(services.data_dir.disks_dir(),
+                                                static_cast<int64_t>(options.workspace_disk_mb));
+  log::info(services.workspace_disk->describe());
+  services.projects = std::make_unique<ProjectService>(
+      *services.database, services.data_dir.workspaces_dir(), services.workspace_disk.get());
+  for (const auto& failure : services.projects->attach_disks()) {
+    log::warning(failure.message + "; its workspace has no disk cap until this is fixed");
+  }
 
   for (const auto& root : options.roots) {
     auto project = services.projects->register_root(root);
@@ -90,6 +96,7 @@ Status build_services(const CliOptions& options, Services& services) {
   container_options.idle_suspend = std::chrono::seconds(options.container_idle_seconds);
   container_options.exec_enabled = !options.disable_exec;
   container_options.allow_network = options.allow_sandbox_network;
+  container_options.disk = services.workspace_disk.get();
   services.containers =
       std::make_unique<ContainerManager>(*services.database, std::move(backend).value(),
                                          project_resolver(*services.projects), container_options);

@@ -27,6 +27,7 @@ namespace benchtop {
 struct Services {
   DataDir data_dir{""};
   std::unique_ptr<Database> database;
+  std::unique_ptr<WorkspaceDisk> workspace_disk;  // before projects, which use it
   std::unique_ptr<ProjectService> projects;
   // Resource subscriptions watch project files with it.
   std::unique_ptr<FileWatcher> file_watcher;

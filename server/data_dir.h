@@ -21,6 +21,8 @@ class DataDir {
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path database_file() const { return root_ / "benchtop.db"; }
   std::filesystem::path workspaces_dir() const { return root_ / "workspaces"; }
+  // The file-system images that cap each managed workspace's disk space (server/workspace_disk.h).
+  std::filesystem::path disks_dir() const { return root_ / "disks"; }
 
   // Creates the root and workspaces/ (owner-only: workspaces may hold private code).
   Status create() const;

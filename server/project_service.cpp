@@ -113,8 +113,9 @@ bool ProjectService::valid_name(std::string_view name) {
   return true;
 }
 
-ProjectService::ProjectService(Database& database, std::filesystem::path workspaces_dir)
-    : database_(database), workspaces_dir_(std::move(workspaces_dir)) {}
+ProjectService::ProjectService(Database& database, std::filesystem::path workspaces_dir,
+                               WorkspaceDisk* disk)
+    : database_(database), workspaces_dir_(std::move(workspaces_dir)), disk_(disk) {}
 
 Status ProjectService::ensure_workspaces_dir() {
   std::error_code ec;
@@ -211,6 +212,13 @@ Result<Project> ProjectService::create(const std::string& name, const std::strin
     return Error::make("Cannot create the workspace " + root.string() + ": " + std::strerror(errno),
                        "io_error");
   }
+  if (disk_ != nullptr) {
+    if (auto attached = disk_->attach(id, root); !attached) {
+      ::rmdir(root.c_str());
+      return Error::make("Cannot create the workspace's disk: " + attached.error().message,
+                         "io_error");
+    }
+  }
   if (auto status = transaction->commit(); !status) {
     ::rmdir(root.c_str());
     return status.take_error();
@@ -303,6 +311,13 @@ Result<Project> ProjectService::remove(const std::string& id_or_name, const std:
                              ". Project '" + project.name + "' was kept.",
                          "io_error");
     }
+    if (workspaces && disk_ != nullptr) {
+      if (auto discarded = disk_->discard(project.id, project.root); !discarded) {
+        return Error::make("Could not delete the disk of project '" + project.name +
+                               "': " + discarded.error().message + ". The project was kept.",
+                           "io_error");
+      }
+    }
     if (workspaces) {
       if (auto status = remove_tree_at(workspaces.get(), project.id); !status) {
         return Error::make("Could not delete the workspace of project '" + project.name + "' (" +
@@ -314,13 +329,32 @@ Result<Project> ProjectService::remove(const std::string& id_or_name, const std:
     }
   }
   if (auto status = transaction->commit(); !status) {
-    if (project.kind == ProjectKind::kManaged) ::mkdir(project.root.c_str(), 0755);
+    // The files are gone; the project at least keeps a workspace to work in.
+    if (project.kind == ProjectKind::kManaged && ::mkdir(project.root.c_str(), 0755) == 0 &&
+        disk_ != nullptr) {
+      (void)disk_->attach(project.id, project.root);
+    }
     return status.take_error();
   }
   cache_.erase(project.id);
   by_reference_.clear();
   project.is_default = false;
   return project;
+}
+
+std::vector<Error> ProjectService::attach_disks() {
+  std::vector<Error> failures;
+  if (disk_ == nullptr) return failures;
+  auto projects = list();
+  if (!projects) return {projects.take_error()};
+  for (const auto& project : *projects) {
+    if (project.kind != ProjectKind::kManaged) continue;
+    if (auto attached = disk_->attach(project.id, project.root); !attached) {
+      failures.push_back(Error::make("project '" + project.name + "': " + attached.error().message,
+                                     attached.error().code));
+    }
+  }
+  return failures;
 }
 
 Result<Project> ProjectService::register_root(const std::filesystem::path& directory) {

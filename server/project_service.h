@@ -18,6 +18,7 @@
 
 #include "common/result.h"
 #include "server/database.h"
+#include "server/workspace_disk.h"
 #include "server/workspace_provider.h"
 
 namespace benchtop {
@@ -44,8 +45,10 @@ class ProjectService : public WorkspaceProvider {
   static bool valid_name(std::string_view name);
 
   // `database` must have been opened with benchtop_migrations() and must outlive the service.
-  // Managed workspaces are created under `workspaces_dir` (created on first use).
-  ProjectService(Database& database, std::filesystem::path workspaces_dir);
+  // Managed workspaces are created under `workspaces_dir` (created on first use). `disk`, when
+  // given, caps each managed workspace's disk space and must outlive the service.
+  ProjectService(Database& database, std::filesystem::path workspaces_dir,
+                 WorkspaceDisk* disk = nullptr);
 
   // Creates a managed project and its empty workspace directory.
   Result<Project> create(const std::string& name, const std::string& description);
@@ -73,6 +76,10 @@ class ProjectService : public WorkspaceProvider {
     removal_hooks_.push_back(std::move(hook));
   }
 
+  // Attaches the disk of every managed project (after a reboot, their images are not mounted).
+  // Returns what failed, one error per project; those projects run without their cap.
+  std::vector<Error> attach_disks();
+
   Status set_default(const std::string& id_or_name);
   // std::nullopt when no default is set.
   Result<std::optional<Project>> default_project();
@@ -90,6 +97,7 @@ class ProjectService : public WorkspaceProvider {
 
   Database& database_;
   const std::filesystem::path workspaces_dir_;
+  WorkspaceDisk* const disk_;
   // Open workspaces by project id. Held across a lookup and the cache update, and across a
   // deletion, so a project being deleted cannot be re-cached. Order: this, then the database.
   std::mutex cache_mutex_;

@@ -97,7 +97,12 @@ Error path_error(std::string_view shown_path, int err) {
     case ENAMETOOLONG:
       return Error::make("Path or file name too long: " + shown, "invalid_path");
     case ENOSPC:
-      return Error::make("No space left on the device writing " + shown, "io_error");
+    case EDQUOT:
+      return Error::make("No space left writing " + shown +
+                             ": the workspace's disk is full (its cap, or the host's disk). "
+                             "Nothing was written; delete files no longer needed (shell_exec "
+                             "'du -sh * .[!.]*' shows what is large) and retry.",
+                         "no_space");
     default:
       return Error::make(shown + ": " + std::strerror(err), "io_error");
   }

@@ -21,7 +21,7 @@ namespace benchtop {
 
 // Turns an errno from a path operation into an Error with a stable code ("not_found", "exists",
 // "outside_workspace", "not_directory", "is_directory", "permission_denied", "busy",
-// "invalid_path", "io_error").
+// "invalid_path", "no_space", "io_error").
 // `shown` is the workspace-relative path as the caller wrote it ("" shows as ".").
 Error path_error(std::string_view shown, int err);
 

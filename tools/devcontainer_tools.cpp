@@ -44,14 +44,16 @@ json container_schema() {
              {"properties",
               {{"memory_bytes", {{"type", "integer"}, {"description", "Memory limit."}}},
                {"pids", {{"type", "integer"}, {"description", "Most processes at once."}}},
-               {"cpus", {{"type", "number"}, {"description", "CPU quota in CPUs."}}}}},
-             {"required", {"memory_bytes", "pids", "cpus"}},
+               {"cpus", {{"type", "number"}, {"description", "CPU quota in CPUs."}}},
+               {"disk_bytes",
+                {{"type", "integer"}, {"description", "What the workspace can hold in all."}}}}},
+             {"required", {"memory_bytes", "pids", "cpus", "disk_bytes"}},
              {"additionalProperties", false}}},
            {"enforced",
             {{"type", "array"},
              {"items", {{"type", "string"}}},
              {"description",
-              "What the kernel enforces here: memory, pids, cpu, freeze, "
+              "What the kernel enforces here: memory, pids, cpu, disk, freeze, "
               "tree-kill. Anything missing is not enforced on this host."}}},
            {"notes",
             {{"type", "array"},
@@ -63,8 +65,9 @@ json container_schema() {
              {"properties",
               {{"memory_bytes", nullable_integer("Memory in use.")},
                {"pids", nullable_integer("Processes running.")},
-               {"cpu_time_ms", nullable_integer("CPU time used so far.")}}},
-             {"required", {"memory_bytes", "pids", "cpu_time_ms"}},
+               {"cpu_time_ms", nullable_integer("CPU time used so far.")},
+               {"disk_bytes", nullable_integer("Space used in the workspace.")}}},
+             {"required", {"memory_bytes", "pids", "cpu_time_ms", "disk_bytes"}},
              {"additionalProperties", false}}},
            {"processes",
             {{"type", "integer"}, {"description", "Background processes running (process_list)."}}},
@@ -94,13 +97,15 @@ json container_json(const ContainerInfo& info) {
       {"limits",
        {{"memory_bytes", info.limits.memory_bytes},
         {"pids", info.limits.pids},
-        {"cpus", static_cast<double>(info.limits.cpu_millis) / 1000.0}}},
+        {"cpus", static_cast<double>(info.limits.cpu_millis) / 1000.0},
+        {"disk_bytes", info.disk_limit_bytes}}},
       {"enforced", info.backend_status.enforced},
       {"notes", info.backend_status.notes},
       {"usage",
        {{"memory_bytes", optional_number(usage.memory_bytes)},
         {"pids", optional_number(usage.pids)},
-        {"cpu_time_ms", usage.cpu_usec ? json(*usage.cpu_usec / 1000) : json(nullptr)}}},
+        {"cpu_time_ms", usage.cpu_usec ? json(*usage.cpu_usec / 1000) : json(nullptr)},
+        {"disk_bytes", optional_number(usage.disk_bytes)}}},
       {"processes", info.processes},
       {"last_activity", info.last_activity},
       {"error", info.error},
@@ -115,6 +120,9 @@ std::string container_text(const ContainerInfo& info) {
   text += "\n  limits: memory " + std::to_string(info.limits.memory_bytes / (1024 * 1024)) +
           " MiB, pids " + std::to_string(info.limits.pids) + ", cpus " +
           std::to_string(info.limits.cpu_millis / 1000.0).substr(0, 4);
+  if (info.disk_limit_bytes > 0) {
+    text += ", disk " + std::to_string(info.disk_limit_bytes / (1024 * 1024)) + " MiB";
+  }
   std::string enforced;
   for (const auto& item : info.backend_status.enforced) {
     enforced += (enforced.empty() ? "" : ", ") + item;
@@ -124,6 +132,7 @@ std::string container_text(const ContainerInfo& info) {
   if (usage.memory_bytes) text += "\n  memory in use: " + std::to_string(*usage.memory_bytes);
   if (usage.pids) text += "\n  processes: " + std::to_string(*usage.pids);
   if (usage.cpu_usec) text += "\n  cpu time: " + std::to_string(*usage.cpu_usec / 1000) + " ms";
+  if (usage.disk_bytes) text += "\n  disk in use: " + std::to_string(*usage.disk_bytes);
   for (const auto& note : info.backend_status.notes) text += "\n  note: " + note;
   if (!info.error.empty()) text += "\n  error: " + info.error;
   return text;

@@ -34,10 +34,6 @@ BackendStatus CgroupBackend::status(const ContainerSpec& spec) {
   }
   for (auto& note : isolation_notes(spec)) status.notes.push_back(std::move(note));
   status.notes.push_back("cgroups: " + host_.describe());
-  // No "disk" in `enforced`: cgroups do not bound disk space, and no per-project quota or
-  // file-system image is set up, so say so rather than let a limit be assumed.
-  status.notes.push_back(
-      "disk: not limited; commands can fill the host file system that holds the workspace");
   return status;
 }
 

@@ -249,6 +249,15 @@ Result<ContainerInfo> ContainerManager::info_for(const ContainerProject& project
   info.last_activity = loaded->last_activity;
   ContainerSpec spec{project.id, project.name, project.workspace, loaded->limits, loaded->network};
   info.backend_status = backend_->status(spec);
+  if (options_.disk != nullptr) {
+    DiskReport disk = options_.disk->report(project.workspace);
+    if (disk.enforced) {
+      info.backend_status.enforced.push_back("disk");
+      info.disk_limit_bytes = disk.limit_bytes;
+      info.backend_status.usage.disk_bytes = disk.used_bytes;
+    }
+    info.backend_status.notes.push_back(std::move(disk.note));
+  }
   std::lock_guard lock(mutex_);
   for (const auto& [id, process] : processes_) {
     const auto details = process->info();

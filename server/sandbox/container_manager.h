@@ -21,6 +21,7 @@
 #include "server/sandbox/background_process.h"
 #include "server/sandbox/container_backend.h"
 #include "server/sandbox/container_store.h"
+#include "server/workspace_disk.h"
 
 namespace benchtop {
 
@@ -47,6 +48,8 @@ struct ContainerManagerOptions {
   bool exec_enabled = true;
   size_t max_processes_per_project = 16;
   size_t process_ring_bytes = 1024 * 1024;
+  // Reports each workspace's disk cap in the status (not owned; null: nothing is said of disk).
+  const WorkspaceDisk* disk = nullptr;
 };
 
 // Changes devcontainer_ensure may make; absent fields keep their value.
@@ -66,8 +69,9 @@ struct ContainerInfo {
   bool network = false;
   std::string error;
   std::string last_activity;
-  size_t processes = 0;  // background processes still running
-  BackendStatus backend_status;
+  size_t processes = 0;          // background processes still running
+  int64_t disk_limit_bytes = 0;  // 0: the workspace's disk is not limited
+  BackendStatus backend_status;  // the disk's entry in `enforced`, usage and notes included
 };
 
 class ContainerManager : public CommandRunner {

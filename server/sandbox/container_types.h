@@ -37,6 +37,7 @@ struct ContainerUsage {
   std::optional<int64_t> memory_bytes;
   std::optional<int64_t> pids;
   std::optional<int64_t> cpu_usec;
+  std::optional<int64_t> disk_bytes;  // written to the workspace, where its disk is capped
 };
 
 struct BackendStatus {

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "server/sandbox/cgroup_backend.h"
-#include "server/sandbox/exec_loop.h"
+#include "server/sandbox/host_program.h"
 
 namespace benchtop {
 
@@ -67,20 +67,9 @@ std::vector<std::string> PodmanBackend::run_argv(const ContainerSpec& spec) cons
 }
 
 Result<std::string> PodmanBackend::podman(std::vector<std::string> args) const {
-  SpawnOptions options;
-  options.argv = {options_.podman.string()};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-  auto process = SpawnedProcess::spawn(options);
-  if (!process) return process.take_error();
-  ExecRequest request;
-  request.timeout = std::chrono::seconds(60);
-  auto result = run_to_completion(*process, request, CancellationToken(), {}, false);
-  if (result.exit_code != 0) {
-    return Error::make("podman " + (args.empty() ? std::string() : args.front()) +
-                       " failed: " + result.stderr_text);
-  }
-  return result.stdout_text;
+  std::vector<std::string> argv = {options_.podman.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_host_program(argv, std::chrono::seconds(60));
 }
 
 Status PodmanBackend::ensure(const ContainerSpec& spec) {

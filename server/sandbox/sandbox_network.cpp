@@ -2,8 +2,7 @@
 
 #include <unistd.h>
 
-#include "server/sandbox/exec_loop.h"
-#include "server/sandbox/spawned_process.h"
+#include "server/sandbox/host_program.h"
 
 namespace benchtop {
 
@@ -82,21 +81,9 @@ Status install_local_address_guard(const std::filesystem::path& nft, uid_t uid) 
     return Error::make(nft.string() + " not found: install Debian's nftables package",
                        "unavailable");
   }
-  SpawnOptions spawn;
-  spawn.argv = {nft.string(), "-f", "-"};
-  spawn.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
-  auto process = SpawnedProcess::spawn(spawn);
-  if (!process) return process.take_error();
-  ExecRequest request;
-  request.stdin_data = local_address_guard_script(uid);
-  request.timeout = std::chrono::seconds(30);
-  const auto result = run_to_completion(*process, request, CancellationToken(), {}, false);
-  if (result.exit_code != 0) {
-    std::string why = result.stderr_text;
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    return Error::make("nft failed: " + (why.empty() ? std::string("no message") : why),
-                       "unavailable");
-  }
+  auto applied = run_host_program({nft.string(), "-f", "-"}, std::chrono::seconds(30),
+                                  local_address_guard_script(uid));
+  if (!applied) return applied.take_error();
   return {};
 }
 

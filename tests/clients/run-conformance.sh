@@ -41,6 +41,11 @@ cleanup() {
     wait "$server_pid" 2>/dev/null || true
   fi
   if [[ -n "$drain_pid" ]]; then wait "$drain_pid" 2>/dev/null || true; fi
+  # A server run as root mounts each managed workspace's disk image under its data directory.
+  if [[ "$(id -u)" == 0 ]]; then
+    awk -v dir="$scratch/" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo |
+      sort -r | xargs -r -n1 umount -l
+  fi
   rm -rf "$scratch"
 }
 trap cleanup EXIT

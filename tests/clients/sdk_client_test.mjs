@@ -9,7 +9,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,18 @@ function textOf(result) {
     .join('\n');
 }
 
+// A server run as root mounts each managed workspace's disk image under its data directory, and
+// the mounts outlive it: detached here (deepest first) so a failed test leaves none behind.
+function detachMountsBeneath(directory) {
+  if (process.getuid() !== 0) return;
+  const prefix = `${directory}/`;
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((point) => point && point.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mounts) spawnSync('umount', ['-l', point]);
+}
+
 describe(`benchtop over ${options.transport} with the official SDK client`, () => {
   const scratch = mkdtempSync(path.join(tmpdir(), `benchtop-sdk-${options.transport}-`));
   const dataDir = path.join(scratch, 'data');
@@ -119,6 +131,7 @@ describe(`benchtop over ${options.transport} with the official SDK client`, () =
         server.child.kill('SIGTERM');
         await server.exited;
       }
+      detachMountsBeneath(scratch);
       rmSync(scratch, { recursive: true, force: true });
     }
   });
@@ -203,6 +216,14 @@ describe(`benchtop over ${options.transport} with the official SDK client`, () =
         return true;
       },
     );
+  });
+
+  it('deletes the project it created', async () => {
+    const name = `sdk-${options.transport}-project`;
+    const deleted = await call('project_delete', { project: name, confirm: name });
+    assert.ok(containsString(deleted.structuredContent, name), `project_delete result does not name ${name}`);
+    const listed = await call('project_list', {});
+    assert.ok(!containsString(listed.structuredContent, name), `project_list still includes ${name}`);
   });
 
   it('answers ping', async () => {

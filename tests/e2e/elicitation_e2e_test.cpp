@@ -7,56 +7,21 @@
 #include <string>
 #include <vector>
 
-#include "e2e/server_process.h"
-#include "transport/json_rpc.h"
+#include "e2e/stdio_client.h"
 
 namespace benchtop::e2e {
 namespace {
 
 using nlohmann::json;
 
-class ConfirmingClient {
+class ConfirmingClient : public StdioClient {
  public:
-  explicit ConfirmingClient(json capabilities)
-      : process_({"stdio", "--data-dir", data_dir_.path().string()}) {
-    json response = request("init", "initialize",
-                            {{"protocolVersion", "2025-11-25"},
-                             {"capabilities", std::move(capabilities)},
-                             {"clientInfo", {{"name", "e2e"}, {"version", "1"}}}});
-    EXPECT_TRUE(response.contains("result")) << response;
-    send(jsonrpc::make_notification("notifications/initialized"));
-  }
-
-  void send(const json& message) { ASSERT_TRUE(process_.write_line(jsonrpc::serialize(message))); }
-
-  json next() {
-    std::optional<std::string> line = process_.read_line();
-    if (!line) {
-      ADD_FAILURE() << "no message on stdout; stderr:\n" << process_.stderr_text();
-      return nullptr;
-    }
-    return json::parse(*line, nullptr, false);
-  }
-
-  json request(const json& id, const std::string& method, json params) {
-    send(jsonrpc::make_request(id, method, std::move(params)));
-    json response = next();
-    EXPECT_EQ(response.value("id", json()), id) << response;
-    return response;
-  }
-
-  json call(const json& id, const std::string& tool, json arguments) {
-    return request(id, "tools/call", {{"name", tool}, {"arguments", std::move(arguments)}});
-  }
+  explicit ConfirmingClient(json capabilities) : StdioClient(std::move(capabilities)) {}
 
   bool project_exists(const std::string& name) {
     json response = call("get-" + name, "project_get", {{"project", name}});
     return response.contains("result") && !response["result"].value("isError", false);
   }
-
- private:
-  TempDir data_dir_;
-  ServerProcess process_;
 };
 
 // Starts project_delete, checks the elicitation request the server sends, answers it with

@@ -13,23 +13,14 @@
 #include <vector>
 
 #include "common/unique_fd.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop::e2e {
 
 using namespace std::chrono_literals;
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using benchtop::testing::TempDir;
 
 class ServerProcess {
  public:

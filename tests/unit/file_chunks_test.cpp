@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "common/unique_fd.h"
-#include "unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop::fs_tools {
 namespace {

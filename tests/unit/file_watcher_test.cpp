@@ -10,7 +10,7 @@
 #include <map>
 #include <mutex>
 
-#include "unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "server/workspace.h"
 #include "server/workspace_provider.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "server/git/git_handles.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {
 

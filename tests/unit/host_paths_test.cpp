@@ -11,7 +11,7 @@
 #include "server/database.h"
 #include "server/git/git_settings.h"
 #include "server/schema.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tools/fs_tools.h"
 #include "tools/git_tools.h"
 

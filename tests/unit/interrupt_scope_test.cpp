@@ -12,7 +12,7 @@
 #include <string>
 
 #include "tests/unit/special_file_support.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {

@@ -19,7 +19,7 @@
 #include "server/workspace.h"
 #include "test_mcp_client.h"
 #include "tests/unit/blocking_tool.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tools/fs_tools.h"
 #include "transport/memory_connection.h"
 

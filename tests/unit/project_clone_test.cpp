@@ -13,7 +13,7 @@
 #include "server/schema.h"
 #include "server/workspace.h"
 #include "tests/unit/git_test_support.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tools/project_tools.h"
 
 namespace benchtop {

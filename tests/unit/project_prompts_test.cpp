@@ -5,7 +5,7 @@
 #include "server/data_dir.h"
 #include "server/database.h"
 #include "server/schema.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {

@@ -11,7 +11,7 @@
 #include "server/database.h"
 #include "server/schema.h"
 #include "tests/unit/special_file_support.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {

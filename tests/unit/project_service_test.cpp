@@ -16,7 +16,7 @@
 #include "server/database.h"
 #include "server/schema.h"
 #include "server/workspace.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {

@@ -18,7 +18,7 @@
 #include "server/sandbox/container_manager.h"
 #include "server/schema.h"
 #include "server/tool_registry.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {
 
@@ -79,11 +79,12 @@ class SandboxFixture : public ::testing::Test {
 
   void open_manager(ContainerManagerOptions options = {}, BwrapOptions bwrap = {}) {
     options.idle_suspend = std::chrono::seconds(0);
+    options.disk = workspace_disk_;
     options_ = options;
     auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces");
+    projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces", workspace_disk_);
     manager_ = std::make_unique<ContainerManager>(
         *database_,
         std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap)),
@@ -113,6 +114,7 @@ class SandboxFixture : public ::testing::Test {
   }
 
   TempDir temp_;
+  WorkspaceDisk* workspace_disk_ = nullptr;  // set before open_manager to cap new workspaces
   ContainerManagerOptions options_;
   std::unique_ptr<Database> database_;
   std::unique_ptr<ProjectService> projects_;

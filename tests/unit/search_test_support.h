@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {
 

@@ -20,7 +20,7 @@
 #include "server/testing/test_run_store.h"
 #include "tests/unit/host_command_runner.h"
 #include "tests/unit/special_file_support.h"
-#include "tests/unit/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {
