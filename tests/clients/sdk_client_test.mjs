@@ -220,6 +220,7 @@ describe(`benchtop over ${options.transport} with the official SDK client`, () =
 
   it('deletes the project it created', async () => {
     const name = `sdk-${options.transport}-project`;
+    projectArgs = {};  // the project goes; project tools take no project argument
     const deleted = await call('project_delete', { project: name, confirm: name });
     assert.ok(containsString(deleted.structuredContent, name), `project_delete result does not name ${name}`);
     const listed = await call('project_list', {});
