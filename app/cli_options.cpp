@@ -48,6 +48,8 @@ Options:
                            behind a name)
   --max-message-bytes N    largest accepted JSON-RPC message (default 16777216)
   --workers N              threads running quick tool calls (default: 2 x cores, at least 4)
+  --max-queued-calls N     quick calls that may wait for a thread; more are refused with a
+                           "server busy, retry" result (default 1024)
   --http-threads N         most HTTP requests handled at once; each open SSE stream holds one
                            (default 128)
   --http-max-connections N open HTTP connections at most, in total (default 512)
@@ -174,6 +176,11 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       status = read_size(options.max_message_bytes);
     } else if (flag == "--workers") {
       status = read_size(options.workers);
+    } else if (flag == "--max-queued-calls") {
+      status = read_size(options.max_queued_calls);
+      if (status && options.max_queued_calls == 0) {
+        status = Error::make("--max-queued-calls needs a positive number");
+      }
     } else if (flag == "--http-threads") {
       status = read_size(options.http_threads);
     } else if (flag == "--http-max-connections") {

@@ -21,7 +21,8 @@ struct CliOptions {
   std::vector<std::string> allowed_origins;  // --allowed-origin
   std::vector<std::string> allowed_hosts;    // --allowed-host
   size_t max_message_bytes = 16 * 1024 * 1024;
-  size_t workers = 0;  // 0: chosen from the core count
+  size_t workers = 0;              // 0: chosen from the core count
+  size_t max_queued_calls = 1024;  // --max-queued-calls: quick calls waiting; beyond it "busy"
   size_t http_threads = 128;
   size_t http_max_connections = 512;
   size_t http_max_connections_per_client = 64;
@@ -51,7 +52,8 @@ struct CliOptions {
   size_t container_memory_mb = 1024;
   size_t container_pids = 256;
   size_t container_millicpus = 1000;
-  // --workspace-disk-mb: each new managed workspace's disk cap (0: none; server/workspace_disk.h).
+  // --workspace-disk-mb: each new managed workspace's disk cap (0: none;
+  // server/sandbox/workspace_disk.h).
   size_t workspace_disk_mb = 10240;
 
   // The built-in agent (serve's chat API, the agent_run tool, `benchtop chat`). The model's

@@ -8,11 +8,11 @@
 #include <thread>
 
 #include "common/log.h"
-#include "server/chat/chat_api.h"
-#include "server/http_access.h"
-#include "server/sandbox/exec_admin_http.h"
-#include "server/session_store.h"
-#include "server/streamable_http.h"
+#include "server/access/http_access.h"
+#include "server/mcp/http/streamable_http.h"
+#include "server/mcp/sessions/session_store.h"
+#include "server/web/admin_exec.h"
+#include "server/web/chat_api.h"
 #include "transport/http_router.h"
 #include "transport/http_server.h"
 

@@ -5,7 +5,7 @@
 
 #include "app/cli_options.h"
 #include "app/services.h"
-#include "server/mcp_server.h"
+#include "server/mcp/mcp_server.h"
 
 namespace benchtop {
 

@@ -13,11 +13,11 @@
 #include "app/http_command.h"
 #include "app/services.h"
 #include "common/log.h"
-#include "server/connection_server.h"
-#include "server/mcp_server.h"
-#include "server/startup_gate.h"
-#include "server/tool_registry.h"
-#include "server/worker_pool.h"
+#include "server/mcp/connection_server.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/mcp/startup_gate.h"
+#include "server/mcp/workers/worker_pool.h"
 #include "transport/stdio_connection.h"
 
 #ifndef BENCHTOP_VERSION
@@ -112,7 +112,8 @@ int run(const CliOptions& options) {
     }
   }
   if (options.command == Command::kChat) return run_chat_command(options, *services);
-  WorkerPool workers(options.workers ? options.workers : default_workers());
+  WorkerPool workers(options.workers ? options.workers : default_workers(),
+                     options.max_queued_calls);
   ServerIdentity identity;
   identity.version = BENCHTOP_VERSION;
   identity.instructions =

@@ -1,18 +1,19 @@
 #include "app/services.h"
 
 #include "common/log.h"
-#include "server/host_paths.h"
-#include "server/sandbox/backend_factory.h"
-#include "server/schema.h"
-#include "tools/agent_tools.h"
-#include "tools/exec_tools.h"
-#include "tools/fs_tools.h"
-#include "tools/git_tools.h"
-#include "tools/project_prompts.h"
-#include "tools/project_resources.h"
-#include "tools/project_tools.h"
-#include "tools/search_tools.h"
-#include "tools/test_tools.h"
+#include "server/project/project_resolver.h"
+#include "server/sandbox/backends/backend_factory.h"
+#include "server/storage/migrations.h"
+#include "tools/agent/agent_tools.h"
+#include "tools/common/host_paths.h"
+#include "tools/exec/exec_tools.h"
+#include "tools/fs/fs_tools.h"
+#include "tools/git/git_tools.h"
+#include "tools/projects/project_prompts.h"
+#include "tools/projects/project_resources.h"
+#include "tools/projects/project_tools.h"
+#include "tools/search/search_tools.h"
+#include "tools/test_runs/test_tools.h"
 
 namespace benchtop {
 
@@ -58,6 +59,9 @@ Status build_services(const CliOptions& options, Services& services) {
   log::info(services.workspace_disk->describe());
   services.projects = std::make_unique<ProjectService>(
       *services.database, services.data_dir.workspaces_dir(), services.workspace_disk.get());
+  if (const size_t removed = services.projects->remove_leftover_deletions()) {
+    log::info("removed " + std::to_string(removed) + " workspace(s) of interrupted deletions");
+  }
   for (const auto& failure : services.projects->attach_disks()) {
     log::warning(failure.message + "; its workspace has no disk cap until this is fixed");
   }

@@ -18,7 +18,7 @@
 #include "bench/child_process.h"
 #include "bench/mcp_client.h"
 #include "bench/stats.h"
-#include "server/sandbox/bwrap_backend.h"
+#include "server/sandbox/backends/bwrap_backend.h"
 
 extern char** environ;
 

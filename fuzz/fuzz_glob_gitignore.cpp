@@ -1,8 +1,8 @@
 // Glob patterns and .gitignore rules: the first line is a glob, the whole input also a .gitignore
 // file, and every later line a path matched against both (as a file and as a directory).
 #include "fuzz/fuzz_input.h"
-#include "server/gitignore.h"
-#include "server/glob_pattern.h"
+#include "server/workspace/search/gitignore.h"
+#include "server/workspace/search/glob_pattern.h"
 
 using namespace benchtop;
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "fuzz/fuzz_input.h"
-#include "server/http_access_host.h"
+#include "server/access/http_access_host.h"
 
 using namespace benchtop;
 

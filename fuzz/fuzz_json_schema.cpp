@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "fuzz/fuzz_input.h"
-#include "server/json_schema.h"
+#include "server/mcp/schema/json_schema.h"
 
 namespace {
 

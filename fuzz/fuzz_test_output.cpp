@@ -4,9 +4,9 @@
 #include <string>
 
 #include "fuzz/fuzz_input.h"
-#include "server/testing/junit_parser.h"
-#include "server/testing/summary_parsers.h"
-#include "server/testing/test_report.h"
+#include "server/test_runs/parsers/junit_parser.h"
+#include "server/test_runs/parsers/summary_parsers.h"
+#include "server/test_runs/parsers/test_report.h"
 
 using namespace benchtop::test_runs;
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_input.h"
-#include "server/unified_diff.h"
+#include "server/workspace/changes/unified_diff.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz/fuzz_input.h"
-#include "server/uri_template.h"
+#include "server/mcp/registry/uri_template.h"
 
 using namespace benchtop;
 

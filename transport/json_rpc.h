@@ -11,16 +11,13 @@
 
 namespace benchtop::jsonrpc {
 
-// The standard codes, plus the MCP-reserved ones this server emits.
+// The standard codes (a protocol on top reserves its own: server/mcp/protocol.h).
 enum ErrorCode : int {
   kParseError = -32700,
   kInvalidRequest = -32600,
   kMethodNotFound = -32601,
   kInvalidParams = -32602,
   kInternalError = -32603,
-  kHeaderMismatch = -32020,                   // 2026-07-28: HTTP headers disagree with the body
-  kMissingRequiredClientCapability = -32021,  // 2026-07-28
-  kUnsupportedProtocolVersion = -32022,       // 2026-07-28
 };
 
 // A request id is a string or an integer (JSON-RPC allows numbers; MCP forbids null).

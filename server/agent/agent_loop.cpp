@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#include "server/utf8.h"
+#include "common/utf8.h"
 
 namespace benchtop {
 namespace {
@@ -104,10 +104,6 @@ class DeadlineWatch {
 
 }  // namespace
 
-bool agent_may_use_tool(const std::string& name) {
-  return name.rfind("agent_", 0) != 0 && name.rfind("project_", 0) != 0;
-}
-
 std::string tool_result_for_model(const ToolResult& result, size_t limit) {
   std::string text;
   for (const auto& item : result.content) {
@@ -133,39 +129,15 @@ std::string tool_result_for_model(const ToolResult& result, size_t limit) {
   return text;
 }
 
-std::vector<nlohmann::json> file_changes_of(const std::string& tool, const nlohmann::json& args,
-                                            const ToolResult& result) {
-  std::vector<nlohmann::json> changes;
-  if (result.is_error || !args.is_object()) return changes;
-  const nlohmann::json structured =
-      result.structured ? *result.structured : nlohmann::json::object();
-  // Prefer the path the tool reports (normalised), else the argument.
-  auto path_of = [&](const char* result_key, const char* arg_key) {
-    if (structured.contains(result_key) && structured[result_key].is_string()) {
-      return structured[result_key].get<std::string>();
-    }
-    return args.value(arg_key, std::string());
-  };
-  if (tool == "fs_write") {
-    const bool created = structured.value("created", false);
-    changes.push_back({{"type", "file_changed"},
-                       {"path", path_of("path", "path")},
-                       {"action", created ? "created" : "modified"}});
-  } else if (tool == "fs_edit") {
-    if (structured.value("dry_run", args.value("dry_run", false))) return changes;
-    if (!structured.value("changed", true)) return changes;
-    changes.push_back(
-        {{"type", "file_changed"}, {"path", path_of("path", "path")}, {"action", "modified"}});
-  } else if (tool == "fs_delete") {
-    changes.push_back(
-        {{"type", "file_changed"}, {"path", path_of("path", "path")}, {"action", "deleted"}});
-  } else if (tool == "fs_move") {
-    changes.push_back({{"type", "file_changed"},
-                       {"path", path_of("to", "to")},
-                       {"action", "moved"},
-                       {"from", path_of("from", "from")}});
+std::vector<nlohmann::json> file_changed_events(const ToolResult& result) {
+  std::vector<nlohmann::json> events;
+  if (result.is_error) return events;
+  for (const auto& change : result.file_changes) {
+    nlohmann::json event = change.to_json();
+    event["type"] = "file_changed";
+    events.push_back(std::move(event));
   }
-  return changes;
+  return events;
 }
 
 AgentLoop::AgentLoop(const ToolRegistry& tools, LlmClient& llm, AgentOptions options)
@@ -173,9 +145,8 @@ AgentLoop::AgentLoop(const ToolRegistry& tools, LlmClient& llm, AgentOptions opt
 
 nlohmann::json AgentLoop::tool_definitions() const {
   nlohmann::json definitions = nlohmann::json::array();
-  for (const auto& tool : tools_.list()) {
+  for (const auto& tool : tools_.list_for_builtin_agent()) {
     const std::string name = tool.value("name", "");
-    if (!agent_may_use_tool(name)) continue;
     std::string description = tool.value("description", "");
     nlohmann::json parameters = tool.value("inputSchema", nlohmann::json::object());
     definitions.push_back({{"type", "function"},
@@ -325,7 +296,7 @@ ChatMessage AgentLoop::run_tool(const LlmToolCall& call, const std::string& proj
         "the arguments are not a JSON object: send the tool's arguments as a JSON "
         "object matching its schema");
   }
-  if (!agent_may_use_tool(call.name) || !tools_.contains(call.name)) {
+  if (!tools_.offered_to_builtin_agent(call.name)) {
     return refuse("there is no tool named '" + call.name + "'; use one of the tools listed");
   }
   if (const auto* schema = tools_.input_schema(call.name);
@@ -351,7 +322,7 @@ ChatMessage AgentLoop::run_tool(const LlmToolCall& call, const std::string& proj
                    {"name", call.name},
                    {"is_error", result->is_error},
                    {"result", preview}});
-  for (auto& change : file_changes_of(call.name, args, *result)) emit(callbacks, change);
+  for (auto& change : file_changed_events(*result)) emit(callbacks, change);
   return tool_message(call, for_model, result->is_error);
 }
 

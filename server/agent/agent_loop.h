@@ -16,7 +16,7 @@
 #include "common/cancellation.h"
 #include "server/agent/chat_types.h"
 #include "server/agent/llm_client.h"
-#include "server/tool_registry.h"
+#include "server/mcp/registry/tool_registry.h"
 
 namespace benchtop {
 
@@ -93,16 +93,13 @@ class AgentLoop {
 // messages that answer no call are dropped.
 std::vector<ChatMessage> repair_history(std::vector<ChatMessage> history);
 
-// Whether the agent may offer `name` to the model.
-bool agent_may_use_tool(const std::string& name);
-
 // The text of a tool result as the model gets it: its text items (images noted, not sent), or the
 // structured content when there is no text; cut to `limit` characters with a note saying how to
 // see the rest.
 std::string tool_result_for_model(const ToolResult& result, size_t limit);
 
-// The file_changed events a successful call of a file-changing tool implies (none for others).
-std::vector<nlohmann::json> file_changes_of(const std::string& tool, const nlohmann::json& args,
-                                            const ToolResult& result);
+// The file_changed events of a call: the file changes its result declares (none for a failed
+// call), whatever the tool.
+std::vector<nlohmann::json> file_changed_events(const ToolResult& result);
 
 }  // namespace benchtop

@@ -14,6 +14,7 @@ void ChatRun::finish() {
   {
     std::lock_guard lock(mutex_);
     finished_ = true;
+    finished_at_ = std::chrono::steady_clock::now();
   }
   changed_.notify_all();
 }
@@ -21,6 +22,12 @@ void ChatRun::finish() {
 bool ChatRun::finished() const {
   std::lock_guard lock(mutex_);
   return finished_;
+}
+
+std::optional<std::chrono::steady_clock::time_point> ChatRun::finished_at() const {
+  std::lock_guard lock(mutex_);
+  if (!finished_) return std::nullopt;
+  return finished_at_;
 }
 
 bool ChatRun::read(size_t from, std::vector<nlohmann::json>& out,

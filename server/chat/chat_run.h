@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "common/cancellation.h"
@@ -22,6 +23,8 @@ class ChatRun {
 
   CancellationToken token() const { return cancel_.token(); }
   bool finished() const;
+  // When finish() was called; std::nullopt while the run goes on.
+  std::optional<std::chrono::steady_clock::time_point> finished_at() const;
   bool cancelled() const { return cancel_.cancelled(); }
 
   // Waits up to `timeout` for events after the first `from`, appends them to `out`, and returns
@@ -35,6 +38,7 @@ class ChatRun {
   mutable std::condition_variable changed_;
   std::vector<nlohmann::json> events_;
   bool finished_ = false;
+  std::chrono::steady_clock::time_point finished_at_;
   CancellationSource cancel_;
 };
 

@@ -1,7 +1,7 @@
 #include "server/chat/chat_service.h"
 
 #include "common/log.h"
-#include "server/utf8.h"
+#include "common/utf8.h"
 
 namespace benchtop {
 namespace {
@@ -89,9 +89,20 @@ Result<std::shared_ptr<ChatRun>> ChatService::start(const std::string& thread_id
 
   auto run = std::make_shared<ChatRun>();
   std::thread finished_worker;
+  std::vector<std::thread> pruned_workers;
   {
     std::lock_guard lock(mutex_);
     if (shutting_down_) return Error::make("the server is shutting down", "busy");
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = slots_.begin(); it != slots_.end();) {
+      const auto finished_at = it->second.run ? it->second.run->finished_at() : std::nullopt;
+      if (it->first != thread_id && finished_at && now - *finished_at >= finished_run_retention_) {
+        pruned_workers.push_back(std::move(it->second.worker));
+        it = slots_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     Slot& slot = slots_[thread_id];
     if (slot.run && !slot.run->finished()) {
       return Error::make("a run is already in progress on this thread; wait for it or cancel it",
@@ -104,8 +115,12 @@ Result<std::shared_ptr<ChatRun>> ChatService::start(const std::string& thread_id
       execute(thread, std::move(history), std::move(content), max_rounds, run);
     });
   }
-  // The previous run on this thread has finished (its worker is ending or ended).
+  // The previous run on this thread, and the pruned ones, have finished (their workers are ending
+  // or ended).
   if (finished_worker.joinable()) finished_worker.join();
+  for (auto& worker : pruned_workers) {
+    if (worker.joinable()) worker.join();
+  }
   return run;
 }
 

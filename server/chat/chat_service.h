@@ -15,8 +15,8 @@
 #include "server/agent/llm_client.h"
 #include "server/chat/chat_run.h"
 #include "server/chat/chat_store.h"
-#include "server/tool_registry.h"
-#include "server/workspace_provider.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/workspace/workspace_provider.h"
 
 namespace benchtop {
 
@@ -59,6 +59,13 @@ class ChatService {
 
   const std::optional<std::string>& llm_unavailable() const { return llm_unavailable_; }
 
+  // How long a finished run's events stay for a page that re-attaches (its messages are in the
+  // store for good); older finished runs are dropped when the next run starts, so the server's
+  // memory does not grow with every run it ever made.
+  void set_finished_run_retention(std::chrono::milliseconds retention) {
+    finished_run_retention_ = retention;
+  }
+
  private:
   struct Slot {
     std::shared_ptr<ChatRun> run;
@@ -76,6 +83,7 @@ class ChatService {
   mutable std::mutex mutex_;
   std::map<std::string, Slot> slots_;  // by thread id
   bool shutting_down_ = false;
+  std::chrono::milliseconds finished_run_retention_ = std::chrono::minutes(10);
 };
 
 }  // namespace benchtop

@@ -10,7 +10,7 @@
 
 #include "common/result.h"
 #include "server/agent/chat_types.h"
-#include "server/database.h"
+#include "server/storage/database.h"
 
 namespace benchtop {
 

@@ -8,7 +8,7 @@
 
 #include "common/result.h"
 #include "server/git/git_handles.h"
-#include "server/workspace.h"
+#include "server/workspace/workspace.h"
 
 namespace benchtop::git {
 

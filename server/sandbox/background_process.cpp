@@ -12,7 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include "server/sandbox/process_tree.h"
+#include "server/process/process_tree.h"
 
 namespace benchtop {
 Result<std::shared_ptr<BackgroundProcess>> BackgroundProcess::start(

@@ -14,8 +14,8 @@
 
 #include "common/result.h"
 #include "common/unique_fd.h"
-#include "server/sandbox/output_buffers.h"
-#include "server/sandbox/spawned_process.h"
+#include "server/process/output_buffers.h"
+#include "server/process/spawned_process.h"
 
 namespace benchtop {
 

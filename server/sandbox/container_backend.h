@@ -8,8 +8,8 @@
 #include <string>
 
 #include "common/result.h"
+#include "server/process/spawned_process.h"
 #include "server/sandbox/container_types.h"
-#include "server/sandbox/spawned_process.h"
 
 namespace benchtop {
 

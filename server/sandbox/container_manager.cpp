@@ -5,18 +5,9 @@
 #include <algorithm>
 
 #include "common/log.h"
-#include "server/project_service.h"
-#include "server/sandbox/exec_loop.h"
+#include "server/process/exec_loop.h"
 
 namespace benchtop {
-
-ProjectResolver project_resolver(ProjectService& projects) {
-  return [&projects](const std::optional<std::string>& name) -> Result<ContainerProject> {
-    auto project = projects.resolve(name);
-    if (!project) return project.take_error();
-    return ContainerProject{project->id, project->name, project->root};
-  };
-}
 
 ContainerManager::ContainerManager(Database& database, std::unique_ptr<ContainerBackend> backend,
                                    ProjectResolver resolver, ContainerManagerOptions options)
@@ -125,12 +116,20 @@ Result<ContainerRow> ContainerManager::load_row(const ContainerProject& project)
   return fresh;
 }
 
+std::shared_ptr<std::mutex> ContainerManager::lifecycle_of(const std::string& project_id) {
+  std::lock_guard lock(lifecycle_locks_mutex_);
+  auto& entry = lifecycle_locks_[project_id];
+  if (!entry) entry = std::make_shared<std::mutex>();
+  return entry;
+}
+
 Result<size_t> ContainerManager::reconcile() {
-  std::lock_guard lifecycle(lifecycle_mutex_);
   auto rows = store_.all();
   if (!rows) return rows.take_error();
   size_t fixed = 0;
   for (const auto& row : *rows) {
+    const auto lifecycle_lock = lifecycle_of(row.project_id);
+    std::lock_guard lifecycle(*lifecycle_lock);
     ContainerSpec spec;
     spec.project_id = row.project_id;
     spec.limits = row.limits;
@@ -197,7 +196,8 @@ Result<ContainerInfo> ContainerManager::ensure(const std::optional<std::string>&
   auto project = resolver_(name);
   if (!project) return project.take_error();
   {
-    std::lock_guard lifecycle(lifecycle_mutex_);
+    const auto lifecycle_lock = lifecycle_of(project->id);
+    std::lock_guard lifecycle(*lifecycle_lock);
     auto loaded = load_row(*project);
     if (!loaded) return loaded.take_error();
     ContainerRow row = std::move(loaded).value();
@@ -282,8 +282,10 @@ Result<ContainerInfo> ContainerManager::suspend_container(
   auto project = resolver_(name);
   if (!project) return project.take_error();
   {
-    std::lock_guard lifecycle(lifecycle_mutex_);
+    const auto lifecycle_lock = lifecycle_of(project->id);
+    std::lock_guard lifecycle(*lifecycle_lock);
     ContainerSpec spec;
+    bool already_suspended = false;
     {
       std::lock_guard lock(mutex_);
       auto it = entries_.find(project->id);
@@ -292,17 +294,22 @@ Result<ContainerInfo> ContainerManager::suspend_container(
             "the dev container of '" + project->name + "' is not running; nothing to suspend",
             "not_running");
       }
-      if (it->second.state == ContainerState::kSuspended) return info_for(*project);
-      if (only_if_idle_for &&
-          (it->second.active > 0 ||
-           std::chrono::steady_clock::now() - it->second.last_activity < *only_if_idle_for)) {
-        return Error::make("busy again", "busy");
+      if (it->second.state == ContainerState::kSuspended) {
+        // Answered below, once mutex_ (which info_for takes) is released.
+        already_suspended = true;
+      } else {
+        if (only_if_idle_for &&
+            (it->second.active > 0 ||
+             std::chrono::steady_clock::now() - it->second.last_activity < *only_if_idle_for)) {
+          return Error::make("busy again", "busy");
+        }
+        // Marked before freezing, so a command arriving meanwhile takes the slow path (ensure),
+        // which waits for this lifecycle change and then thaws the container.
+        it->second.state = ContainerState::kSuspended;
+        spec = it->second.spec;
       }
-      // Marked before freezing, so a command arriving meanwhile takes the slow path (ensure),
-      // which waits for this lifecycle change and then thaws the container.
-      it->second.state = ContainerState::kSuspended;
-      spec = it->second.spec;
     }
+    if (already_suspended) return info_for(*project);
     if (auto frozen = backend_->suspend(spec); !frozen) {
       std::lock_guard lock(mutex_);
       entries_[project->id].state = ContainerState::kRunning;
@@ -323,7 +330,8 @@ Result<ContainerInfo> ContainerManager::destroy(const std::optional<std::string>
   auto project = resolver_(name);
   if (!project) return project.take_error();
   {
-    std::lock_guard lifecycle(lifecycle_mutex_);
+    const auto lifecycle_lock = lifecycle_of(project->id);
+    std::lock_guard lifecycle(*lifecycle_lock);
     std::vector<std::shared_ptr<BackgroundProcess>> doomed;
     {
       std::lock_guard lock(mutex_);

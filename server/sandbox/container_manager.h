@@ -16,16 +16,14 @@
 #include <thread>
 #include <vector>
 
-#include "server/database.h"
-#include "server/exec/command_runner.h"
+#include "server/process/command_runner.h"
 #include "server/sandbox/background_process.h"
 #include "server/sandbox/container_backend.h"
 #include "server/sandbox/container_store.h"
-#include "server/workspace_disk.h"
+#include "server/sandbox/workspace_disk.h"
+#include "server/storage/database.h"
 
 namespace benchtop {
-
-class ProjectService;
 
 // What the manager needs to know of a project.
 struct ContainerProject {
@@ -35,7 +33,6 @@ struct ContainerProject {
 };
 using ProjectResolver =
     std::function<Result<ContainerProject>(const std::optional<std::string>& project)>;
-ProjectResolver project_resolver(ProjectService& projects);
 
 struct ContainerManagerOptions {
   // Every new container's limits, and the ceiling of what devcontainer_ensure may ask for: the
@@ -152,8 +149,13 @@ class ContainerManager : public CommandRunner {
   const ContainerManagerOptions options_;
   std::atomic<bool> exec_enabled_;
 
-  // Lifecycle changes (ensure, suspend, resume, destroy) take turns; commands run outside it.
-  std::mutex lifecycle_mutex_;
+  // Lifecycle changes (ensure, suspend, resume, destroy) of one project take turns; those of
+  // different projects never wait for each other, and commands run outside the lock. An entry
+  // lives as long as the manager (one small mutex per project ever touched), so two callers can
+  // never hold different locks for the same project.
+  std::shared_ptr<std::mutex> lifecycle_of(const std::string& project_id);
+  std::mutex lifecycle_locks_mutex_;
+  std::map<std::string, std::shared_ptr<std::mutex>> lifecycle_locks_;
   std::mutex mutex_;  // entries_, processes_, next_process_
   std::map<std::string, Entry> entries_;
   std::map<std::string, std::shared_ptr<BackgroundProcess>> processes_;

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "server/database.h"
 #include "server/sandbox/container_types.h"
+#include "server/storage/database.h"
 
 namespace benchtop {
 

@@ -3,10 +3,10 @@
 // @modelcontextprotocol/conformance). It exercises the protocol core, not the product's tools.
 #pragma once
 
-#include "server/mcp_server.h"
-#include "server/prompt_registry.h"
-#include "server/resource_registry.h"
-#include "server/tool_registry.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/registry/prompt_registry.h"
+#include "server/mcp/registry/resource_registry.h"
+#include "server/mcp/registry/tool_registry.h"
 
 namespace benchtop::conformance {
 

@@ -11,11 +11,11 @@
 
 #include "common/log.h"
 #include "fixture.h"
-#include "server/http_access.h"
-#include "server/mcp_server.h"
-#include "server/session_store.h"
-#include "server/streamable_http.h"
-#include "server/worker_pool.h"
+#include "server/access/http_access.h"
+#include "server/mcp/http/streamable_http.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/sessions/session_store.h"
+#include "server/mcp/workers/worker_pool.h"
 #include "transport/http_server.h"
 
 int main(int argc, char** argv) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "e2e/server_process.h"
+#include "server/mcp/protocol.h"
 #include "transport/json_rpc.h"
 
 namespace benchtop::e2e {
@@ -115,7 +116,7 @@ TEST(StdioE2e, ModernRequestsWithoutAHandshake) {
                      {{"_meta",
                        {{"io.modelcontextprotocol/protocolVersion", "1900-01-01"},
                         {"io.modelcontextprotocol/clientCapabilities", json::object()}}}});
-  expect_error(unsupported, jsonrpc::kUnsupportedProtocolVersion);
+  expect_error(unsupported, mcp::kUnsupportedProtocolVersion);
   EXPECT_EQ(unsupported["error"]["data"]["requested"], "1900-01-01");
 }
 

@@ -4,7 +4,7 @@
 
 #include "tests/unit/fs_test_support.h"
 #include "tests/unit/scripted_llm_server.h"
-#include "tools/fs_tools.h"
+#include "tools/fs/fs_tools.h"
 
 namespace benchtop {
 namespace {
@@ -112,11 +112,28 @@ TEST_F(AgentLoopTest, RunsRealToolsAndStreamsEventsInOrder) {
 TEST_F(AgentLoopTest, ToolErrorsGoBackToTheModelAndEscapesAreRefused) {
   llm_server_.push(tool_call_reply("c1", "fs_read", {{"path", "../outside/secret"}}));
   llm_server_.push(tool_call_reply("c2", "fs_read", {{"path", "a.txt"}, {"project", "other"}}));
-  llm_server_.push(tool_call_reply("c3", "project_delete", {{"project", "demo"}}));
+  llm_server_.push(tool_call_reply("c3", "manage_projects", nlohmann::json::object()));
   llm_server_.push(text_reply("Could not."));
   write_file(dirs_.outside() / "secret", "top secret");
+  // A tool that declares itself not for the built-in agent is neither offered nor run.
+  bool hidden_ran = false;
+  Tool hidden;
+  hidden.name = "manage_projects";
+  hidden.title = "Manage projects";
+  hidden.description = "Not for a conversation confined to one project.";
+  hidden.input_schema = {{"type", "object"}, {"additionalProperties", false}};
+  hidden.builtin_agent = false;
+  hidden.handler = [&](const nlohmann::json&, ToolContext&) {
+    hidden_ran = true;
+    return ToolResult::text("ran");
+  };
+  registry_.add(std::move(hidden));
 
   const AgentRunOutcome outcome = run("read outside");
+  EXPECT_FALSE(hidden_ran);
+  for (const auto& tool : llm_server_.requests().at(0)["tools"]) {
+    EXPECT_NE(tool["function"]["name"], "manage_projects");
+  }
   EXPECT_EQ(outcome.stop_reason, "completed");
   ASSERT_EQ(outcome.tool_calls.size(), 3u);
   for (const auto& call : outcome.tool_calls) EXPECT_TRUE(call.is_error) << call.name;
@@ -179,21 +196,53 @@ TEST_F(AgentLoopTest, LargeResultsAreTruncatedForTheModelWithANote) {
   }
 }
 
-TEST(FileChangesTest, DerivedFromToolNameAndArguments) {
-  const ToolResult ok =
-      ToolResult::success({{"path", "b.txt"}, {"from", "a.txt"}, {"to", "b.txt"}}, "");
-  auto moved = file_changes_of("fs_move", {{"from", "a.txt"}, {"to", "b.txt"}}, ok);
+// File changes are what the tools' results declare, read the same way by the agent and by any MCP
+// client (`_meta`), whatever the tool is called.
+TEST(FileChangesTest, TheFsToolsDeclareTheirChangesInTheResult) {
+  WorkspaceFixtureDirs dirs;
+  SingleWorkspaceProvider provider(dirs.root());
+  ToolRegistry registry;
+  register_fs_tools(registry, provider);
+  auto call = [&](const std::string& name, const nlohmann::json& args) {
+    ToolContext context;
+    auto result = registry.call(name, args, context);
+    EXPECT_TRUE(result.has_value()) << name;
+    return result ? *result : ToolResult::error("no such tool");
+  };
+
+  auto created = file_changed_events(call("fs_write", {{"path", "a.txt"}, {"content", "1\n"}}));
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0],
+            (nlohmann::json{{"type", "file_changed"}, {"path", "a.txt"}, {"action", "created"}}));
+  const ToolResult edited =
+      call("fs_edit", {{"path", "a.txt"}, {"edits", {{{"old_text", "1"}, {"new_text", "2"}}}}});
+  EXPECT_EQ(file_changed_events(edited).at(0)["action"], "modified");
+  EXPECT_EQ(edited.to_json()["_meta"][kFileChangesMeta],
+            (nlohmann::json{{{"path", "a.txt"}, {"action", "modified"}}}));
+  EXPECT_TRUE(
+      file_changed_events(call("fs_edit", {{"path", "a.txt"},
+                                           {"edits", {{{"old_text", "2"}, {"new_text", "3"}}}},
+                                           {"dry_run", true}}))
+          .empty());
+  auto moved = file_changed_events(call("fs_move", {{"from", "a.txt"}, {"to", "b.txt"}}));
   ASSERT_EQ(moved.size(), 1u);
   EXPECT_EQ(moved[0]["action"], "moved");
   EXPECT_EQ(moved[0]["from"], "a.txt");
-  EXPECT_EQ(file_changes_of("fs_delete", {{"path", "x"}},
-                            ToolResult::success({{"path", "x"}}, ""))[0]["action"],
-            "deleted");
-  EXPECT_TRUE(file_changes_of("fs_edit", {{"path", "x"}, {"dry_run", true}},
-                              ToolResult::success({{"path", "x"}, {"dry_run", true}}, ""))
-                  .empty());
-  EXPECT_TRUE(file_changes_of("fs_write", {{"path", "x"}}, ToolResult::error("no")).empty());
-  EXPECT_TRUE(file_changes_of("fs_read", {{"path", "x"}}, ok).empty());
+  EXPECT_EQ(file_changed_events(call("fs_delete", {{"path", "b.txt"}})).at(0)["action"], "deleted");
+  EXPECT_TRUE(file_changed_events(call("fs_read", {{"path", "missing.txt"}})).empty());
+  const ToolResult read = call("fs_list", {{"path", "."}});
+  EXPECT_TRUE(file_changed_events(read).empty());
+  EXPECT_FALSE(read.to_json().contains("_meta"));
+}
+
+TEST(FileChangesTest, AnyToolThatDeclaresAChangeIsReported) {
+  ToolResult result = ToolResult::text("generated");
+  result.file_changes.push_back({"gen/out.c", FileChange::Action::kCreated, ""});
+  auto events = file_changed_events(result);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["path"], "gen/out.c");
+  result.is_error = true;
+  EXPECT_TRUE(file_changed_events(result).empty()) << "a failed call changed nothing to report";
 }
 
 }  // namespace

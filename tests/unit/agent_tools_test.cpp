@@ -1,11 +1,11 @@
-#include "tools/agent_tools.h"
+#include "tools/agent/agent_tools.h"
 
 #include <gtest/gtest.h>
 
-#include "server/schema.h"
+#include "server/storage/migrations.h"
 #include "tests/unit/fs_test_support.h"
 #include "tests/unit/scripted_llm_server.h"
-#include "tools/fs_tools.h"
+#include "tools/fs/fs_tools.h"
 
 namespace benchtop {
 namespace {

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "server/tool.h"
+#include "server/mcp/registry/tool.h"
 #include "test_mcp_client.h"
 
 namespace benchtop::testing {

@@ -1,11 +1,11 @@
-#include "server/chat/chat_api.h"
+#include "server/web/chat_api.h"
 
 #include <gtest/gtest.h>
 
-#include "server/schema.h"
+#include "server/storage/migrations.h"
 #include "tests/unit/fs_test_support.h"
 #include "tests/unit/scripted_llm_server.h"
-#include "tools/fs_tools.h"
+#include "tools/fs/fs_tools.h"
 
 namespace benchtop {
 namespace {
@@ -214,6 +214,24 @@ TEST_F(ChatApiTest, OneRunPerThreadCancelAndReattach) {
   const auto after = send(id, "are you there?");
   ASSERT_FALSE(after.empty());
   EXPECT_EQ(after.back()["type"], "done");
+}
+
+// Finished runs are kept for re-attaching only for a while: starting a run drops older finished
+// ones, whose messages stay in the store.
+TEST_F(ChatApiTest, FinishedRunsArePrunedAndTheirMessagesKept) {
+  chat_->set_finished_run_retention(0ms);
+  llm_server_.push(text_reply("First."));
+  const std::string first = create_thread();
+  send(first, "one");
+  ASSERT_NE(chat_->latest_run(first), nullptr);
+
+  llm_server_.push(text_reply("Second."));
+  const std::string second = create_thread();
+  send(second, "two");
+  EXPECT_EQ(chat_->latest_run(first), nullptr) << "the finished run of the first thread stayed";
+  EXPECT_NE(chat_->latest_run(second), nullptr);
+  const Json messages = json_of(request("GET", "/api/threads/" + first + "/messages"));
+  EXPECT_EQ(messages["messages"].size(), 2u) << messages;
 }
 
 TEST_F(ChatApiTest, ClearErrors) {

@@ -1,7 +1,7 @@
 // Opening the chat page on a server started with a token: login by /?token= or the login form,
 // the session cookie it sets, what that cookie may and may not authorise. Real HTTP on loopback
 // through HttpServer, with the chat routes and /mcp on one router as `benchtop serve` has them.
-#include "server/chat/chat_login.h"
+#include "server/web/chat_login.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/session_cookie.h"
+#include "server/access/session_cookie.h"
 #include "tests/unit/served_chat.h"
 #include "transport/json_rpc.h"
 

@@ -1,4 +1,4 @@
-#include "tools/confirmation.h"
+#include "tools/common/confirmation.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The end of a connection's input ends serve_connection: calls still running are given the drain
 // period, then cancelled, and a call that ignores its cancellation is left behind after the second
 // grace period instead of holding the process open forever.
-#include "server/connection_server.h"
+#include "server/mcp/connection_server.h"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <future>
 #include <mutex>
 
-#include "server/tool_registry.h"
-#include "server/worker_pool.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/mcp/workers/worker_pool.h"
 #include "test_mcp_client.h"
 #include "transport/memory_connection.h"
 

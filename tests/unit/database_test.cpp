@@ -1,4 +1,4 @@
-#include "server/database.h"
+#include "server/storage/database.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/data_dir.h"
-#include "server/schema.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop {

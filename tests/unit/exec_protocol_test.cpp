@@ -5,12 +5,12 @@
 
 #include <fstream>
 
-#include "server/connection_server.h"
-#include "server/mcp_server.h"
-#include "server/worker_pool.h"
+#include "server/mcp/connection_server.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/workers/worker_pool.h"
 #include "tests/unit/sandbox_test_support.h"
 #include "tests/unit/test_mcp_client.h"
-#include "tools/exec_tools.h"
+#include "tools/exec/exec_tools.h"
 #include "transport/memory_connection.h"
 
 namespace benchtop::testing {

@@ -1,10 +1,10 @@
 // The devcontainer_*, shell_exec and process_* tools through the registry (schemas validated on
 // the way in and out), on real sandboxes.
-#include "tools/exec_tools.h"
+#include "tools/exec/exec_tools.h"
 
 #include <gtest/gtest.h>
 
-#include "server/tool_registry.h"
+#include "server/mcp/registry/tool_registry.h"
 #include "tests/unit/sandbox_test_support.h"
 
 namespace benchtop::testing {

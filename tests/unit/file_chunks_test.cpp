@@ -1,4 +1,4 @@
-#include "tools/file_chunks.h"
+#include "tools/fs/file_chunks.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "server/file_watcher.h"
+#include "server/workspace/changes/file_watcher.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -14,8 +14,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "server/workspace.h"
-#include "server/workspace_provider.h"
+#include "server/workspace/workspace.h"
+#include "server/workspace/workspace_provider.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {

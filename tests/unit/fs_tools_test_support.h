@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "server/tool_registry.h"
+#include "server/mcp/registry/tool_registry.h"
 #include "tests/unit/fs_test_support.h"
-#include "tools/fs_tools.h"
+#include "tools/fs/fs_tools.h"
 
 namespace benchtop::testing {
 

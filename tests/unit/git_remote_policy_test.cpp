@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "server/git/git_transfer.h"
-#include "server/git/remote_url.h"
+#include "server/git/remote/git_transfer.h"
+#include "server/git/remote/remote_url.h"
 #include "tests/unit/git_tools_fixture.h"
 #include "tests/unit/recording_http_server.h"
 

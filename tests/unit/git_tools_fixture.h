@@ -11,11 +11,11 @@
 #include <string>
 
 #include "server/git/git_handles.h"
-#include "server/git/git_settings.h"
-#include "server/git/remote_url.h"
-#include "server/tool_registry.h"
+#include "server/git/remote/remote_url.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/project/git_settings.h"
 #include "tests/unit/fs_test_support.h"
-#include "tools/git_tools.h"
+#include "tools/git/git_tools.h"
 
 namespace benchtop::testing {
 

@@ -1,7 +1,7 @@
 // The git_* tools on real repositories in temporary directories: each tool's happy path and its
 // refusals (option smuggling, symlinked repository outside, hard reset without confirmation,
 // checkout over dirty changes), and push/pull against a local bare repository.
-#include "tools/git_tools.h"
+#include "tools/git/git_tools.h"
 
 #include <git2.h>
 #include <gtest/gtest.h>

@@ -1,12 +1,12 @@
 // Cases follow the rules and examples of gitignore(5).
-#include "server/gitignore.h"
+#include "server/workspace/search/gitignore.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "server/tree_walk.h"
-#include "server/workspace.h"
+#include "server/workspace/search/tree_walk.h"
+#include "server/workspace/workspace.h"
 #include "tests/unit/search_test_support.h"
 
 namespace benchtop {

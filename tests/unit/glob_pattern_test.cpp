@@ -1,4 +1,4 @@
-#include "server/glob_pattern.h"
+#include "server/workspace/search/glob_pattern.h"
 
 #include <gtest/gtest.h>
 

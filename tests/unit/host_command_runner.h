@@ -9,9 +9,9 @@
 #include <chrono>
 #include <string>
 
-#include "server/exec/command_runner.h"
-#include "server/workspace.h"
-#include "server/workspace_provider.h"
+#include "server/process/command_runner.h"
+#include "server/workspace/workspace.h"
+#include "server/workspace/workspace_provider.h"
 
 namespace benchtop::testing {
 

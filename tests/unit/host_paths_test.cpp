@@ -1,19 +1,19 @@
 // Error results never show host paths: the project's workspace is /workspace to the model and
 // the data directory is "<data dir>", whichever tool failed (file system or libgit2).
-#include "server/host_paths.h"
+#include "tools/common/host_paths.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
-#include "server/data_dir.h"
-#include "server/database.h"
-#include "server/git/git_settings.h"
-#include "server/schema.h"
+#include "server/project/git_settings.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
 #include "tests/support/temp_dir.h"
-#include "tools/fs_tools.h"
-#include "tools/git_tools.h"
+#include "tools/fs/fs_tools.h"
+#include "tools/git/git_tools.h"
 
 namespace benchtop {
 namespace {

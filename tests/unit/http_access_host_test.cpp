@@ -1,7 +1,7 @@
-// Host and Origin parsing (server/http_access_host.h) and the access decisions built on it, as
-// tables of the inputs a DNS-rebinding page or a confused client can produce: look-alike names,
+// Host and Origin parsing (server/access/http_access_host.h) and the access decisions built on it,
+// as tables of the inputs a DNS-rebinding page or a confused client can produce: look-alike names,
 // trailing dots, case, ports, userinfo tricks, IPv6 forms and numeric IPv4 forms.
-#include "server/http_access_host.h"
+#include "server/access/http_access_host.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "server/http_access.h"
+#include "server/access/http_access.h"
 
 namespace benchtop {
 namespace {

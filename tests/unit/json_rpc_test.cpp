@@ -135,8 +135,8 @@ TEST(JsonRpcParse, AParseErrorNamesTheIdWhereItCanStillBeRead) {
   }
   // Too deep to parse, yet the id is read, before or after the deep part.
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  EXPECT_EQ(expect_invalid(R"({"jsonrpc":"2.0","id":5,"method":"x","params":{"a":)" + deep + "}}").id,
-            5);
+  EXPECT_EQ(
+      expect_invalid(R"({"jsonrpc":"2.0","id":5,"method":"x","params":{"a":)" + deep + "}}").id, 5);
   EXPECT_EQ(expect_invalid(R"({"params":{"a":)" + deep + R"(},"id":"late","jsonrpc":"2.0"})").id,
             "late");
 }
@@ -253,7 +253,7 @@ TEST(JsonRpcBuild, ErrorWithAndWithoutData) {
   json plain = make_error(nullptr, kParseError, "bad");
   EXPECT_FALSE(plain.contains("id"));  // MCP has no null ids: an unknown id is left out
   EXPECT_EQ(plain["error"], (json{{"code", -32700}, {"message", "bad"}}));
-  json with_data = make_error(4, kUnsupportedProtocolVersion, "v", {{"supported", {"x"}}});
+  json with_data = make_error(4, kInvalidParams, "v", {{"supported", {"x"}}});
   EXPECT_EQ(with_data["error"]["data"]["supported"][0], "x");
 }
 

@@ -1,4 +1,4 @@
-#include "server/json_schema.h"
+#include "server/mcp/schema/json_schema.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/tool_registry.h"
+#include "server/mcp/registry/tool_registry.h"
 
 namespace benchtop {
 namespace {

@@ -1,7 +1,7 @@
 // LongCallPool's admission: a table of call sequences against the three caps (which call is the
 // first refused, and with which message), slots released when a call returns, and shutdown
 // cancelling what still runs.
-#include "server/long_call_pool.h"
+#include "server/mcp/workers/long_call_pool.h"
 
 #include <gtest/gtest.h>
 

@@ -9,14 +9,14 @@
 #include <thread>
 #include <vector>
 
-#include "server/connection_server.h"
-#include "server/mcp_server.h"
-#include "server/worker_pool.h"
-#include "server/workspace.h"
+#include "server/mcp/connection_server.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/workers/worker_pool.h"
+#include "server/workspace/workspace.h"
 #include "test_mcp_client.h"
 #include "tests/unit/sandbox_test_support.h"
-#include "tools/exec_tools.h"
-#include "tools/fs_tools.h"
+#include "tools/exec/exec_tools.h"
+#include "tools/fs/fs_tools.h"
 #include "transport/memory_connection.h"
 
 namespace benchtop::testing {

@@ -9,18 +9,18 @@
 #include <thread>
 #include <vector>
 
-#include "server/connection_server.h"
-#include "server/database.h"
-#include "server/mcp_server.h"
-#include "server/project_service.h"
-#include "server/schema.h"
-#include "server/tool_registry.h"
-#include "server/worker_pool.h"
-#include "server/workspace.h"
+#include "server/mcp/connection_server.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/mcp/workers/worker_pool.h"
+#include "server/project/project_service.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
+#include "server/workspace/workspace.h"
 #include "test_mcp_client.h"
-#include "tests/unit/blocking_tool.h"
 #include "tests/support/temp_dir.h"
-#include "tools/fs_tools.h"
+#include "tests/unit/blocking_tool.h"
+#include "tools/fs/fs_tools.h"
 #include "transport/memory_connection.h"
 
 namespace benchtop::testing {
@@ -64,7 +64,7 @@ class LongCallsTest : public ::testing::Test {
  protected:
   // A server with `quick_threads` quick-pool threads and the given long-call caps, over projects
   // alpha and beta (beta holding notes.txt).
-  void start(size_t quick_threads, LongCallLimits limits) {
+  void start(size_t quick_threads, LongCallLimits limits, size_t max_queued = 0) {
     auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
@@ -78,7 +78,8 @@ class LongCallsTest : public ::testing::Test {
 
     register_fs_tools(registry_, *projects_);
     registry_.add(probe_.tool("block", ToolExecution::kLongRunning));
-    workers_ = std::make_unique<WorkerPool>(quick_threads);
+    registry_.add(probe_.tool("hold", ToolExecution::kQuick));
+    workers_ = std::make_unique<WorkerPool>(quick_threads, max_queued);
     server_ = std::make_unique<McpServer>(ServerIdentity{"t", "t", "1", ""}, registry_, *workers_);
     server_->set_long_call_limits(limits);
   }
@@ -138,6 +139,33 @@ TEST_F(LongCallsTest, QuickCallsInAnotherProjectDoNotWaitBehindLongOnes) {
     json done = client(0).await(id).response;
     EXPECT_EQ(text_of(done), "released") << done;
   }
+}
+
+// A flood of quick calls: with every quick thread busy and the queue at its bound, the next call
+// is answered at once with "busy, retry" instead of growing the queue without end; the queued
+// ones still run.
+TEST_F(LongCallsTest, AFullQuickQueueAnswersBusyAtOnce) {
+  start(1, LongCallLimits{.threads = 2, .per_project = 8, .per_client = 8}, 2);
+  std::vector<json> held;
+  held.push_back(client(0).next_id());
+  client(0).send_request(held.back(), "tools/call", call("hold", {{"project", "alpha"}}));
+  ASSERT_TRUE(probe_.wait_started(1));
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(client(0).next_id());
+    client(0).send_request(held.back(), "tools/call", call("hold", {{"project", "alpha"}}));
+  }
+  // From the same connection, whose messages are dispatched in order: the two are queued first.
+  json busy = client(0).request("tools/call", call("hold", {{"project", "beta"}})).response;
+  ASSERT_TRUE(busy.contains("result")) << busy;
+  EXPECT_TRUE(busy["result"].value("isError", false)) << busy;
+  EXPECT_NE(text_of(busy).find("The server is busy: 2 calls are already waiting"),
+            std::string::npos)
+      << busy;
+  EXPECT_NE(text_of(busy).find("retry"), std::string::npos) << busy;
+
+  probe_.release();
+  for (const json& id : held) EXPECT_EQ(text_of(client(0).await(id).response), "released");
+  EXPECT_EQ(probe_.started(), 3);
 }
 
 TEST_F(LongCallsTest, ThePerProjectCapRefusesTheExcessAtOnce) {

@@ -1,6 +1,6 @@
 // Protocol tests: a real McpServer served over the in-memory connection pair, driven by a small
 // client, on both protocol eras.
-#include "server/mcp_server.h"
+#include "server/mcp/mcp_server.h"
 
 #include <gtest/gtest.h>
 
@@ -12,9 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "server/connection_server.h"
-#include "server/tool_registry.h"
-#include "server/worker_pool.h"
+#include "server/mcp/connection_server.h"
+#include "server/mcp/protocol.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/mcp/workers/worker_pool.h"
 #include "test_mcp_client.h"
 #include "transport/memory_connection.h"
 
@@ -466,7 +467,7 @@ TEST(McpServerLifecycle, UnsupportedModernVersionNamesTheSupportedOnes) {
   for (json requested : {json("1900-01-01"), json("2026-07-29"), json(20260728)}) {
     json params = {{"_meta", {{kMetaVersion, requested}, {kMetaCapabilities, json::object()}}}};
     json response = harness.client().request("tools/list", params).response;
-    EXPECT_EQ(response["error"]["code"], jsonrpc::kUnsupportedProtocolVersion) << response;
+    EXPECT_EQ(response["error"]["code"], mcp::kUnsupportedProtocolVersion) << response;
     EXPECT_EQ(response["error"]["data"]["requested"], requested);
     EXPECT_EQ(response["error"]["data"]["supported"],
               (json{"2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"}));

@@ -7,12 +7,13 @@
 #include <string>
 #include <thread>
 
-#include "server/connection_server.h"
-#include "server/mcp_server.h"
-#include "server/prompt_registry.h"
-#include "server/resource_registry.h"
-#include "server/tool_registry.h"
-#include "server/worker_pool.h"
+#include "server/mcp/connection_server.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/protocol.h"
+#include "server/mcp/registry/prompt_registry.h"
+#include "server/mcp/registry/resource_registry.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/mcp/workers/worker_pool.h"
 #include "test_mcp_client.h"
 #include "transport/memory_connection.h"
 
@@ -611,7 +612,7 @@ TEST(SurfaceModern, UndeclaredCapabilityIsMissingRequiredClientCapability) {
   Harness harness;
   harness.client().use_modern();
   json response = harness.client().request("tools/call", modern_call("sample")).response;
-  EXPECT_EQ(response["error"]["code"], jsonrpc::kMissingRequiredClientCapability) << response;
+  EXPECT_EQ(response["error"]["code"], mcp::kMissingRequiredClientCapability) << response;
   EXPECT_EQ(response["error"]["data"]["requiredCapabilities"],
             json({{"sampling", json::object()}}));
 }
@@ -676,6 +677,23 @@ TEST(SurfaceTasks, ATaskAsksThroughTasksGetAndResumesOnTasksUpdate) {
   EXPECT_NE(done["result"].dump().find("Ada"), std::string::npos) << done;
 }
 
+// A task waiting for input that never comes ends, failed with a message saying so, when the
+// server's client-request deadline passes: it does not hold a worker for ever.
+TEST(SurfaceTasks, ATaskWhoseInputNeverComesFailsAtTheDeadline) {
+  Harness harness;
+  harness.server().set_client_request_timeout(std::chrono::milliseconds(50));
+  auto& client = harness.client();
+  client.use_modern();
+  client.set_modern_capabilities(kTasksCapabilities);
+  json created = client.request("tools/call", call("ask_name")).response["result"];
+  ASSERT_EQ(created["resultType"], "task") << created;
+  const std::string id = created["taskId"];
+  json task = await_task(client, id, "working");
+  if (task["status"] == "input_required") task = await_task(client, id, "input_required");
+  ASSERT_EQ(task["status"], "failed") << task;
+  EXPECT_NE(task.dump().find("No input arrived"), std::string::npos) << task;
+}
+
 TEST(SurfaceTasks, GatingUnknownIdsAndCancellation) {
   Harness harness;
   auto& client = harness.client();
@@ -683,11 +701,11 @@ TEST(SurfaceTasks, GatingUnknownIdsAndCancellation) {
   // Without the extension: task-only tools and the tasks methods need it; optional ones run
   // synchronously.
   json refused = client.request("tools/call", call("task_only")).response;
-  EXPECT_EQ(refused["error"]["code"], jsonrpc::kMissingRequiredClientCapability) << refused;
+  EXPECT_EQ(refused["error"]["code"], mcp::kMissingRequiredClientCapability) << refused;
   EXPECT_TRUE(refused["error"]["data"]["requiredCapabilities"]["extensions"].contains(
       "io.modelcontextprotocol/tasks"));
   EXPECT_EQ(client.request("tasks/get", {{"taskId", "x"}}).response["error"]["code"],
-            jsonrpc::kMissingRequiredClientCapability);
+            mcp::kMissingRequiredClientCapability);
 
   client.set_modern_capabilities(kTasksCapabilities);
   EXPECT_EQ(client.request("tasks/get", {{"taskId", "nope"}}).response["error"]["code"], -32602);

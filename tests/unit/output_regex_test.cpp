@@ -1,12 +1,12 @@
-#include "server/testing/output_regex.h"
+#include "server/test_runs/parsers/output_regex.h"
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
 
-#include "server/testing/summary_parsers.h"
-#include "server/testing/test_report.h"
+#include "server/test_runs/parsers/summary_parsers.h"
+#include "server/test_runs/parsers/test_report.h"
 
 namespace benchtop::test_runs {
 namespace {

@@ -1,7 +1,7 @@
 // File names with newlines, control characters, backslashes or bytes that are not UTF-8 neither
 // forge lines in text results nor become unreachable: every name a listing returns can be passed
 // back as a path.
-#include "server/path_escape.h"
+#include "server/workspace/path_escape.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tests/unit/fs_tools_test_support.h"
-#include "tools/search_tools.h"
+#include "tools/search/search_tools.h"
 
 namespace benchtop {
 namespace {

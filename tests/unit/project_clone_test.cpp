@@ -6,15 +6,15 @@
 #include <filesystem>
 #include <string>
 
-#include "server/data_dir.h"
-#include "server/database.h"
-#include "server/git/git_clone.h"
-#include "server/git/git_settings.h"
-#include "server/schema.h"
-#include "server/workspace.h"
-#include "tests/unit/git_test_support.h"
+#include "server/git/remote/git_clone.h"
+#include "server/project/git_settings.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
+#include "server/workspace/workspace.h"
 #include "tests/support/temp_dir.h"
-#include "tools/project_tools.h"
+#include "tests/unit/git_test_support.h"
+#include "tools/projects/project_tools.h"
 
 namespace benchtop {
 namespace {

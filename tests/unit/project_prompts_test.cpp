@@ -1,10 +1,10 @@
-#include "tools/project_prompts.h"
+#include "tools/projects/project_prompts.h"
 
 #include <gtest/gtest.h>
 
-#include "server/data_dir.h"
-#include "server/database.h"
-#include "server/schema.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop {

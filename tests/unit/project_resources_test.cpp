@@ -1,4 +1,4 @@
-#include "tools/project_resources.h"
+#include "tools/projects/project_resources.h"
 
 #include <gtest/gtest.h>
 
@@ -7,11 +7,11 @@
 #include <string>
 
 #include "common/base64.h"
-#include "server/data_dir.h"
-#include "server/database.h"
-#include "server/schema.h"
-#include "tests/unit/special_file_support.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/special_file_support.h"
 
 namespace benchtop {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/project_service.h"
+#include "server/project/project_service.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "common/uuid.h"
-#include "server/data_dir.h"
-#include "server/database.h"
-#include "server/schema.h"
-#include "server/workspace.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
+#include "server/workspace/workspace.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop {

@@ -1,4 +1,4 @@
-#include "tools/project_tools.h"
+#include "tools/projects/project_tools.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 #include <fstream>
 #include <string>
 
-#include "server/data_dir.h"
-#include "server/database.h"
-#include "server/schema.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop {

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "server/workspace_disk.h"
+#include "server/sandbox/workspace_disk.h"
 #include "tests/unit/sandbox_test_support.h"
-#include "tools/exec_tools.h"
-#include "tools/fs_tools.h"
+#include "tools/exec/exec_tools.h"
+#include "tools/fs/fs_tools.h"
 
 namespace benchtop::testing {
 namespace {

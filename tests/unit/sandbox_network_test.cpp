@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "common/unique_fd.h"
-#include "server/tool_registry.h"
+#include "server/mcp/registry/tool_registry.h"
 #include "tests/unit/sandbox_test_support.h"
-#include "tools/exec_tools.h"
+#include "tools/exec/exec_tools.h"
 #include "transport/http_server.h"
 
 namespace benchtop::testing {

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 
-#include "server/sandbox/backend_factory.h"
-#include "server/sandbox/bwrap_backend.h"
-#include "server/sandbox/exec_admin_http.h"
-#include "server/sandbox/output_buffers.h"
-#include "server/sandbox/podman_backend.h"
-#include "server/sandbox/seccomp_filter.h"
+#include "server/process/output_buffers.h"
+#include "server/sandbox/backends/backend_factory.h"
+#include "server/sandbox/backends/bwrap_backend.h"
+#include "server/sandbox/backends/podman_backend.h"
+#include "server/sandbox/linux/seccomp_filter.h"
+#include "server/web/admin_exec.h"
 #include "tests/unit/sandbox_test_support.h"
 
 namespace benchtop::testing {

@@ -12,12 +12,13 @@
 #include <string>
 #include <thread>
 
-#include "server/database.h"
-#include "server/project_service.h"
-#include "server/sandbox/bwrap_backend.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/project/project_resolver.h"
+#include "server/project/project_service.h"
+#include "server/sandbox/backends/bwrap_backend.h"
 #include "server/sandbox/container_manager.h"
-#include "server/schema.h"
-#include "server/tool_registry.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {

@@ -1,11 +1,11 @@
-#include "tools/search_tools.h"
+#include "tools/search/search_tools.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 
-#include "server/workspace.h"
+#include "server/workspace/workspace.h"
 #include "tests/unit/fs_test_support.h"
 #include "tests/unit/search_test_support.h"
 

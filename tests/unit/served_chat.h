@@ -14,14 +14,14 @@
 #include <vector>
 
 #include "common/unique_fd.h"
-#include "server/chat/chat_api.h"
-#include "server/mcp_server.h"
-#include "server/schema.h"
-#include "server/session_store.h"
-#include "server/streamable_http.h"
-#include "server/worker_pool.h"
+#include "server/mcp/http/streamable_http.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/sessions/session_store.h"
+#include "server/mcp/workers/worker_pool.h"
+#include "server/storage/migrations.h"
+#include "server/web/chat_api.h"
 #include "tests/unit/fs_test_support.h"
-#include "tools/fs_tools.h"
+#include "tools/fs/fs_tools.h"
 #include "transport/http_client.h"
 #include "transport/http_router.h"
 

@@ -7,11 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "server/regular_file.h"
-#include "server/testing/runner_detection.h"
+#include "server/test_runs/runner_detection.h"
+#include "server/workspace/regular_file.h"
 #include "tests/unit/fs_tools_test_support.h"
 #include "tests/unit/special_file_support.h"
-#include "tools/search_tools.h"
+#include "tools/search/search_tools.h"
 
 namespace benchtop {
 namespace {

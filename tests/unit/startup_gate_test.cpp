@@ -1,6 +1,6 @@
 // A server whose services are still being built: the handshake is answered at once, the rest
 // waits for the StartupGate, and a failed start is reported to every request that needed it.
-#include "server/startup_gate.h"
+#include "server/mcp/startup_gate.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +10,9 @@
 #include <optional>
 #include <thread>
 
-#include "server/mcp_server.h"
-#include "server/tool_registry.h"
-#include "server/worker_pool.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/mcp/workers/worker_pool.h"
 #include "transport/json_rpc.h"
 
 namespace benchtop {

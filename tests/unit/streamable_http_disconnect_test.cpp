@@ -9,11 +9,11 @@
 #include <string>
 
 #include "raw_http_client.h"
-#include "server/mcp_server.h"
-#include "server/session_store.h"
-#include "server/streamable_http.h"
-#include "server/tool_registry.h"
-#include "server/worker_pool.h"
+#include "server/mcp/http/streamable_http.h"
+#include "server/mcp/mcp_server.h"
+#include "server/mcp/registry/tool_registry.h"
+#include "server/mcp/sessions/session_store.h"
+#include "server/mcp/workers/worker_pool.h"
 
 namespace benchtop {
 namespace {

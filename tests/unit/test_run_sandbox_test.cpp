@@ -5,10 +5,10 @@
 
 #include <fstream>
 
-#include "server/testing/runner_detection.h"
-#include "server/testing/test_run_store.h"
+#include "server/test_runs/runner_detection.h"
+#include "server/test_runs/test_run_store.h"
 #include "tests/unit/sandbox_test_support.h"
-#include "tools/test_tools.h"
+#include "tools/test_runs/test_tools.h"
 
 namespace benchtop {
 namespace {

@@ -2,7 +2,7 @@
 // of small sample projects (pytest, node --test, ctest, go — each skipped when its toolchain is
 // not installed) through a host CommandRunner test double, each with a failing test that must be
 // reported with its name and line.
-#include "tools/test_tools.h"
+#include "tools/test_runs/test_tools.h"
 
 #include <gtest/gtest.h>
 
@@ -10,17 +10,17 @@
 #include <filesystem>
 #include <string>
 
-#include "server/data_dir.h"
-#include "server/database.h"
-#include "server/project_service.h"
-#include "server/schema.h"
-#include "server/testing/junit_parser.h"
-#include "server/testing/runner_detection.h"
-#include "server/testing/summary_parsers.h"
-#include "server/testing/test_run_store.h"
+#include "server/project/project_service.h"
+#include "server/storage/data_dir.h"
+#include "server/storage/database.h"
+#include "server/storage/migrations.h"
+#include "server/test_runs/parsers/junit_parser.h"
+#include "server/test_runs/parsers/summary_parsers.h"
+#include "server/test_runs/runner_detection.h"
+#include "server/test_runs/test_run_store.h"
+#include "tests/support/temp_dir.h"
 #include "tests/unit/host_command_runner.h"
 #include "tests/unit/special_file_support.h"
-#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {

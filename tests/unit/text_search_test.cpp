@@ -1,4 +1,4 @@
-#include "server/text_search.h"
+#include "server/workspace/search/text_search.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/tool_registry.h"
+#include "server/mcp/registry/tool_registry.h"
 
 #include <gtest/gtest.h>
 

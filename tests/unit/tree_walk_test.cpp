@@ -1,4 +1,4 @@
-#include "server/tree_walk.h"
+#include "server/workspace/search/tree_walk.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/unified_diff.h"
+#include "server/workspace/changes/unified_diff.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "server/uri_template.h"
+#include "server/mcp/registry/uri_template.h"
 
 #include <gtest/gtest.h>
 
-#include "server/request_state.h"
+#include "server/mcp/request_state.h"
 
 namespace benchtop {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/worker_pool.h"
+#include "server/mcp/workers/worker_pool.h"
 
 #include <gtest/gtest.h>
 
@@ -49,6 +49,31 @@ TEST(WorkerPoolTest, QueuedJobsRunOnOtherWorkersWhileOneBlocks) {
   second_ran.get_future().wait();
   release.set_value();
   pool.wait_idle();
+}
+
+// The queue holds at most its bound: with the only thread blocked and two jobs waiting, a third
+// is refused at once; once the queue drains there is room again. submit() stays unbounded.
+TEST(WorkerPoolTest, TrySubmitRefusesBeyondTheQueueBound) {
+  WorkerPool pool(1, 2);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  std::atomic<int> ran{0};
+  ASSERT_TRUE(pool.try_submit([&started, released] {
+    started.set_value();
+    released.wait();
+  }));
+  started.get_future().wait();  // the thread is busy: what follows waits in the queue
+  EXPECT_TRUE(pool.try_submit([&ran] { ran.fetch_add(1); }));
+  EXPECT_TRUE(pool.try_submit([&ran] { ran.fetch_add(1); }));
+  EXPECT_FALSE(pool.try_submit([&ran] { ran.fetch_add(100); }));
+  pool.submit([&ran] { ran.fetch_add(1); });
+  release.set_value();
+  pool.wait_idle();
+  EXPECT_EQ(ran.load(), 3);
+  EXPECT_TRUE(pool.try_submit([&ran] { ran.fetch_add(1); }));
+  pool.wait_idle();
+  EXPECT_EQ(ran.load(), 4);
 }
 
 TEST(WorkerPoolTest, DestructionFinishesQueuedWork) {

@@ -1,7 +1,7 @@
 // A managed workspace's disk cap: a loop-mounted ext4 image per workspace when running as root.
 // The tests write past the cap through the kernel and check what the host file system and the
 // directory look like afterwards; without root (or loop devices) they say so and skip.
-#include "server/workspace_disk.h"
+#include "server/sandbox/workspace_disk.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "server/workspace.h"
+#include "server/workspace/workspace.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

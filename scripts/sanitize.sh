@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds benchtop with sanitizers into its own build directory and runs the C++ suites (unit and
+# end-to-end tests, the include rule) under them; the npm clients and fuzz targets run in the main
+# build only.
+#
+#   scripts/sanitize.sh asan [ctest args...]   AddressSanitizer + UndefinedBehaviorSanitizer
+#                                              (part of scripts/test.sh, so of CI)
+#   scripts/sanitize.sh tsan [ctest args...]   ThreadSanitizer
+#
+# BUILD_DIR (default ./build-<kind>) chooses the build directory.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+kind="${1:-}"
+case "$kind" in
+  asan)
+    flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}"
+    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+    ;;
+  tsan)
+    flags="-fsanitize=thread -fno-omit-frame-pointer"
+    export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+    ;;
+  *)
+    echo "usage: $0 asan|tsan [ctest arguments...]" >&2
+    exit 2
+    ;;
+esac
+shift
+build_dir="${BUILD_DIR:-$repo_root/build-$kind}"
+
+# Shared C libraries and libstdc++: the sanitizer runtimes must see every allocation.
+cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DBENCHTOP_STATIC_LIBS=OFF -DBENCHTOP_BUILD_BENCH=OFF \
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
+  -DCMAKE_SHARED_LINKER_FLAGS="$flags" -DCMAKE_MODULE_LINKER_FLAGS="$flags" >/dev/null
+cmake --build "$build_dir" --parallel "$(nproc)" \
+  --target benchtop benchtop_http benchtop_unit_tests benchtop_e2e_tests
+cd "$build_dir"
+ctest --output-on-failure --parallel "$(nproc)" --timeout 900 --label-exclude 'fuzz|node' "$@"

@@ -1,0 +1,194 @@
+#include "server/mcp/registry/tool_registry.h"
+
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+
+#include "common/log.h"
+
+namespace benchtop {
+
+// Schemas are compiled on first use rather than when the tool is added: with dozens of tools,
+// compiling them all was the largest part of start-up, and most sessions call a few tools.
+// compile_all() checks every one (`benchtop tools`, the tests).
+struct ToolRegistry::Entry {
+  Tool tool;
+  std::once_flag compile_once;
+  std::optional<JsonSchema> input;
+  std::optional<JsonSchema> output;
+  std::string compile_error;  // set when a schema does not compile
+
+  const std::string& compile() {
+    std::call_once(compile_once, [this] {
+      auto compiled_input = JsonSchema::compile(tool.input_schema);
+      if (!compiled_input) {
+        compile_error = "invalid inputSchema: " + compiled_input.error().message;
+        return;
+      }
+      input = std::move(compiled_input).value();
+      if (tool.output_schema.is_null()) return;
+      auto compiled_output = JsonSchema::compile(tool.output_schema);
+      if (!compiled_output) {
+        compile_error = "invalid outputSchema: " + compiled_output.error().message;
+        return;
+      }
+      output = std::move(compiled_output).value();
+    });
+    return compile_error;
+  }
+};
+
+namespace {
+
+// Tool names: the SEP-986 character set, which is also safe in an Mcp-Name header.
+bool valid_tool_name(const std::string& name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ToolRegistry::ToolRegistry() = default;
+ToolRegistry::~ToolRegistry() = default;
+
+void ToolRegistry::add(Tool tool) {
+  if (!valid_tool_name(tool.name)) {
+    throw std::invalid_argument("invalid tool name '" + tool.name + "'");
+  }
+  if (tools_.count(tool.name)) throw std::invalid_argument("duplicate tool '" + tool.name + "'");
+  if (tool.description.empty() || tool.title.empty()) {
+    throw std::invalid_argument("tool '" + tool.name + "' needs a title and a description");
+  }
+  if (!tool.handler) throw std::invalid_argument("tool '" + tool.name + "' has no handler");
+  if (!tool.input_schema.is_object() || tool.input_schema.value("type", "") != "object") {
+    throw std::invalid_argument("tool '" + tool.name + "': inputSchema must be an object schema");
+  }
+  if (!tool.output_schema.is_null() && tool.output_schema.value("type", "") != "object") {
+    throw std::invalid_argument("tool '" + tool.name + "': outputSchema must be an object schema");
+  }
+  const std::string name = tool.name;
+  auto entry = std::make_unique<Entry>();
+  entry->tool = std::move(tool);
+  tools_.emplace(name, std::move(entry));
+}
+
+Status ToolRegistry::compile_all() const {
+  std::string problems;
+  for (const auto& [name, entry] : tools_) {
+    if (const std::string& error = entry->compile(); !error.empty()) {
+      problems += (problems.empty() ? "" : "; ") + ("tool '" + name + "': " + error);
+    }
+  }
+  if (!problems.empty()) return Error::make(problems, "invalid_schema");
+  return {};
+}
+
+nlohmann::json ToolRegistry::list() const {
+  return list_where(false);
+}
+
+nlohmann::json ToolRegistry::list_for_builtin_agent() const {
+  return list_where(true);
+}
+
+bool ToolRegistry::offered_to_builtin_agent(const std::string& name) const {
+  auto it = tools_.find(name);
+  return it != tools_.end() && it->second->tool.builtin_agent;
+}
+
+nlohmann::json ToolRegistry::list_where(bool builtin_agent_only) const {
+  nlohmann::json tools = nlohmann::json::array();
+  for (const auto& [name, entry] : tools_) {
+    const Tool& tool = entry->tool;
+    if (builtin_agent_only && !tool.builtin_agent) continue;
+    nlohmann::json item = {
+        {"name", tool.name},
+        {"title", tool.title},
+        {"description", tool.description},
+        {"inputSchema", tool.input_schema},
+        {"annotations",
+         {{"title", tool.title},
+          {"readOnlyHint", tool.annotations.read_only},
+          {"destructiveHint", tool.annotations.destructive},
+          {"idempotentHint", tool.annotations.idempotent},
+          {"openWorldHint", tool.annotations.open_world}}},
+    };
+    if (!tool.output_schema.is_null()) item["outputSchema"] = tool.output_schema;
+    tools.push_back(std::move(item));
+  }
+  return tools;
+}
+
+bool ToolRegistry::contains(const std::string& name) const {
+  return tools_.count(name) != 0;
+}
+
+ToolExecution ToolRegistry::execution(const std::string& name) const {
+  auto it = tools_.find(name);
+  return it == tools_.end() ? ToolExecution::kQuick : it->second->tool.execution;
+}
+
+const nlohmann::json* ToolRegistry::input_schema(const std::string& name) const {
+  auto it = tools_.find(name);
+  return it == tools_.end() ? nullptr : &it->second->tool.input_schema;
+}
+
+std::optional<ToolResult> ToolRegistry::call(const std::string& name,
+                                             const nlohmann::json& arguments,
+                                             ToolContext& context) const {
+  auto it = tools_.find(name);
+  if (it == tools_.end()) return std::nullopt;
+  ToolResult result = run(*it->second, name, arguments, context);
+  if (result.is_error && error_filter_) {
+    for (auto& item : result.content) {
+      if (item.is_object() && item.contains("text") && item["text"].is_string()) {
+        item["text"] = error_filter_(arguments, item["text"].get<std::string>());
+      }
+    }
+  }
+  return result;
+}
+
+ToolResult ToolRegistry::run(Entry& entry, const std::string& name, const nlohmann::json& arguments,
+                             ToolContext& context) const {
+  if (const std::string& error = entry.compile(); !error.empty()) {
+    log::error("tool " + name + " cannot run: " + error);
+    return ToolResult::error("Internal error in " + name + ": its " + error);
+  }
+
+  if (auto problem = entry.input->validate(arguments)) {
+    return ToolResult::error("Invalid arguments for " + name + ": " + *problem);
+  }
+
+  ToolResult result;
+  try {
+    result = entry.tool.handler(arguments, context);
+  } catch (const std::exception& e) {
+    log::error("tool " + name + " threw: " + e.what());
+    return ToolResult::error("Internal error in " + name + ": " + e.what());
+  } catch (...) {
+    log::error("tool " + name + " threw a non-standard exception");
+    return ToolResult::error("Internal error in " + name);
+  }
+
+  // A tool that declares an output schema promises its structured content matches it; a broken
+  // promise is a server bug, reported as such rather than passed on to the client.
+  if (!result.is_error && entry.output) {
+    if (!result.structured) {
+      log::error("tool " + name + " returned no structuredContent despite an outputSchema");
+      return ToolResult::error("Internal error in " + name + ": missing structured result");
+    }
+    if (auto problem = entry.output->validate(*result.structured)) {
+      log::error("tool " + name + " returned output that fails its schema: " + *problem);
+      return ToolResult::error("Internal error in " + name + ": result failed its output schema");
+    }
+  }
+  return result;
+}
+
+}  // namespace benchtop

@@ -1,0 +1,196 @@
+#include "server/process/spawned_process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace benchtop {
+namespace {
+
+ExitStatus decode(int status) {
+  ExitStatus result;
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  return result;
+}
+
+// Only async-signal-safe calls between fork and exec: the parent is multithreaded.
+void write_pid(int fd, pid_t pid) {
+  char digits[16];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + pid % 10);
+    pid /= 10;
+  } while (pid > 0 && n < 16);
+  char text[16];
+  for (int i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
+  (void)!::write(fd, text, static_cast<size_t>(n));
+}
+
+[[noreturn]] void fail_in_child(int error_fd) {
+  const int err = errno;
+  (void)!::write(error_fd, &err, sizeof err);
+  ::_exit(127);
+}
+
+}  // namespace
+
+ssize_t write_to_child(int fd, const void* data, size_t size) {
+  sigset_t pipe_only, previous;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+  const ssize_t n = ::write(fd, data, size);
+  const int err = errno;
+  if (n < 0 && err == EPIPE) {
+    // Consume the SIGPIPE this write left pending, so unblocking cannot deliver it.
+    const timespec zero{0, 0};
+    ::sigtimedwait(&pipe_only, nullptr, &zero);
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = err;
+  return n;
+}
+
+Result<SpawnedProcess> SpawnedProcess::spawn(const SpawnOptions& options) {
+  if (options.argv.empty()) return Error::make("nothing to run");
+  int in_pipe[2], out_pipe[2], err_pipe[2], error_pipe[2];
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0) return Error::make("pipe: " + std::string(strerror(errno)));
+  UniqueFd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    return Error::make("pipe: " + std::string(strerror(errno)));
+  UniqueFd out_read(out_pipe[0]), out_write(out_pipe[1]);
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0)
+    return Error::make("pipe: " + std::string(strerror(errno)));
+  UniqueFd err_read(err_pipe[0]), err_write(err_pipe[1]);
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0)
+    return Error::make("pipe: " + std::string(strerror(errno)));
+  UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
+
+  std::vector<char*> argv;
+  for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& entry : options.env) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) return Error::make("fork: " + std::string(strerror(errno)));
+  if (pid == 0) {
+    const pid_t self = ::getpid();
+    for (int fd : options.cgroup_procs_fds) write_pid(fd, self);
+    ::setsid();
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+    if (::dup2(in_read.get(), 0) < 0 || ::dup2(out_write.get(), 1) < 0 ||
+        ::dup2(options.merge_stderr ? out_write.get() : err_write.get(), 2) < 0) {
+      fail_in_child(error_write.get());
+    }
+    // Nothing the server inherited or opened without O_CLOEXEC reaches the sandbox: only 0-2 and
+    // the descriptors passed on purpose.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    for (int fd : options.keep_fds) {
+      const int flags = ::fcntl(fd, F_GETFD);
+      if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    if (options.before_exec) {
+      if (const int err = options.before_exec(); err != 0) {
+        errno = err;
+        fail_in_child(error_write.get());
+      }
+    }
+    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) fail_in_child(error_write.get());
+    ::execve(argv[0], argv.data(), envp.data());
+    fail_in_child(error_write.get());
+  }
+
+  SpawnedProcess process;
+  process.pid_ = pid;
+  error_write.reset();
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(error_read.get(), &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  process.pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (n == static_cast<ssize_t>(sizeof child_errno)) {
+    process.wait();
+    return Error::make("cannot start " + options.argv[0] + ": " + strerror(child_errno));
+  }
+  process.stdin_ = std::move(in_write);
+  process.stdout_ = std::move(out_read);
+  if (!options.merge_stderr) process.stderr_ = std::move(err_read);
+  return process;
+}
+
+SpawnedProcess::SpawnedProcess(SpawnedProcess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
+      stdin_(std::move(other.stdin_)),
+      stdout_(std::move(other.stdout_)),
+      stderr_(std::move(other.stderr_)),
+      status_(std::move(other.status_)) {}
+
+SpawnedProcess& SpawnedProcess::operator=(SpawnedProcess&& other) noexcept {
+  if (this != &other) {
+    release();
+    pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::move(other.pidfd_);
+    stdin_ = std::move(other.stdin_);
+    stdout_ = std::move(other.stdout_);
+    stderr_ = std::move(other.stderr_);
+    status_ = std::move(other.status_);
+  }
+  return *this;
+}
+
+SpawnedProcess::~SpawnedProcess() {
+  release();
+}
+
+void SpawnedProcess::release() {
+  if (pid_ > 0 && !status_) {
+    signal_group(SIGKILL);
+    wait();
+  }
+  pid_ = -1;
+}
+
+void SpawnedProcess::signal_group(int signal) const {
+  if (pid_ <= 0 || status_) return;
+  // The pidfd names exactly our child even if its pid were reused; the group kill covers the
+  // children it forked without a new session.
+  if (pidfd_) ::syscall(SYS_pidfd_send_signal, pidfd_.get(), signal, nullptr, 0);
+  ::kill(-pid_, signal);
+}
+
+std::optional<ExitStatus> SpawnedProcess::try_wait() {
+  if (status_) return status_;
+  if (pid_ <= 0) return std::nullopt;
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) status_ = decode(status);
+  return status_;
+}
+
+ExitStatus SpawnedProcess::wait() {
+  if (status_) return *status_;
+  int status = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  status_ = r == pid_ ? decode(status) : ExitStatus{};
+  return *status_;
+}
+
+}  // namespace benchtop

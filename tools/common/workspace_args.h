@@ -1,0 +1,25 @@
+// Argument helpers shared by every tool that acts inside a project workspace, so that each family
+// resolves `project` and paths the same way.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/result.h"
+#include "server/workspace/workspace.h"
+#include "server/workspace/workspace_provider.h"
+
+namespace benchtop {
+
+// The schema of the optional `project` argument (id or name; the default project when omitted).
+nlohmann::json project_property();
+
+// Resolves args["project"] (absent → default project) to its workspace.
+Result<std::shared_ptr<const Workspace>> workspace_for(WorkspaceProvider& provider,
+                                                       const nlohmann::json& arguments);
+
+// Reads an optional string argument.
+std::optional<std::string> optional_string(const nlohmann::json& arguments, const char* key);
+
+}  // namespace benchtop

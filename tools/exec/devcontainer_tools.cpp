@@ -1,0 +1,326 @@
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tools/common/confirmation.h"
+#include "tools/common/workspace_args.h"
+#include "tools/exec/exec_tools.h"
+
+namespace benchtop {
+namespace {
+
+using nlohmann::json;
+
+json nullable_integer(const std::string& description) {
+  return {{"type", {"integer", "null"}}, {"description", description}};
+}
+
+json container_schema() {
+  return {
+      {"type", "object"},
+      {"properties",
+       {
+           {"project", {{"type", "string"}, {"description", "Project name."}}},
+           {"project_id", {{"type", "string"}, {"description", "Project id."}}},
+           {"backend",
+            {{"type", "string"},
+             {"description",
+              "How the container is made: bwrap (bubblewrap), podman or none "
+              "(no isolation)."}}},
+           {"status",
+            {{"type", "string"},
+             {"enum", {"creating", "running", "suspended", "stopped", "error"}},
+             {"description",
+              "Lifecycle state. stopped and suspended containers start or resume "
+              "by themselves on the next command."}}},
+           {"network",
+            {{"type", "boolean"},
+             {"description",
+              "True when commands reach the network through user-mode networking in their "
+              "own namespace (never the host's own addresses); false: loopback only, no "
+              "DNS."}}},
+           {"limits",
+            {{"type", "object"},
+             {"description", "Configured limits (0 = none). Only those in `enforced` hold."},
+             {"properties",
+              {{"memory_bytes", {{"type", "integer"}, {"description", "Memory limit."}}},
+               {"pids", {{"type", "integer"}, {"description", "Most processes at once."}}},
+               {"cpus", {{"type", "number"}, {"description", "CPU quota in CPUs."}}},
+               {"disk_bytes",
+                {{"type", "integer"}, {"description", "What the workspace can hold in all."}}}}},
+             {"required", {"memory_bytes", "pids", "cpus", "disk_bytes"}},
+             {"additionalProperties", false}}},
+           {"enforced",
+            {{"type", "array"},
+             {"items", {{"type", "string"}}},
+             {"description",
+              "What the kernel enforces here: memory, pids, cpu, disk, freeze, "
+              "tree-kill. Anything missing is not enforced on this host."}}},
+           {"notes",
+            {{"type", "array"},
+             {"items", {{"type", "string"}}},
+             {"description", "Isolation details and why a limit is not enforced."}}},
+           {"usage",
+            {{"type", "object"},
+             {"description", "Current use; null where this host cannot measure it."},
+             {"properties",
+              {{"memory_bytes", nullable_integer("Memory in use.")},
+               {"pids", nullable_integer("Processes running.")},
+               {"cpu_time_ms", nullable_integer("CPU time used so far.")},
+               {"disk_bytes", nullable_integer("Space used in the workspace.")}}},
+             {"required", {"memory_bytes", "pids", "cpu_time_ms", "disk_bytes"}},
+             {"additionalProperties", false}}},
+           {"processes",
+            {{"type", "integer"}, {"description", "Background processes running (process_list)."}}},
+           {"last_activity",
+            {{"type", "string"}, {"description", "Last command or change, ISO 8601 UTC."}}},
+           {"error", {{"type", "string"}, {"description", "Why the status is error, else empty."}}},
+       }},
+      {"required",
+       {"project", "project_id", "backend", "status", "network", "limits", "enforced", "notes",
+        "usage", "processes", "last_activity", "error"}},
+      {"additionalProperties", false},
+  };
+}
+
+json optional_number(const std::optional<int64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json container_json(const ContainerInfo& info) {
+  const auto& usage = info.backend_status.usage;
+  return {
+      {"project", info.project_name},
+      {"project_id", info.project_id},
+      {"backend", info.backend},
+      {"status", std::string(to_string(info.state))},
+      {"network", info.network},
+      {"limits",
+       {{"memory_bytes", info.limits.memory_bytes},
+        {"pids", info.limits.pids},
+        {"cpus", static_cast<double>(info.limits.cpu_millis) / 1000.0},
+        {"disk_bytes", info.disk_limit_bytes}}},
+      {"enforced", info.backend_status.enforced},
+      {"notes", info.backend_status.notes},
+      {"usage",
+       {{"memory_bytes", optional_number(usage.memory_bytes)},
+        {"pids", optional_number(usage.pids)},
+        {"cpu_time_ms", usage.cpu_usec ? json(*usage.cpu_usec / 1000) : json(nullptr)},
+        {"disk_bytes", optional_number(usage.disk_bytes)}}},
+      {"processes", info.processes},
+      {"last_activity", info.last_activity},
+      {"error", info.error},
+  };
+}
+
+std::string container_text(const ContainerInfo& info) {
+  std::string text = "Dev container of '" + info.project_name +
+                     "': " + std::string(to_string(info.state)) + " (backend " + info.backend +
+                     ", " + (info.network ? "network through user-mode networking" : "no network") +
+                     ")";
+  text += "\n  limits: memory " + std::to_string(info.limits.memory_bytes / (1024 * 1024)) +
+          " MiB, pids " + std::to_string(info.limits.pids) + ", cpus " +
+          std::to_string(info.limits.cpu_millis / 1000.0).substr(0, 4);
+  if (info.disk_limit_bytes > 0) {
+    text += ", disk " + std::to_string(info.disk_limit_bytes / (1024 * 1024)) + " MiB";
+  }
+  std::string enforced;
+  for (const auto& item : info.backend_status.enforced) {
+    enforced += (enforced.empty() ? "" : ", ") + item;
+  }
+  text += "\n  enforced: " + (enforced.empty() ? std::string("nothing") : enforced);
+  const auto& usage = info.backend_status.usage;
+  if (usage.memory_bytes) text += "\n  memory in use: " + std::to_string(*usage.memory_bytes);
+  if (usage.pids) text += "\n  processes: " + std::to_string(*usage.pids);
+  if (usage.cpu_usec) text += "\n  cpu time: " + std::to_string(*usage.cpu_usec / 1000) + " ms";
+  if (usage.disk_bytes) text += "\n  disk in use: " + std::to_string(*usage.disk_bytes);
+  for (const auto& note : info.backend_status.notes) text += "\n  note: " + note;
+  if (!info.error.empty()) text += "\n  error: " + info.error;
+  return text;
+}
+
+json project_only_schema() {
+  return {{"type", "object"},
+          {"properties", {{"project", project_property()}}},
+          {"additionalProperties", false}};
+}
+
+ToolResult respond(const Result<ContainerInfo>& info) {
+  if (!info) return ToolResult::from_error(info.error());
+  return ToolResult::success(container_json(*info), container_text(*info));
+}
+
+Tool ensure_tool(ContainerManager& containers) {
+  Tool tool;
+  tool.name = "devcontainer_ensure";
+  tool.title = "Start or update dev container";
+  tool.description =
+      "Make sure the project's dev container exists and runs (idempotent; shell_exec and "
+      "process_start also do this by themselves). Optionally lower its limits (never above the "
+      "operator's defaults) or allow network access; new limits apply at once, network applies "
+      "to commands started afterwards. Network must be allowed by the operator "
+      "(--allow-sandbox-network) and is confirmed by the user when the client supports it; "
+      "otherwise set `confirm` to the project's exact name. Returns the container status, "
+      "including which limits the kernel really enforces.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_property()},
+        {"memory_mb",
+         {{"type", "integer"},
+          {"minimum", 16},
+          {"maximum", 1048576},
+          {"description", "Memory limit in MiB, at most the operator's (default 1024)."}}},
+        {"pids",
+         {{"type", "integer"},
+          {"minimum", 8},
+          {"maximum", 65536},
+          {"description", "Most processes at once, at most the operator's (default 256)."}}},
+        {"cpus",
+         {{"type", "number"},
+          {"exclusiveMinimum", 0},
+          {"maximum", 256},
+          {"description", "CPU quota in CPUs, e.g. 0.5, at most the operator's (default 1)."}}},
+        {"network",
+         {{"type", "boolean"},
+          {"description",
+           "Allow network access: commands reach the outside through user-mode networking in "
+           "their own namespace, never the host's own addresses. Needs the operator's "
+           "--allow-sandbox-network and the user's confirmation. Default false."}}},
+        {"confirm",
+         {{"type", "string"},
+          {"description",
+           "The project's exact name, to confirm enabling network when the client cannot ask "
+           "the user."}}}}},
+      {"additionalProperties", false},
+  };
+  tool.output_schema = container_schema();
+  // Open world: with network, code in the project talks to hosts outside benchtop.
+  tool.annotations = {
+      .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
+  tool.handler = [&containers](const json& arguments, ToolContext& context) {
+    ContainerSettings settings;
+    if (arguments.contains("memory_mb")) {
+      settings.memory_bytes = arguments["memory_mb"].get<int64_t>() * 1024 * 1024;
+    }
+    if (arguments.contains("pids")) settings.pids = arguments["pids"].get<int64_t>();
+    if (arguments.contains("cpus")) {
+      settings.cpu_millis = static_cast<int64_t>(arguments["cpus"].get<double>() * 1000);
+    }
+    if (arguments.contains("network")) settings.network = arguments["network"].get<bool>();
+    const auto project = optional_string(arguments, "project");
+    if (settings.network.value_or(false)) {
+      if (!containers.network_allowed()) {
+        return ToolResult::error(ContainerManager::network_not_allowed_message());
+      }
+      auto current = containers.status(project);
+      if (!current) return ToolResult::from_error(current.error());
+      const std::string& name = current->project_name;
+      if (!current->network) {
+        if (auto refusal = confirm_destructive(
+                context,
+                "Allow the dev container of project '" + name +
+                    "' to reach the network? Code in the project (and the model driving it) "
+                    "could then download, upload and talk to any host on the internet or your "
+                    "local network, though not to this computer's own services.",
+                arguments.value("confirm", "") == name,
+                "Network not enabled: the user must agree. Ask them, then set `confirm` to the "
+                "project's exact name ('" +
+                    name + "').")) {
+          return *refusal;
+        }
+      }
+    }
+    return respond(containers.ensure(project, settings));
+  };
+  return tool;
+}
+
+Tool simple_tool(const char* name, const char* title, std::string description,
+                 ToolAnnotations annotations,
+                 std::function<Result<ContainerInfo>(const std::optional<std::string>&)> action) {
+  Tool tool;
+  tool.name = name;
+  tool.title = title;
+  tool.description = std::move(description);
+  tool.input_schema = project_only_schema();
+  tool.output_schema = container_schema();
+  tool.annotations = annotations;
+  tool.handler = [action = std::move(action)](const json& arguments, ToolContext&) {
+    return respond(action(optional_string(arguments, "project")));
+  };
+  return tool;
+}
+
+Tool destroy_tool(ContainerManager& containers) {
+  Tool tool;
+  tool.name = "devcontainer_destroy";
+  tool.title = "Destroy dev container";
+  tool.description =
+      "Kill every process in the project's dev container (background processes included) and "
+      "remove the container. The workspace files are kept; the next command starts a fresh "
+      "container. The user is asked to confirm when the client supports it; otherwise set "
+      "`confirm` to the project's exact name.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_property()},
+        {"confirm",
+         {{"type", "string"},
+          {"description", "The project's exact name, to confirm the destruction."}}}}},
+      {"additionalProperties", false},
+  };
+  tool.output_schema = container_schema();
+  tool.annotations = {.read_only = false, .destructive = true, .idempotent = true};
+  tool.handler = [&containers](const json& arguments, ToolContext& context) {
+    const auto project = optional_string(arguments, "project");
+    auto current = containers.status(project);
+    if (!current) return ToolResult::from_error(current.error());
+    const std::string& name = current->project_name;
+    if (auto refusal = confirm_destructive(
+            context,
+            "Destroy the dev container of project '" + name +
+                "'? Every process in it (background processes included) is killed; the "
+                "workspace files are kept.",
+            arguments.value("confirm", "") == name,
+            "Not destroyed: set `confirm` to the project's exact name ('" + name + "').")) {
+      return *refusal;
+    }
+    return respond(containers.destroy(project));
+  };
+  return tool;
+}
+
+}  // namespace
+
+void register_devcontainer_tools(ToolRegistry& registry, ContainerManager& containers) {
+  registry.add(ensure_tool(containers));
+  registry.add(simple_tool(
+      "devcontainer_status", "Dev container status",
+      "Show the project's dev container: backend, state, network, configured limits and which "
+      "of them the kernel enforces on this host, current memory/process/CPU use, and isolation "
+      "notes. Read-only; does not start anything.",
+      {.read_only = true, .destructive = false, .idempotent = true},
+      [&containers](const auto& project) { return containers.status(project); }));
+  registry.add(simple_tool(
+      "devcontainer_suspend", "Suspend dev container",
+      "Freeze every process in the project's dev container (they keep their memory but use no "
+      "CPU). The next shell_exec or process_* call, or devcontainer_resume, thaws it. Fails if "
+      "the container is not running.",
+      {.read_only = false, .destructive = false, .idempotent = true},
+      [&containers](const auto& project) { return containers.suspend(project); }));
+  registry.add(simple_tool(
+      "devcontainer_resume", "Resume dev container",
+      "Thaw a suspended dev container (or start a stopped one); its processes continue where "
+      "they were.",
+      {.read_only = false, .destructive = false, .idempotent = true},
+      [&containers](const auto& project) { return containers.resume(project); }));
+  registry.add(destroy_tool(containers));
+}
+
+void register_exec_tools(ToolRegistry& registry, ContainerManager& containers) {
+  register_devcontainer_tools(registry, containers);
+  register_shell_tools(registry, containers, containers);
+  register_process_tools(registry, containers);
+}
+
+}  // namespace benchtop

@@ -1,0 +1,188 @@
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/utf8.h"
+#include "tools/common/workspace_args.h"
+#include "tools/exec/command_properties.h"
+#include "tools/exec/exec_tools.h"
+
+namespace benchtop {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDefaultTimeoutMs = 120'000;
+constexpr size_t kProgressChunk = 4096;
+
+json shell_output_schema() {
+  return {
+      {"type", "object"},
+      {"properties",
+       {{"exit_code",
+         {{"type", {"integer", "null"}},
+          {"description", "Exit status; null when the command was killed by a signal."}}},
+        {"signal",
+         {{"type", {"integer", "null"}},
+          {"description",
+           "Signal that killed the command (9 = SIGKILL: timeout, cancellation "
+           "or the memory limit), else null."}}},
+        {"stdout", {{"type", "string"}, {"description", "Standard output (head and tail)."}}},
+        {"stderr", {{"type", "string"}, {"description", "Standard error (head and tail)."}}},
+        {"stdout_elided_bytes",
+         {{"type", "integer"}, {"description", "Bytes of stdout left out in the middle."}}},
+        {"stderr_elided_bytes",
+         {{"type", "integer"}, {"description", "Bytes of stderr left out in the middle."}}},
+        {"duration_ms", {{"type", "integer"}, {"description", "Wall-clock run time."}}},
+        {"timed_out", {{"type", "boolean"}, {"description", "Killed because of timeout_ms."}}},
+        {"cancelled",
+         {{"type", "boolean"},
+          {"description",
+           "Killed because the call was "
+           "cancelled."}}}}},
+      {"required",
+       {"exit_code", "signal", "stdout", "stderr", "stdout_elided_bytes", "stderr_elided_bytes",
+        "duration_ms", "timed_out", "cancelled"}},
+      {"additionalProperties", false},
+  };
+}
+
+std::string render(const ExecResult& result) {
+  std::string text;
+  if (result.timed_out) {
+    text = "Timed out after " + std::to_string(result.duration.count()) +
+           " ms; the whole process tree was killed.";
+  } else if (result.cancelled) {
+    text = "Cancelled; the whole process tree was killed.";
+  } else if (result.exit_code) {
+    text = "Exit code " + std::to_string(*result.exit_code) + " after " +
+           std::to_string(result.duration.count()) + " ms.";
+  } else if (result.signal) {
+    text = "Killed by signal " + std::to_string(*result.signal) +
+           (*result.signal == 9 ? " (SIGKILL: possibly the container's memory limit)" : "") +
+           " after " + std::to_string(result.duration.count()) + " ms.";
+  }
+  if (!result.stdout_text.empty()) text += "\n--- stdout ---\n" + result.stdout_text;
+  if (!result.stderr_text.empty()) text += "\n--- stderr ---\n" + result.stderr_text;
+  return text;
+}
+
+// Forwards output as progress notifications, in chunks and at most every 100 ms, so a chatty
+// command does not flood the client.
+class ProgressForwarder {
+ public:
+  explicit ProgressForwarder(const ToolContext& context) : context_(context) {}
+
+  void add(std::string_view stream, std::string_view bytes) {
+    std::lock_guard lock(mutex_);
+    seen_ += bytes.size();
+    if (pending_.size() < kProgressChunk) {
+      pending_.append(bytes.substr(0, kProgressChunk - pending_.size()));
+    }
+    last_stream_ = std::string(stream);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_sent_ >= std::chrono::milliseconds(100)) flush_locked(now);
+  }
+  void flush() {
+    std::lock_guard lock(mutex_);
+    flush_locked(std::chrono::steady_clock::now());
+  }
+
+ private:
+  void flush_locked(std::chrono::steady_clock::time_point now) {
+    if (pending_.empty()) return;
+    context_.report_progress(static_cast<double>(seen_), std::nullopt,
+                             valid_utf8("[" + last_stream_ + "] " + pending_));
+    pending_.clear();
+    last_sent_ = now;
+  }
+
+  const ToolContext& context_;
+  std::mutex mutex_;
+  std::string pending_;
+  std::string last_stream_;
+  size_t seen_ = 0;
+  std::chrono::steady_clock::time_point last_sent_{};
+};
+
+}  // namespace
+
+void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
+                          CommandRunner& runner) {
+  Tool tool;
+  tool.name = "shell_exec";
+  tool.title = "Run shell command";
+  tool.description =
+      "Run `/bin/sh -c command` in the project's sandboxed dev container and wait for it: the "
+      "workspace is /workspace (read-write), /usr is the host's (read-only), /tmp is private, "
+      "there is no network unless devcontainer_ensure allowed it, and memory/process/CPU limits "
+      "apply. Returns exit_code (or signal), stdout, stderr, duration_ms and timed_out. Output "
+      "beyond 64 KiB per stream keeps its head and tail with the middle elided: redirect big "
+      "output to a file and read it with fs_read. The timeout (default 120 s) and cancellation "
+      "kill the whole process tree. For servers and watchers that must keep running, use "
+      "process_start instead.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_property()},
+        {"command",
+         command_property("Shell command line, e.g. 'npm test' or 'make -j2 && ./run'.")},
+        {"cwd", cwd_property()},
+        {"env", env_property()},
+        {"stdin",
+         {{"type", "string"},
+          {"maxLength", 10 * 1024 * 1024},
+          {"description", "Text fed to the command's standard input (then closed)."}}},
+        {"timeout_ms",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", 3'600'000},
+          {"description", "Kill the command after this many milliseconds (default 120000)."}}}}},
+      {"required", {"command"}},
+      {"additionalProperties", false},
+  };
+  tool.output_schema = shell_output_schema();
+  tool.annotations = {
+      .read_only = false, .destructive = true, .idempotent = false, .open_world = false};
+  tool.execution = ToolExecution::kLongRunning;  // a command may run for up to an hour
+  tool.handler = [&containers, &runner](const json& arguments, ToolContext& context) {
+    if (!containers.exec_enabled()) return ToolResult::error(ContainerManager::disabled_message());
+    ExecRequest request;
+    request.command = arguments.value("command", "");
+    request.cwd = arguments.value("cwd", "");
+    request.stdin_data = arguments.value("stdin", "");
+    request.timeout = std::chrono::milliseconds(arguments.value("timeout_ms", kDefaultTimeoutMs));
+    if (auto env = arguments.find("env"); env != arguments.end()) {
+      for (const auto& [name, value] : env->items()) request.env[name] = value.get<std::string>();
+    }
+    ProgressForwarder progress(context);
+    OutputSink sink;
+    if (context.wants_progress()) {
+      sink = [&progress](std::string_view stream, std::string_view bytes) {
+        progress.add(stream, bytes);
+      };
+    }
+    auto result =
+        runner.run(optional_string(arguments, "project"), request, context.cancellation(), sink);
+    if (!result) return ToolResult::from_error(result.error());
+    if (sink) progress.flush();
+    const ExecResult& done = *result;
+    json structured = {
+        {"exit_code", done.exit_code ? json(*done.exit_code) : json(nullptr)},
+        {"signal", done.signal ? json(*done.signal) : json(nullptr)},
+        // Non-UTF-8 output would make the JSON unserialisable: invalid bytes are replaced.
+        {"stdout", valid_utf8(done.stdout_text)},
+        {"stderr", valid_utf8(done.stderr_text)},
+        {"stdout_elided_bytes", done.stdout_elided_bytes},
+        {"stderr_elided_bytes", done.stderr_elided_bytes},
+        {"duration_ms", done.duration.count()},
+        {"timed_out", done.timed_out},
+        {"cancelled", done.cancelled},
+    };
+    return ToolResult::success(std::move(structured), valid_utf8(render(done)));
+  };
+  registry.add(std::move(tool));
+}
+
+}  // namespace benchtop

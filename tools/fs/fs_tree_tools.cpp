@@ -1,0 +1,376 @@
+// fs_list, fs_delete and fs_move: tools that work on directory entries rather than file contents.
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "server/workspace/file_ops.h"
+#include "server/workspace/path_escape.h"
+#include "tools/common/confirmation.h"
+#include "tools/common/workspace_args.h"
+#include "tools/fs/fs_common.h"
+
+namespace benchtop::fs_tools {
+namespace {
+
+constexpr int64_t kDefaultDepth = 1;
+constexpr int64_t kMaxDepth = 10;
+constexpr size_t kMaxEntries = 1000;
+
+std::string child_path(const std::string& parent, const std::string& name) {
+  return parent.empty() ? name : parent + "/" + name;
+}
+
+Result<std::vector<std::string>> sorted_names(int dir_fd, const std::string& shown) {
+  // fdopendir takes ownership of its fd, so give it a fresh one for the same directory.
+  UniqueFd listing(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!listing) return path_error(shown, errno);
+  DIR* dir = ::fdopendir(listing.get());
+  if (!dir) return path_error(shown, errno);
+  listing.release();
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+struct Lister {
+  int64_t max_depth;
+  bool include_hidden;
+  const ToolContext& context;
+  nlohmann::json entries = nlohmann::json::array();
+  bool truncated = false;
+
+  // Lists `dir_fd` (shown as `path`, workspace-relative) and, below `max_depth`, its
+  // subdirectories. Children are opened by name with O_NOFOLLOW, so a symlink is listed as a
+  // symlink and never entered.
+  Status walk(int dir_fd, const std::string& path, int64_t depth) {
+    auto names = sorted_names(dir_fd, path.empty() ? "." : path);
+    if (!names) return names.take_error();
+    for (const auto& name : *names) {
+      if (context.cancelled()) return Error::make("Cancelled", "cancelled");
+      if (!include_hidden && name.front() == '.') continue;
+      struct stat st {};
+      if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // vanished
+      if (entries.size() >= kMaxEntries) {
+        truncated = true;
+        return {};
+      }
+      const std::string entry_path = child_path(path, name);
+      nlohmann::json entry = {{"path", escape_path(entry_path)}, {"type", type_name(st.st_mode)}};
+      if (!S_ISDIR(st.st_mode)) entry["size"] = static_cast<int64_t>(st.st_size);
+      if (S_ISLNK(st.st_mode)) {
+        char target[4096];
+        const ssize_t n = ::readlinkat(dir_fd, name.c_str(), target, sizeof target);
+        if (n >= 0) entry["target"] = escape_path(std::string_view(target, static_cast<size_t>(n)));
+      }
+      entries.push_back(std::move(entry));
+      if (S_ISDIR(st.st_mode) && depth < max_depth) {
+        UniqueFd child(
+            ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!child) continue;  // unreadable or replaced meanwhile: listed, not entered
+        if (auto status = walk(child.get(), entry_path, depth + 1); !status) return status;
+        if (truncated) return {};
+      }
+    }
+    return {};
+  }
+};
+
+std::string render_entry(const nlohmann::json& entry) {
+  const std::string type = entry["type"];
+  std::string line = entry["path"].get<std::string>();
+  if (type == "directory") return line + "/";
+  if (type == "symlink") return line + " -> " + entry.value("target", std::string("?"));
+  if (type == "file")
+    return line + "  (" + std::to_string(entry["size"].get<int64_t>()) + " bytes)";
+  return line + "  (" + type + ")";
+}
+
+ToolResult fs_list(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
+  auto target = resolve(provider, args, "path", /*default_root=*/true);
+  if (!target) return error_result(target.error());
+  const int64_t depth = std::clamp<int64_t>(args.value("depth", kDefaultDepth), 1, kMaxDepth);
+  auto dir = target->workspace->open_directory(target->relative);
+  if (!dir) {
+    if (dir.error().code == "not_directory") {
+      return ToolResult::error(target->shown +
+                               " is not a directory. Use fs_read to read a file "
+                               "or fs_stat to describe it.");
+    }
+    return error_result(dir.error());
+  }
+  Lister lister{depth, args.value("include_hidden", false), context};
+  if (auto status = lister.walk(dir->get(), target->relative, 1); !status) {
+    return error_result(status.error());
+  }
+  std::string text;
+  for (const auto& entry : lister.entries) text += render_entry(entry) + "\n";
+  if (lister.entries.empty()) text = "(" + target->shown + " is empty)\n";
+  nlohmann::json structured = {{"path", target->shown},
+                               {"depth", depth},
+                               {"entries", lister.entries},
+                               {"truncated", lister.truncated}};
+  if (lister.truncated) {
+    text += "[Stopped at " + std::to_string(kMaxEntries) +
+            " entries. List a subdirectory or use a smaller depth to see the rest.]\n";
+  }
+  return ToolResult::success(std::move(structured), std::move(text));
+}
+
+ToolResult fs_delete(WorkspaceProvider& provider, const nlohmann::json& args,
+                     const ToolContext& context) {
+  auto target = resolve(provider, args);
+  if (!target) return error_result(target.error());
+  if (target->relative.empty()) {
+    return ToolResult::error(
+        "Refusing to delete the workspace root. Delete the entries inside "
+        "it one by one if you really mean to.");
+  }
+  const bool recursive = args.value("recursive", false);
+  auto parent = target->workspace->open_parent(target->relative);
+  if (!parent) return error_result(parent.error());
+  const int dir_fd = parent->first.get();
+  const std::string& name = parent->second;
+  struct stat st {};
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return error_result(path_error(target->shown, errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    if (auto refusal = confirm_destructive(
+            context, "Delete the directory " + target->shown + " with everything in it?", recursive,
+            target->shown +
+                " is a directory; pass recursive=true to delete it with everything in it.")) {
+      return *refusal;
+    }
+    if (auto status = remove_tree_at(dir_fd, name); !status) {
+      return ToolResult::error("Could not delete all of " + target->shown + ": " +
+                               status.error().message +
+                               ". Part of it may already be gone; "
+                               "check with fs_list.");
+    }
+  } else if (::unlinkat(dir_fd, name.c_str(), 0) != 0) {
+    return error_result(path_error(target->shown, errno));
+  }
+  const std::string type = type_name(st.st_mode);
+  nlohmann::json structured = {{"path", target->shown}, {"type", type}, {"deleted", true}};
+  std::string text = "Deleted " + type + " " + target->shown;
+  if (S_ISLNK(st.st_mode)) text += " (the link only; its target is untouched)";
+  ToolResult result = ToolResult::success(std::move(structured), std::move(text));
+  result.file_changes.push_back({target->shown, FileChange::Action::kDeleted, ""});
+  return result;
+}
+
+ToolResult fs_move(WorkspaceProvider& provider, const nlohmann::json& args) {
+  auto from = resolve(provider, args, "from");
+  if (!from) return error_result(from.error());
+  auto to = resolve(provider, args, "to");
+  if (!to) return error_result(to.error());
+  if (from->relative.empty() || to->relative.empty()) {
+    return ToolResult::error("The workspace root cannot be moved or replaced.");
+  }
+  if (from->relative == to->relative) {
+    return ToolResult::error("from and to are the same path (" + from->shown + ").");
+  }
+  const bool overwrite = args.value("overwrite", false);
+  const bool create_dirs = args.value("create_dirs", false);
+
+  auto source = from->workspace->open_parent(from->relative);
+  if (!source) return error_result(source.error());
+  struct stat st {};
+  if (::fstatat(source->first.get(), source->second.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return error_result(path_error(from->shown, errno));
+  }
+  auto destination = to->workspace->open_parent(to->relative, create_dirs);
+  if (!destination) {
+    if (destination.error().code == "not_found" && !create_dirs) {
+      return ToolResult::error("The parent directory of " + to->shown +
+                               " does not exist. Pass create_dirs=true to create it.");
+    }
+    return error_result(destination.error());
+  }
+  struct stat existing {};
+  const bool replaced = ::fstatat(destination->first.get(), destination->second.c_str(), &existing,
+                                  AT_SYMLINK_NOFOLLOW) == 0;
+  // rename never follows a symlink at either end: a link is moved, or replaced, as a link.
+  if (::renameat2(source->first.get(), source->second.c_str(), destination->first.get(),
+                  destination->second.c_str(), overwrite ? 0 : RENAME_NOREPLACE) != 0) {
+    const int err = errno;
+    switch (err) {
+      case EEXIST:
+        return ToolResult::error(to->shown +
+                                 " already exists. Pass overwrite=true to replace it, or choose "
+                                 "another destination.");
+      case ENOTEMPTY:
+        return ToolResult::error(to->shown +
+                                 " is a non-empty directory and cannot be replaced; delete it "
+                                 "first with fs_delete if that is what you want.");
+      case EISDIR:
+        return ToolResult::error(to->shown +
+                                 " is a directory; give the full destination path including the "
+                                 "new name (e.g. " +
+                                 to->shown + "/" + source->second + ").");
+      case ENOTDIR:
+        return ToolResult::error("Cannot replace " + to->shown +
+                                 " with a directory (or a "
+                                 "component of a path is not a directory).");
+      case EINVAL:
+        return ToolResult::error("Cannot move " + from->shown + " into itself (" + to->shown +
+                                 ").");
+      default:
+        return error_result(path_error(from->shown + " -> " + to->shown, err));
+    }
+  }
+  nlohmann::json structured = {{"from", from->shown},
+                               {"to", to->shown},
+                               {"type", type_name(st.st_mode)},
+                               {"replaced", replaced}};
+  std::string text = "Moved " + type_name(st.st_mode) + " " + from->shown + " to " + to->shown +
+                     (replaced ? " (replacing what was there)" : "");
+  ToolResult result = ToolResult::success(std::move(structured), std::move(text));
+  result.file_changes.push_back({to->shown, FileChange::Action::kMoved, from->shown});
+  return result;
+}
+
+}  // namespace
+
+void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
+  Tool list;
+  list.name = "fs_list";
+  list.title = "List directory";
+  list.description =
+      "Lists a directory of the project workspace (default: the root), sorted by name, "
+      "descending into subdirectories up to `depth` levels (default 1 = only the directory "
+      "itself, maximum 10). Each entry has its workspace-relative path, type (file, directory, "
+      "symlink, other), size in bytes (not for directories) and, for a symlink, its target. "
+      "Symlinks are listed, never followed. Names starting with '.' are skipped unless "
+      "include_hidden=true. At most 1000 entries are returned (truncated=true beyond that: list "
+      "a subdirectory or lower the depth). To find files by pattern use fs_glob.";
+  list.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_property()},
+        {"path", path_property("Directory relative to the workspace root; default the root.")},
+        {"depth",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", kMaxDepth},
+          {"default", kDefaultDepth},
+          {"description", "Levels to list: 1 = direct entries only (default), up to 10."}}},
+        {"include_hidden",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description", "Include names starting with '.' (default false)."}}}}},
+      {"additionalProperties", false},
+  };
+  list.output_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"path", {{"type", "string"}}},
+        {"depth", {{"type", "integer"}}},
+        {"entries",
+         {{"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"properties",
+             {{"path", {{"type", "string"}}},
+              {"type", {{"type", "string"}, {"enum", {"file", "directory", "symlink", "other"}}}},
+              {"size", {{"type", "integer"}}},
+              {"target", {{"type", "string"}}}}},
+            {"required", {"path", "type"}}}}}},
+        {"truncated", {{"type", "boolean"}}}}},
+      {"required", {"path", "depth", "entries", "truncated"}},
+  };
+  list.annotations = {.read_only = true, .destructive = false, .idempotent = true};
+  list.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
+    return fs_list(provider, args, context);
+  };
+  registry.add(std::move(list));
+
+  Tool remove;
+  remove.name = "fs_delete";
+  remove.title = "Delete file or directory";
+  remove.description =
+      "Deletes a file, symlink or directory in the project workspace. A directory needs "
+      "recursive=true and is then removed with everything in it; when the client supports "
+      "elicitation the user is asked to confirm instead. A symlink is removed itself; "
+      "what it points to is never touched, and deletion never follows symlinks inside a "
+      "directory tree. The workspace root cannot be deleted. There is no undo.";
+  remove.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_property()},
+        {"path", path_property("Path relative to the workspace root.")},
+        {"recursive",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description", "Required to delete a directory and its contents."}}}}},
+      {"required", {"path"}},
+      {"additionalProperties", false},
+  };
+  remove.output_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"path", {{"type", "string"}}},
+        {"type", {{"type", "string"}, {"enum", {"file", "directory", "symlink", "other"}}}},
+        {"deleted", {{"type", "boolean"}}}}},
+      {"required", {"path", "type", "deleted"}},
+  };
+  remove.annotations = {.read_only = false, .destructive = true, .idempotent = true};
+  remove.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
+    return fs_delete(provider, args, context);
+  };
+  registry.add(std::move(remove));
+
+  Tool move;
+  move.name = "fs_move";
+  move.title = "Move or rename";
+  move.description =
+      "Moves or renames a file, directory or symlink within the project workspace (a symlink is "
+      "moved as a link). `to` is the full new path, not a directory to move into. Fails if `to` "
+      "exists unless overwrite=true (a non-empty directory is never replaced). Missing parent "
+      "directories of `to` are an error unless create_dirs=true.";
+  move.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"project", project_property()},
+        {"from", path_property("Existing path relative to the workspace root.")},
+        {"to", path_property("New path relative to the workspace root, including the name.")},
+        {"overwrite",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description", "Replace an existing file (or empty directory) at `to`."}}},
+        {"create_dirs",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description", "Create missing parent directories of `to` (default false)."}}}}},
+      {"required", {"from", "to"}},
+      {"additionalProperties", false},
+  };
+  move.output_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"from", {{"type", "string"}}},
+        {"to", {{"type", "string"}}},
+        {"type", {{"type", "string"}, {"enum", {"file", "directory", "symlink", "other"}}}},
+        {"replaced",
+         {{"type", "boolean"}, {"description", "Whether something at `to` was replaced"}}}}},
+      {"required", {"from", "to", "type", "replaced"}},
+  };
+  move.annotations = {.read_only = false, .destructive = true, .idempotent = false};
+  move.handler = [&provider](const nlohmann::json& args, ToolContext&) {
+    return fs_move(provider, args);
+  };
+  registry.add(std::move(move));
+}
+
+}  // namespace benchtop::fs_tools

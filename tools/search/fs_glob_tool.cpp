@@ -1,0 +1,185 @@
+// fs_glob: find files and directories by glob pattern.
+#include <string>
+#include <vector>
+
+#include "server/workspace/path_escape.h"
+#include "server/workspace/search/tree_walk.h"
+#include "tools/common/workspace_args.h"
+#include "tools/search/path_glob.h"
+#include "tools/search/search_tools.h"
+#include "tools/search/walk_progress.h"
+
+namespace benchtop {
+namespace {
+
+constexpr int kDefaultMaxResults = 1000;
+constexpr int kLargestMaxResults = 10000;
+
+const char* type_name(EntryType type) {
+  switch (type) {
+    case EntryType::kFile:
+      return "file";
+    case EntryType::kDirectory:
+      return "directory";
+    case EntryType::kSymlink:
+      return "symlink";
+    case EntryType::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+nlohmann::json input_schema() {
+  return {
+      {"type", "object"},
+      {"additionalProperties", false},
+      {"required", {"pattern"}},
+      {"properties",
+       {{"project", project_property()},
+        {"pattern",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"description",
+           "Glob pattern. '*' and '?' stay within one path component, '**' spans directories, "
+           "'[a-z]' is a character class, '{a,b}' lists alternatives. A pattern without '/' "
+           "matches names at any depth ('*.py' finds every Python file); a pattern with '/' "
+           "matches the whole path relative to `path` ('src/**/*.{h,cpp}'); prefix '/' to "
+           "match only at the top of `path` ('/*.md')."}}},
+        {"path",
+         {{"type", "string"},
+          {"description",
+           "Directory to search, relative to the workspace root. Default: the root."}}},
+        {"include_hidden",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description",
+           "Also match entries whose name starts with '.' (implied when the pattern itself names "
+           "one, e.g. '.github/**'). '.git' is never searched."}}},
+        {"max_results",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", kLargestMaxResults},
+          {"default", kDefaultMaxResults},
+          {"description", "Most paths to return; the note says how many more matched."}}}}}};
+}
+
+nlohmann::json output_schema() {
+  return {
+      {"type", "object"},
+      {"required", {"matches", "total", "truncated"}},
+      {"properties",
+       {{"matches",
+         {{"type", "array"},
+          {"description", "Matching entries sorted by path, paths relative to the workspace root."},
+          {"items",
+           {{"type", "object"},
+            {"required", {"path", "type"}},
+            {"properties",
+             {{"path", {{"type", "string"}}},
+              {"type",
+               {{"type", "string"}, {"enum", {"file", "directory", "symlink", "other"}}}}}}}}}},
+        {"total", {{"type", "integer"}, {"description", "How many entries matched in all."}}},
+        {"truncated", {{"type", "boolean"}}},
+        {"note", {{"type", "string"}}}}}};
+}
+
+ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
+  auto workspace = workspace_for(provider, args);
+  if (!workspace) return ToolResult::from_error(workspace.error());
+  auto start = (*workspace)->relative_path(optional_string(args, "path").value_or(""));
+  if (!start) return ToolResult::from_error(start.error());
+  auto glob = PathGlob::compile(args.at("pattern").get<std::string>());
+  if (!glob) return ToolResult::error("Invalid glob pattern: " + glob.error().message);
+  const size_t max_results =
+      bounded_count(args, "max_results", kDefaultMaxResults, 1, kLargestMaxResults);
+
+  WalkOptions options;
+  options.include_hidden = args.value("include_hidden", false) || glob->names_hidden();
+  options.cancellation = context.cancellation();
+  const size_t skip = start->empty() ? 0 : start->size() + 1;
+
+  std::vector<std::pair<std::string, EntryType>> found;
+  size_t total = 0;
+  WalkProgress progress(context);
+  auto walked = walk_tree(**workspace, *start, options, [&](const WalkEntry& entry) {
+    progress.entry();
+    const std::string_view relative = entry.path.substr(skip);
+    if (glob->matches(relative, entry.name)) {
+      if (++total <= max_results) found.emplace_back(std::string(entry.path), entry.type);
+    }
+    if (entry.type == EntryType::kDirectory && !glob->worth_entering(relative)) {
+      return WalkAction::kSkipChildren;
+    }
+    return WalkAction::kContinue;
+  });
+  if (!walked) {
+    const Error& error = walked.error();
+    if (error.code == "not_directory") {
+      return ToolResult::error("'" + *start +
+                               "' is a file, not a directory; pass its parent directory as "
+                               "`path` and the file name as `pattern`.");
+    }
+    if (error.code == "not_found") {
+      return ToolResult::error(error.message + ". Omit `path` to search from the workspace root.");
+    }
+    return ToolResult::from_error(error);
+  }
+  if (walked->stopped && context.cancelled()) return ToolResult::error("fs_glob was cancelled.");
+
+  nlohmann::json matches = nlohmann::json::array();
+  std::string text;
+  for (const auto& [path, type] : found) {
+    std::string shown = escape_path(path);
+    text += shown;
+    if (type == EntryType::kDirectory) text += '/';
+    text += '\n';
+    matches.push_back({{"path", std::move(shown)}, {"type", type_name(type)}});
+  }
+  nlohmann::json structured = {
+      {"matches", std::move(matches)}, {"total", total}, {"truncated", total > max_results}};
+  std::string note;
+  if (total > max_results) {
+    note = "Showing " + std::to_string(max_results) + " of " + std::to_string(total) +
+           " matches (" + std::to_string(total - max_results) +
+           " more); narrow `pattern` or `path`, or raise max_results.";
+  } else if (total == 0) {
+    note = "No matches for '" + args.at("pattern").get<std::string>() + "' in " +
+           (start->empty() ? std::string("the workspace") : "'" + *start + "'") +
+           ". Files ignored by .gitignore are not listed" +
+           (options.include_hidden ? "." : ", nor hidden ones (set include_hidden).");
+  }
+  if (walked->unreadable > 0) {
+    if (!note.empty()) note += ' ';
+    note += std::to_string(walked->unreadable) + " directories could not be read.";
+  }
+  if (!note.empty()) {
+    structured["note"] = note;
+    text += note;
+  }
+  return ToolResult::success(std::move(structured), std::move(text));
+}
+
+}  // namespace
+
+Tool fs_glob_tool(WorkspaceProvider& provider) {
+  Tool tool;
+  tool.name = "fs_glob";
+  tool.title = "Find files by pattern";
+  tool.description =
+      "Finds files and directories in the project workspace whose paths match a glob pattern, "
+      "e.g. '*.py', 'src/**/*.{ts,tsx}', '**/test_*'. Respects .gitignore (and "
+      ".git/info/exclude), skips hidden entries unless include_hidden is set, never follows "
+      "symlinks (they are listed as entries). Returns paths relative to the workspace root, "
+      "sorted, "
+      "directories shown with a trailing '/', at most max_results (default 1000) with a note "
+      "saying how many more matched. To search file contents use fs_grep.";
+  tool.input_schema = input_schema();
+  tool.output_schema = output_schema();
+  tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
+  tool.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
+    return run(provider, args, context);
+  };
+  return tool;
+}
+
+}  // namespace benchtop

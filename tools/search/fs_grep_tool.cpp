@@ -1,0 +1,275 @@
+// fs_grep: find lines matching a regular expression in the workspace's files.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/workspace/path_escape.h"
+#include "server/workspace/search/text_search.h"
+#include "server/workspace/search/tree_walk.h"
+#include "tools/common/workspace_args.h"
+#include "tools/search/path_glob.h"
+#include "tools/search/search_tools.h"
+#include "tools/search/walk_progress.h"
+
+namespace benchtop {
+namespace {
+
+constexpr int kDefaultMaxResults = 200;
+constexpr int kLargestMaxResults = 5000;
+constexpr int kLargestContext = 20;
+constexpr size_t kSearchThreads = 2;
+
+nlohmann::json input_schema() {
+  return {
+      {"type", "object"},
+      {"additionalProperties", false},
+      {"required", {"pattern"}},
+      {"properties",
+       {{"project", project_property()},
+        {"pattern",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"description",
+           "Regular expression (PCRE2/Perl syntax, e.g. 'def \\w+\\(', 'TODO|FIXME'), matched "
+           "within single lines; ^ and $ anchor at line boundaries. Set literal: true to search "
+           "for the exact text instead."}}},
+        {"path",
+         {{"type", "string"},
+          {"description",
+           "File or directory to search, relative to the workspace root. Default: the root."}}},
+        {"glob",
+         {{"type", "string"},
+          {"description",
+           "Only search files matching this glob: without '/' it matches file names at any "
+           "depth ('*.py', '*.{c,h}'); with '/' the path relative to `path` ('src/**/*.ts')."}}},
+        {"ignore_case",
+         {{"type", "boolean"}, {"default", false}, {"description", "Case-insensitive match."}}},
+        {"literal",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description", "Treat `pattern` as plain text, not a regular expression."}}},
+        {"context",
+         {{"type", "integer"},
+          {"minimum", 0},
+          {"maximum", kLargestContext},
+          {"default", 0},
+          {"description", "Lines of context to show before and after each matching line."}}},
+        {"include_hidden",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description",
+           "Also search files and directories whose name starts with '.' ('.git' never)."}}},
+        {"max_results",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", kLargestMaxResults},
+          {"default", kDefaultMaxResults},
+          {"description", "Most matching lines to return over all files."}}},
+        {"max_per_file",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", kLargestMaxResults},
+          {"description",
+           "Most matching lines to return from any one file. Default: no limit."}}}}}};
+}
+
+nlohmann::json output_schema() {
+  const nlohmann::json lines = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  return {{"type", "object"},
+          {"required", {"matches", "files_searched", "files_with_matches", "truncated"}},
+          {"properties",
+           {{"matches",
+             {{"type", "array"},
+              {"description",
+               "Matching lines grouped by file, files in path order. `before`/`after` are context "
+               "lines (not repeated when matches are close together)."},
+              {"items",
+               {{"type", "object"},
+                {"required", {"path", "line", "column", "text"}},
+                {"properties",
+                 {{"path", {{"type", "string"}}},
+                  {"line", {{"type", "integer"}, {"description", "1-based line number"}}},
+                  {"column",
+                   {{"type", "integer"}, {"description", "1-based byte column of the match"}}},
+                  {"text", {{"type", "string"}}},
+                  {"before", lines},
+                  {"after", lines}}}}}}},
+            {"files_searched", {{"type", "integer"}}},
+            {"files_with_matches", {{"type", "integer"}}},
+            {"truncated",
+             {{"type", "boolean"}, {"description", "More matches exist beyond the caps."}}},
+            {"note", {{"type", "string"}}}}}};
+}
+
+// The compact, ripgrep-like rendering: "path:line: text" for matches, "path-line- text" for
+// context, "--" between groups that are not adjacent.
+void render(const FileSearchReport& report, std::string& text) {
+  for (const auto& file : report.files) {
+    const std::string path = escape_path(file.path);
+    uint64_t last_line = 0;
+    for (const auto& match : file.matches) {
+      const uint64_t first = match.line - match.before.size();
+      if (last_line != 0 && first > last_line + 1) text += "--\n";
+      for (size_t k = 0; k < match.before.size(); ++k) {
+        text += path + '-' + std::to_string(first + k) + "- " + match.before[k] + '\n';
+      }
+      text += path + ':' + std::to_string(match.line) + ": " + match.text + '\n';
+      for (size_t k = 0; k < match.after.size(); ++k) {
+        text += path + '-' + std::to_string(match.line + 1 + k) + "- " + match.after[k] + '\n';
+      }
+      last_line = match.line + match.after.size();
+    }
+  }
+}
+
+std::string summary_note(const FileSearchReport& report, const nlohmann::json& args,
+                         size_t max_results, bool include_hidden) {
+  std::string note;
+  auto add = [&](const std::string& sentence) {
+    if (!note.empty()) note += ' ';
+    note += sentence;
+  };
+  if (report.truncated) {
+    add("Stopped at " + std::to_string(report.total_matches) +
+        " matching lines; more exist. Narrow `pattern`, `path` or `glob`, set max_per_file, or "
+        "raise max_results (now " +
+        std::to_string(max_results) + ").");
+  } else if (report.total_matches == 0) {
+    add("No matches in " + std::to_string(report.files_searched) + " files searched.");
+    if (!args.value("literal", false)) {
+      add("The pattern is a regular expression: escape characters such as ( [ . * + ? with '\\' "
+          "or set literal: true.");
+    }
+    add(std::string("Files ignored by .gitignore") +
+        (include_hidden ? "" : ", hidden files (include_hidden)") +
+        " and binary files are skipped.");
+  }
+  if (report.binary_skipped > 0) {
+    add(std::to_string(report.binary_skipped) + " binary files skipped.");
+  }
+  if (report.large_skipped > 0) {
+    add(std::to_string(report.large_skipped) + " files over 64 MiB skipped.");
+  }
+  if (report.unreadable > 0) add(std::to_string(report.unreadable) + " files could not be read.");
+  return note;
+}
+
+ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
+  auto workspace = workspace_for(provider, args);
+  if (!workspace) return ToolResult::from_error(workspace.error());
+  const Workspace& ws = **workspace;
+  auto start = ws.relative_path(optional_string(args, "path").value_or(""));
+  if (!start) return ToolResult::from_error(start.error());
+
+  auto matcher = TextMatcher::compile(
+      args.at("pattern").get<std::string>(),
+      {.ignore_case = args.value("ignore_case", false), .literal = args.value("literal", false)});
+  if (!matcher) return ToolResult::from_error(matcher.error());
+
+  std::optional<PathGlob> glob;
+  if (auto text = optional_string(args, "glob")) {
+    auto compiled = PathGlob::compile(*text);
+    if (!compiled) return ToolResult::error("Invalid `glob`: " + compiled.error().message);
+    glob = std::move(compiled).value();
+  }
+
+  WalkOptions walk;
+  walk.include_hidden = args.value("include_hidden", false) || (glob && glob->names_hidden());
+  walk.cancellation = context.cancellation();
+  const size_t skip = start->empty() ? 0 : start->size() + 1;
+  std::vector<std::string> files;
+  WalkProgress progress(context);
+  auto walked = walk_tree(ws, *start, walk, [&](const WalkEntry& entry) {
+    progress.entry();
+    const std::string_view relative = entry.path.substr(skip);
+    if (entry.type == EntryType::kDirectory) {
+      return glob && !glob->worth_entering(relative) ? WalkAction::kSkipChildren
+                                                     : WalkAction::kContinue;
+    }
+    if (entry.type == EntryType::kFile && (!glob || glob->matches(relative, entry.name))) {
+      files.emplace_back(entry.path);
+    }
+    return WalkAction::kContinue;
+  });
+  if (!walked) {
+    if (walked.error().code != "not_directory") {
+      const Error& error = walked.error();
+      if (error.code == "not_found") {
+        return ToolResult::error(error.message + ". Omit `path` to search the whole workspace.");
+      }
+      return ToolResult::from_error(error);
+    }
+    files.push_back(*start);  // `path` names a single file
+  } else if (walked->stopped && context.cancelled()) {
+    return ToolResult::error("fs_grep was cancelled.");
+  }
+
+  const size_t max_results =
+      bounded_count(args, "max_results", kDefaultMaxResults, 1, kLargestMaxResults);
+  FileSearchOptions options;
+  options.max_results = max_results;
+  options.max_per_file = bounded_count(args, "max_per_file", SIZE_MAX, 1, SIZE_MAX);
+  options.lines.context_before = options.lines.context_after =
+      bounded_count(args, "context", 0, 0, kLargestContext);
+  options.threads = kSearchThreads;
+  options.cancellation = context.cancellation();
+  if (context.wants_progress()) {
+    progress.report("Searching " + std::to_string(files.size()) + " files");
+  }
+  const FileSearchReport report = search_files(ws, *matcher, files, options);
+  if (report.cancelled) return ToolResult::error("fs_grep was cancelled.");
+  if (!walked && report.unreadable == 1) {
+    return ToolResult::error("Cannot read '" + *start +
+                             "': it is a symlink, a special file or not readable. fs_grep reads "
+                             "regular files only and does not follow symlinks.");
+  }
+
+  nlohmann::json matches = nlohmann::json::array();
+  for (const auto& file : report.files) {
+    const std::string path = escape_path(file.path);
+    for (const auto& match : file.matches) {
+      nlohmann::json item = {
+          {"path", path}, {"line", match.line}, {"column", match.column}, {"text", match.text}};
+      if (!match.before.empty()) item["before"] = match.before;
+      if (!match.after.empty()) item["after"] = match.after;
+      matches.push_back(std::move(item));
+    }
+  }
+  std::string text;
+  render(report, text);
+  nlohmann::json structured = {{"matches", std::move(matches)},
+                               {"files_searched", report.files_searched},
+                               {"files_with_matches", report.files.size()},
+                               {"truncated", report.truncated}};
+  const std::string note = summary_note(report, args, max_results, walk.include_hidden);
+  if (!note.empty()) {
+    structured["note"] = note;
+    text += note;
+  }
+  return ToolResult::success(std::move(structured), std::move(text));
+}
+
+}  // namespace
+
+Tool fs_grep_tool(WorkspaceProvider& provider) {
+  Tool tool;
+  tool.name = "fs_grep";
+  tool.title = "Search file contents";
+  tool.description =
+      "Searches the contents of the project's files for lines matching a regular expression "
+      "(PCRE2, like ripgrep) and returns each match as 'path:line: text', with optional context "
+      "lines. Respects .gitignore, skips hidden and binary files and never follows symlinks. "
+      "Narrow the search with `path` (a directory or one file) and `glob` (e.g. '*.py'). At most "
+      "max_results lines (default 200) are returned; the note says when there were more. An "
+      "invalid regular expression is reported with its offset: escape special characters or set "
+      "literal: true. To find files by name use fs_glob.";
+  tool.input_schema = input_schema();
+  tool.output_schema = output_schema();
+  tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
+  tool.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
+    return run(provider, args, context);
+  };
+  return tool;
+}
+
+}  // namespace benchtop
