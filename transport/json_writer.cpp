@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/utf8.h"
+
 namespace benchtop {
 namespace {
 
@@ -50,34 +52,6 @@ void append_escape(unsigned char c, std::string& out) {
   }
 }
 
-// Length of the well-formed UTF-8 sequence starting at `i` (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF), or 0.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xbf;  // range of the second byte
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;
-    if (lead == 0xed) high = 0x9f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;
-    if (lead == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (size_t k = 2; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-  }
-  return length;
-}
-
 // Whether any of the eight bytes in `word` needs more than a copy: a control character, '"', '\\'
 // or a byte of a multi-byte UTF-8 sequence. Most text is long runs of plain ASCII; testing eight
 // bytes at a time skips them several times faster than the table.
@@ -110,7 +84,7 @@ void append_string(const std::string& s, std::string& out) {
     if (kind == 0) {
       ++i;
     } else if (kind == 2) {
-      const size_t length = utf8_sequence(s, i);
+      const size_t length = utf8_sequence_length(s, i);
       if (length == 0) {
         out.resize(start);
         out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
