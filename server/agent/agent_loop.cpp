@@ -104,6 +104,22 @@ class DeadlineWatch {
 
 }  // namespace
 
+std::string to_string(StopReason reason) {
+  switch (reason) {
+    case StopReason::kCompleted:
+      return "completed";
+    case StopReason::kRoundLimit:
+      return "round_limit";
+    case StopReason::kTimeLimit:
+      return "time_limit";
+    case StopReason::kCancelled:
+      return "cancelled";
+    case StopReason::kError:
+      return "error";
+  }
+  return "error";
+}
+
 std::string tool_result_for_model(const ToolResult& result, size_t limit) {
   std::string text;
   for (const auto& item : result.content) {
@@ -198,30 +214,31 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
   for (auto& message : repair_history(request.history)) conversation.push_back(std::move(message));
   append(callbacks, conversation, make_message("user", request.prompt));
 
-  auto finish_error = [&](std::string reason, std::string message) {
-    outcome.stop_reason = std::move(reason);
+  auto finish_error = [&](StopReason reason, std::string message) {
+    outcome.stop_reason = reason;
     outcome.error = std::move(message);
     emit(callbacks, {{"type", "error"},
                      {"error", outcome.error},
-                     {"stop_reason", outcome.stop_reason},
+                     {"stop_reason", to_string(outcome.stop_reason)},
                      {"usage", outcome.usage.to_json()}});
     return outcome;
   };
 
   auto finish_stopped = [&] {
-    if (caller_cancel.cancelled()) return finish_error("cancelled", "the run was cancelled");
-    return finish_error("time_limit", "the run reached its time limit of " +
-                                          std::to_string(options_.time_limit.count()) +
-                                          " seconds; send another message to continue");
+    if (caller_cancel.cancelled())
+      return finish_error(StopReason::kCancelled, "the run was cancelled");
+    return finish_error(StopReason::kTimeLimit, "the run reached its time limit of " +
+                                                    std::to_string(options_.time_limit.count()) +
+                                                    " seconds; send another message to continue");
   };
 
   for (int round = 1;; ++round) {
     if (cancel.cancelled() || Clock::now() >= deadline) return finish_stopped();
     if (round > max_rounds) {
-      outcome.stop_reason = "round_limit";
+      outcome.stop_reason = StopReason::kRoundLimit;
       emit(callbacks, {{"type", "done"},
                        {"usage", outcome.usage.to_json()},
-                       {"stop_reason", outcome.stop_reason},
+                       {"stop_reason", to_string(outcome.stop_reason)},
                        {"rounds", outcome.rounds},
                        {"message", "stopped after " + std::to_string(max_rounds) +
                                        " rounds; send another message to continue"}});
@@ -237,7 +254,7 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
         cancel);
     if (!completion) {
       if (completion.error().code == "cancelled" || cancel.cancelled()) return finish_stopped();
-      return finish_error("error", completion.error().message);
+      return finish_error(StopReason::kError, completion.error().message);
     }
     outcome.usage += completion->usage;
 
@@ -250,10 +267,10 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
     append(callbacks, conversation, assistant);
 
     if (completion->tool_calls.empty()) {
-      outcome.stop_reason = "completed";
+      outcome.stop_reason = StopReason::kCompleted;
       emit(callbacks, {{"type", "done"},
                        {"usage", outcome.usage.to_json()},
-                       {"stop_reason", outcome.stop_reason},
+                       {"stop_reason", to_string(outcome.stop_reason)},
                        {"rounds", outcome.rounds}});
       return outcome;
     }

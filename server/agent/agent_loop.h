@@ -54,10 +54,15 @@ struct AgentToolCallSummary {
   bool is_error = false;
 };
 
+// Why a run ended; to_string gives the word events and results carry ("completed",
+// "round_limit", "time_limit", "cancelled", "error").
+enum class StopReason { kCompleted, kRoundLimit, kTimeLimit, kCancelled, kError };
+std::string to_string(StopReason reason);
+
 struct AgentRunOutcome {
-  std::string final_text;   // the last assistant content
-  std::string stop_reason;  // completed | round_limit | time_limit | cancelled | error
-  std::string error;        // for cancelled / error
+  std::string final_text;  // the last assistant content
+  StopReason stop_reason = StopReason::kCompleted;
+  std::string error;  // for cancelled / error
   TokenUsage usage;
   int rounds = 0;
   std::vector<AgentToolCallSummary> tool_calls;

@@ -111,12 +111,12 @@ bool McpServer::start_task(const std::shared_ptr<Session>& session, const jsonrp
         task->error = {{"code", mcp::kMissingRequiredClientCapability},
                        {"message", "Missing required client capability"},
                        {"data", {{"requiredCapabilities", round->missing_capabilities}}}};
-        task->set_status("failed");
+        task->set_status(TaskStatus::kFailed);
         break;
       }
       if (!round->requests.empty()) {
         task->input_requests = round->requests;
-        task->set_status("input_required");
+        task->set_status(TaskStatus::kInputRequired);
         // An answer that never comes must not hold the task (and a worker thread) for ever.
         const bool answered = task->changed.wait_for(lock, client_request_timeout_, [&] {
           return task->input_requests.empty() || token.cancelled();
@@ -130,22 +130,22 @@ bool McpServer::start_task(const std::shared_ptr<Session>& session, const jsonrp
                                                  client_request_timeout_)
                                                  .count()) +
                               " s; it was ended. Start it again to retry."}};
-          task->set_status("failed");
+          task->set_status(TaskStatus::kFailed);
           break;
         }
-        task->set_status("working");
+        task->set_status(TaskStatus::kWorking);
         continue;  // run again with the answers
       }
       if (!result) {
         task->error = {{"code", jsonrpc::kInvalidParams}, {"message", "Unknown tool: " + name}};
-        task->set_status("failed");
+        task->set_status(TaskStatus::kFailed);
       } else if (result->protocol_error) {
         task->error = *result->protocol_error;
-        task->set_status("failed");
+        task->set_status(TaskStatus::kFailed);
       } else {
         task->result = result->to_json();
         task->result["resultType"] = "complete";
-        task->set_status("completed");
+        task->set_status(TaskStatus::kCompleted);
       }
       break;
     }
@@ -215,14 +215,14 @@ McpServer::Answer McpServer::finish_escalation(Escalation& escalation,
     if (!task->terminal()) {
       if (result && result->protocol_error) {
         task->error = *result->protocol_error;
-        task->set_status("failed");
+        task->set_status(TaskStatus::kFailed);
       } else if (result) {
         task->result = result->to_json();
         task->result["resultType"] = "complete";
-        task->set_status("completed");
+        task->set_status(TaskStatus::kCompleted);
       } else {
         task->error = {{"code", jsonrpc::kInternalError}, {"message", "the tool vanished"}};
-        task->set_status("failed");
+        task->set_status(TaskStatus::kFailed);
       }
     }
   }
@@ -259,9 +259,10 @@ void McpServer::handle_task_method(const jsonrpc::Request& request, const Reques
     std::lock_guard lock(task->mutex);
     nlohmann::json detailed = task->envelope(task_store_->ttl().count(), kPollIntervalMs);
     detailed["resultType"] = "complete";
-    if (task->status == "completed") detailed["result"] = task->result;
-    if (task->status == "failed") detailed["error"] = task->error;
-    if (task->status == "input_required") detailed["inputRequests"] = task->input_requests;
+    if (task->status == TaskStatus::kCompleted) detailed["result"] = task->result;
+    if (task->status == TaskStatus::kFailed) detailed["error"] = task->error;
+    if (task->status == TaskStatus::kInputRequired)
+      detailed["inputRequests"] = task->input_requests;
     reply->respond(make_result(request.id, std::move(detailed)));
   } else if (request.method == "tasks/update") {
     const auto responses = params.value("inputResponses", nlohmann::json());
@@ -285,7 +286,7 @@ void McpServer::handle_task_method(const jsonrpc::Request& request, const Reques
   } else {  // tasks/cancel: idempotent, also on a finished task
     {
       std::lock_guard lock(task->mutex);
-      if (!task->terminal()) task->set_status("cancelled");
+      if (!task->terminal()) task->set_status(TaskStatus::kCancelled);
     }
     task->cancel.cancel();
     task->changed.notify_all();

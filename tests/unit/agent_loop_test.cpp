@@ -68,7 +68,7 @@ TEST_F(AgentLoopTest, RunsRealToolsAndStreamsEventsInOrder) {
 
   const AgentRunOutcome outcome = run("create a greeting file");
 
-  EXPECT_EQ(outcome.stop_reason, "completed") << outcome.error;
+  EXPECT_EQ(to_string(outcome.stop_reason), "completed") << outcome.error;
   EXPECT_EQ(outcome.rounds, 3);
   EXPECT_EQ(outcome.final_text, "I wrote notes/hello.txt for you.");
   EXPECT_EQ(read_file(dirs_.root() / "notes/hello.txt"), "hello\n");
@@ -134,7 +134,7 @@ TEST_F(AgentLoopTest, ToolErrorsGoBackToTheModelAndEscapesAreRefused) {
   for (const auto& tool : llm_server_.requests().at(0)["tools"]) {
     EXPECT_NE(tool["function"]["name"], "manage_projects");
   }
-  EXPECT_EQ(outcome.stop_reason, "completed");
+  EXPECT_EQ(to_string(outcome.stop_reason), "completed");
   ASSERT_EQ(outcome.tool_calls.size(), 3u);
   for (const auto& call : outcome.tool_calls) EXPECT_TRUE(call.is_error) << call.name;
   const auto requests = llm_server_.requests();
@@ -152,7 +152,7 @@ TEST_F(AgentLoopTest, RoundLimitStopsAModelThatNeverFinishes) {
   AgentOptions options;
   options.max_rounds = 3;
   const AgentRunOutcome outcome = run("loop forever", options);
-  EXPECT_EQ(outcome.stop_reason, "round_limit");
+  EXPECT_EQ(to_string(outcome.stop_reason), "round_limit");
   EXPECT_EQ(outcome.rounds, 3);
   EXPECT_EQ(llm_server_.requests().size(), 3u);
   EXPECT_EQ(events_.back()["type"], "done");
@@ -169,7 +169,7 @@ TEST_F(AgentLoopTest, CancellationStopsASlowStream) {
       run("do something slow", {}, cancel.token(), [&](const nlohmann::json& event) {
         if (event["type"] == "text") cancel.cancel();
       });
-  EXPECT_EQ(outcome.stop_reason, "cancelled");
+  EXPECT_EQ(to_string(outcome.stop_reason), "cancelled");
   ASSERT_FALSE(events_.empty());
   EXPECT_EQ(events_.back()["type"], "error");
   EXPECT_EQ(events_.back()["stop_reason"], "cancelled");
@@ -279,7 +279,7 @@ TEST_F(AgentLoopTest, WallClockLimitStopsTheRun) {
   AgentOptions options;
   options.time_limit = std::chrono::seconds(0);
   const AgentRunOutcome outcome = run("anything", options);
-  EXPECT_EQ(outcome.stop_reason, "time_limit");
+  EXPECT_EQ(to_string(outcome.stop_reason), "time_limit");
   EXPECT_TRUE(llm_server_.requests().empty());
   EXPECT_EQ(events_.back()["type"], "error");
 }
@@ -299,7 +299,7 @@ TEST_F(AgentLoopTest, WallClockLimitInterruptsASlowStream) {
   options.time_limit = std::chrono::seconds(1);
   const auto started = std::chrono::steady_clock::now();
   const AgentRunOutcome outcome = run("slow", options);
-  EXPECT_EQ(outcome.stop_reason, "time_limit");
+  EXPECT_EQ(to_string(outcome.stop_reason), "time_limit");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
   EXPECT_EQ(events_.back()["stop_reason"], "time_limit");
   EXPECT_TRUE(llm_server_.wait_for_hangup());

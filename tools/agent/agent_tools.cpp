@@ -10,7 +10,7 @@ using json = nlohmann::json;
 std::string summary_text(const AgentRunOutcome& outcome) {
   std::string text =
       outcome.final_text.empty() ? "(the agent gave no final answer)" : outcome.final_text;
-  text += "\n\n---\nStopped: " + outcome.stop_reason;
+  text += "\n\n---\nStopped: " + to_string(outcome.stop_reason);
   if (!outcome.error.empty()) text += " (" + outcome.error + ")";
   text += " after " + std::to_string(outcome.rounds) + " round(s), " +
           std::to_string(outcome.usage.total_tokens) + " tokens.";
@@ -113,14 +113,14 @@ void register_agent_tools(ToolRegistry& registry, ChatService& chat) {
       calls.push_back(std::move(item));
     }
     json structured = {{"answer", outcome->final_text},
-                       {"stop_reason", outcome->stop_reason},
+                       {"stop_reason", to_string(outcome->stop_reason)},
                        {"rounds", outcome->rounds},
                        {"usage", outcome->usage.to_json()},
                        {"tool_calls", std::move(calls)}};
     if (!outcome->error.empty()) structured["error"] = outcome->error;
     ToolResult result = ToolResult::success(std::move(structured), summary_text(*outcome));
     // A run that failed outright (the model unreachable) is an error the caller should see as one.
-    result.is_error = outcome->stop_reason == "error";
+    result.is_error = outcome->stop_reason == StopReason::kError;
     return result;
   };
   registry.add(std::move(tool));

@@ -27,14 +27,30 @@ Task::Task(std::string task_id)
       created(std::chrono::steady_clock::now()),
       updated_at(created_at) {}
 
-void Task::set_status(std::string next) {
-  status = std::move(next);
+std::string_view to_string(TaskStatus status) {
+  switch (status) {
+    case TaskStatus::kWorking:
+      return "working";
+    case TaskStatus::kInputRequired:
+      return "input_required";
+    case TaskStatus::kCompleted:
+      return "completed";
+    case TaskStatus::kFailed:
+      return "failed";
+    case TaskStatus::kCancelled:
+      return "cancelled";
+  }
+  return "working";
+}
+
+void Task::set_status(TaskStatus next) {
+  status = next;
   updated_at = iso8601_now();
 }
 
 nlohmann::json Task::envelope(int64_t ttl_ms, int64_t poll_interval_ms) const {
   return {{"taskId", id},
-          {"status", status},
+          {"status", std::string(to_string(status))},
           {"createdAt", created_at},
           {"lastUpdatedAt", updated_at},
           {"ttlMs", ttl_ms},
@@ -62,7 +78,7 @@ void TaskStore::cancel_all() {
   for (auto& [id, task] : tasks_) {
     {
       std::lock_guard task_lock(task->mutex);
-      if (!task->terminal()) task->set_status("cancelled");
+      if (!task->terminal()) task->set_status(TaskStatus::kCancelled);
     }
     task->cancel.cancel();
     task->changed.notify_all();

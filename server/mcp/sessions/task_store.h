@@ -10,10 +10,16 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "common/cancellation.h"
 
 namespace benchtop {
+
+enum class TaskStatus { kWorking, kInputRequired, kCompleted, kFailed, kCancelled };
+// As the tasks extension spells it: "working", "input_required", "completed", "failed",
+// "cancelled".
+std::string_view to_string(TaskStatus status);
 
 struct Task {
   explicit Task(std::string task_id);
@@ -25,8 +31,7 @@ struct Task {
 
   std::mutex mutex;
   std::condition_variable changed;  // new answers, or cancellation
-  // working, input_required, completed, failed or cancelled.
-  std::string status = "working";
+  TaskStatus status = TaskStatus::kWorking;
   std::string updated_at;
   nlohmann::json result;                                      // completed
   nlohmann::json error;                                       // failed
@@ -34,10 +39,11 @@ struct Task {
   nlohmann::json input_responses = nlohmann::json::object();  // every answer so far
 
   bool terminal() const {
-    return status == "completed" || status == "failed" || status == "cancelled";
+    return status == TaskStatus::kCompleted || status == TaskStatus::kFailed ||
+           status == TaskStatus::kCancelled;
   }
   // Moves to `next` and stamps the time; the caller holds `mutex`.
-  void set_status(std::string next);
+  void set_status(TaskStatus next);
   // The task fields every task answer carries (taskId, status, times, ttlMs, pollIntervalMs);
   // the caller holds `mutex`.
   nlohmann::json envelope(int64_t ttl_ms, int64_t poll_interval_ms) const;
