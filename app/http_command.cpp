@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/parse_number.h"
 #include "server/access/http_access.h"
 #include "server/mcp/http/streamable_http.h"
 #include "server/mcp/sessions/session_store.h"
@@ -34,13 +35,9 @@ Result<ListenAddress> parse_listen(const std::string& text) {
   if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
     address.host = address.host.substr(1, address.host.size() - 2);
   }
-  try {
-    size_t used = 0;
-    address.port = std::stoi(text.substr(colon + 1), &used);
-    if (used != text.size() - colon - 1 || address.port < 0 || address.port > 65535) throw 0;
-  } catch (...) {
-    return Error::make("--listen: invalid port in '" + text + "'");
-  }
+  const auto port = parse_integer<uint16_t>(std::string_view(text).substr(colon + 1));
+  if (!port) return Error::make("--listen: invalid port in '" + text + "'");
+  address.port = *port;
   return address;
 }
 

@@ -16,6 +16,8 @@
 #include <string>
 #include <thread>
 
+#include "common/parse_number.h"
+
 namespace benchtop {
 namespace {
 
@@ -90,10 +92,13 @@ int blocked_special_fd(pid_t tid, struct stat& st) {
   long number = -1;
   std::string fd_text;
   if (!(in >> number >> fd_text) || !is_io_syscall(number)) return -1;
-  const long fd = std::strtol(fd_text.c_str(), nullptr, 16);
-  if (fd < 0 || fd > INT32_MAX || ::fstat(static_cast<int>(fd), &st) != 0) return -1;
+  // The kernel writes the argument as 0x-prefixed hexadecimal.
+  std::string_view hex = fd_text;
+  if (hex.starts_with("0x")) hex.remove_prefix(2);
+  const auto fd = parse_integer<int>(hex, 16);
+  if (!fd || *fd < 0 || ::fstat(*fd, &st) != 0) return -1;
   if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return -1;
-  return static_cast<int>(fd);
+  return *fd;
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/parse_number.h"
+
 namespace benchtop {
 namespace {
 
@@ -43,9 +45,7 @@ std::optional<uint16_t> parse_port(std::string_view text) {
   if (text.empty() || text.size() > 5 || !all_of(text, is_digit) || text.front() == '0') {
     return std::nullopt;
   }
-  const unsigned long value = std::stoul(std::string(text));
-  if (value > 65535) return std::nullopt;
-  return static_cast<uint16_t>(value);
+  return parse_integer<uint16_t>(text);
 }
 
 // WHATWG URL "ends in a number": the last label (a single trailing dot ignored) is decimal digits
@@ -66,7 +66,7 @@ bool canonical_dotted_quad(std::string_view host) {
   return std::all_of(parts.begin(), parts.end(), [](std::string_view part) {
     if (part.empty() || part.size() > 3 || !all_of(part, is_digit)) return false;
     if (part.size() > 1 && part.front() == '0') return false;
-    return std::stoi(std::string(part)) <= 255;
+    return parse_integer<uint8_t>(part).has_value();
   });
 }
 

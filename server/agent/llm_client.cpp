@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 
+#include "common/parse_number.h"
 #include "server/agent/completion_stream.h"
 #include "server/agent/secret_scrub.h"
 #include "transport/http_client.h"
@@ -62,15 +63,10 @@ std::chrono::milliseconds retry_delay(int attempt, const std::string& retry_afte
                                       std::chrono::milliseconds base,
                                       std::chrono::milliseconds max) {
   if (!retry_after.empty()) {
-    try {
-      size_t used = 0;
-      const double seconds = std::stod(retry_after, &used);
-      if (used == retry_after.size() && seconds >= 0) {
-        const auto wanted = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-        return std::min(wanted, max);
-      }
-    } catch (...) {
-      // not a number of seconds (an HTTP date): fall back to the backoff
+    // Not a number of seconds (an HTTP date): the backoff below.
+    if (const auto seconds = parse_decimal(retry_after)) {
+      const auto wanted = std::chrono::milliseconds(static_cast<int64_t>(*seconds * 1000));
+      return std::min(wanted, max);
     }
   }
   auto delay = base;

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "common/parse_number.h"
+
 namespace benchtop {
 namespace {
 
@@ -36,14 +38,13 @@ ProcessTable read_table() {
   DIR* dir = ::opendir("/proc");
   if (!dir) return table;
   while (dirent* entry = ::readdir(dir)) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0) continue;
+    const auto pid = parse_integer<int>(entry->d_name);
+    if (!pid || *pid <= 0) continue;
     int ppid = 0;
     std::string comm;
-    if (!read_stat(static_cast<int>(pid), ppid, comm)) continue;
-    table.children.emplace(ppid, static_cast<int>(pid));
-    table.names[static_cast<int>(pid)] = comm;
+    if (!read_stat(*pid, ppid, comm)) continue;
+    table.children.emplace(ppid, *pid);
+    table.names[*pid] = comm;
   }
   ::closedir(dir);
   return table;

@@ -1,5 +1,6 @@
 #include "server/web/chat_api.h"
 
+#include "common/parse_number.h"
 #include "server/web/chat_login.h"
 #include "server/web/chat_page.h"
 #include "transport/sse.h"
@@ -54,11 +55,8 @@ size_t resume_position(const HttpRequest& request) {
   auto text = request.header("Last-Event-ID");
   if (!text) text = request.query_param("after");
   if (!text || text->empty()) return 0;
-  try {
-    return static_cast<size_t>(std::stoull(*text)) + 1;  // ids are event indexes
-  } catch (...) {
-    return 0;
-  }
+  const auto id = parse_integer<size_t>(*text);  // ids are event indexes
+  return id ? *id + 1 : 0;
 }
 
 // Runs a tool for a read-only page endpoint, answering with its structured result.
@@ -215,11 +213,9 @@ void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatServ
     Json args = {{"project", request.path_param("project").value_or("")}};
     if (auto path = request.query_param("path"); path && !path->empty()) args["path"] = *path;
     if (auto depth = request.query_param("depth")) {
-      try {
-        args["depth"] = std::stoi(*depth);
-      } catch (...) {
-        return error_response(400, "`depth` must be an integer from 1 to 10");
-      }
+      const auto number = parse_integer<int>(*depth);
+      if (!number) return error_response(400, "`depth` must be an integer from 1 to 10");
+      args["depth"] = *number;
     }
     return call_tool(tools, "fs_list", args);
   });

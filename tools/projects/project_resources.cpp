@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/base64.h"
+#include "common/hex_digit.h"
 #include "common/utf8.h"
 #include "server/workspace/changes/file_watcher.h"
 #include "server/workspace/workspace.h"
@@ -25,10 +26,10 @@ std::string percent_decode(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+    const int high = i + 2 < text.size() ? hex_digit_value(text[i + 1]) : -1;
+    const int low = high >= 0 ? hex_digit_value(text[i + 2]) : -1;
+    if (text[i] == '%' && low >= 0) {
+      out += static_cast<char>(high * 16 + low);
       i += 2;
     } else {
       out += text[i];

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/parse_number.h"
+
 namespace benchtop {
 namespace fs = std::filesystem;
 namespace {
@@ -30,11 +32,11 @@ bool write_text(const fs::path& path, const std::string& text) {
 std::optional<int64_t> read_number(const fs::path& path) {
   auto text = read_text(path);
   if (!text) return std::nullopt;
-  try {
-    return std::stoll(*text);
-  } catch (...) {
-    return std::nullopt;
+  std::string_view number = *text;
+  while (!number.empty() && (number.back() == '\n' || number.back() == ' ')) {
+    number.remove_suffix(1);
   }
+  return parse_integer<int64_t>(number);
 }
 
 // A "key value" line of a flat-keyed file such as cpu.stat or cgroup.events.

@@ -4,17 +4,14 @@
 #include <sstream>
 #include <string>
 
+#include "common/parse_number.h"
 #include "server/test_runs/parsers/output_regex.h"
 
 namespace benchtop::test_runs {
 namespace {
 
 int64_t to_int(const std::string& text) {
-  try {
-    return std::stoll(text);
-  } catch (...) {
-    return 0;
-  }
+  return parse_integer<int64_t>(text).value_or(0);
 }
 
 // The number before `word` in phrases like "3 passed" (last occurrence).
