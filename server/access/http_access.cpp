@@ -237,16 +237,58 @@ std::optional<std::string> HttpAccess::allowed_origin(const HttpRequest& request
   return origin->serialized();
 }
 
+namespace {
+
+std::string_view trim_ows(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+// The media type of a Content-Type value or an Accept element: what comes before any parameter,
+// without surrounding whitespace, in lower case.
+std::string media_type_essence(std::string_view value) {
+  return lower(std::string(trim_ows(value.substr(0, value.find(';')))));
+}
+
+// Whether the parameters of an Accept element give it weight zero ("q=0", "q=0.000").
+bool weight_is_zero(std::string_view element) {
+  size_t at = element.find(';');
+  while (at != std::string_view::npos) {
+    const size_t next = element.find(';', at + 1);
+    const std::string parameter =
+        lower(std::string(trim_ows(element.substr(at + 1, next - at - 1))));
+    if (parameter.rfind("q=", 0) == 0) {
+      const std::string_view weight = std::string_view(parameter).substr(2);
+      return !weight.empty() && weight.find_first_not_of("0.") == std::string_view::npos;
+    }
+    at = next;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool has_json_content_type(const HttpRequest& request) {
   const auto value = request.header("Content-Type");
-  if (!value) return false;
-  // The media type is what comes before any parameter, without surrounding whitespace.
-  std::string_view essence(*value);
-  essence = essence.substr(0, essence.find(';'));
-  const auto first = essence.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return false;
-  essence = essence.substr(first, essence.find_last_not_of(" \t") - first + 1);
-  return lower(std::string(essence)) == "application/json";
+  return value && media_type_essence(*value) == "application/json";
+}
+
+bool accepts_media_type(const std::optional<std::string>& accept, std::string_view type) {
+  if (!accept) return false;
+  const std::string_view major = type.substr(0, type.find('/'));
+  std::string_view rest(*accept);
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    const std::string_view element = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const std::string range = media_type_essence(element);
+    const bool matches =
+        range == type || range == "*/*" ||
+        (range.size() == major.size() + 2 && range.starts_with(major) && range.ends_with("/*"));
+    if (matches && !weight_is_zero(element)) return true;
+  }
+  return false;
 }
 
 namespace {

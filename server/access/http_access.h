@@ -102,4 +102,10 @@ class HttpAccess {
 // such "simple" requests away from handlers that change state.
 bool has_json_content_type(const HttpRequest& request);
 
+// Whether an Accept header admits the media type `type` (lower case, e.g. "text/event-stream"):
+// some element of its comma-separated list is that type, `major/*` or `*/*`, compared whole and
+// without case (never as a substring: "application/json-seq" is not "application/json"), and
+// not with weight q=0.
+bool accepts_media_type(const std::optional<std::string>& accept, std::string_view type);
+
 }  // namespace benchtop

@@ -161,9 +161,20 @@ TEST_F(GitToolsTest, RepositoryThroughSymlinkOutsideIsRefused) {
   refused("git_log", json::object());
 }
 
+// A .git file naming a real repository outside the workspace (what `git worktree add` and
+// submodules write): refused for what it is, not because the target is missing.
 TEST_F(GitToolsTest, GitdirFileIsRefused) {
-  write(".git", "gitdir: " + (dirs_.outside() / "repo").string() + "\n");
-  refused("git_status", json::object());
+  git_repository* raw = nullptr;
+  ASSERT_EQ(git_repository_init(&raw, (dirs_.outside() / "repo").c_str(), 0), 0);
+  git::RepositoryPtr outside(raw);
+  write(".git", "gitdir: " + (dirs_.outside() / "repo" / ".git").string() + "\n");
+  for (const char* tool : {"git_status", "git_log"}) {
+    EXPECT_NE(refused(tool, json::object()).find(".git is a file pointing at a repository"),
+              std::string::npos)
+        << tool;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dirs_.outside() / "repo" / ".git" / "index"))
+      << "nothing was written into the outside repository";
 }
 
 TEST_F(GitToolsTest, WorkTreeWritesDoNotFollowADirectorySwappedForASymlink) {

@@ -126,11 +126,6 @@ HttpResponse rpc_error(int status, const jsonrpc::Id& id, int code, const std::s
   return HttpResponse::json(status, jsonrpc::serialize(jsonrpc::make_error(id, code, message)));
 }
 
-bool header_lists(const std::optional<std::string>& header, std::string_view type) {
-  return header &&
-         (header->find(type) != std::string::npos || header->find("*/*") != std::string::npos);
-}
-
 // RFC 9110 field values: visible ASCII, space and tab.
 bool valid_header_value(const std::string& value) {
   return std::all_of(value.begin(), value.end(),
@@ -378,8 +373,8 @@ HttpResponse StreamableHttp::post(const HttpRequest& request) {
                      "Unsupported Media Type: Content-Type must be application/json");
   }
   const auto accept = request.header("Accept");
-  const bool accepts_json = header_lists(accept, "application/json");
-  const bool accepts_sse = header_lists(accept, "text/event-stream");
+  const bool accepts_json = accepts_media_type(accept, "application/json");
+  const bool accepts_sse = accepts_media_type(accept, "text/event-stream");
   if (!accepts_json || !accepts_sse) {
     return rpc_error(406, nullptr, jsonrpc::kInvalidRequest,
                      "Not Acceptable: Accept must list application/json and text/event-stream");
@@ -547,7 +542,7 @@ HttpResponse StreamableHttp::get(const HttpRequest& request) {
     response.headers.emplace_back("Allow", "POST, DELETE");
     return response;
   }
-  if (!header_lists(request.header("Accept"), "text/event-stream")) {
+  if (!accepts_media_type(request.header("Accept"), "text/event-stream")) {
     return rpc_error(406, nullptr, jsonrpc::kInvalidRequest,
                      "Not Acceptable: Accept must list text/event-stream");
   }
