@@ -117,7 +117,8 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   router.add("*", "/mcp", mcp_handler);
   router.add("*", "/healthz", mcp_handler);
   register_exec_admin_routes(router, access, *services.containers, options.admin_token);
-  register_chat_routes(router, access, *services.chat, services.tools);
+  register_chat_routes(router, access, *services.chat,
+                       {*services.projects, [&services] { return services.projects->list(); }});
   HttpServer::Options http_options;
   http_options.host = address->host;
   http_options.port = address->port;

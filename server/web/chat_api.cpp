@@ -1,8 +1,15 @@
 #include "server/web/chat_api.h"
 
+#include <set>
+
 #include "common/parse_number.h"
+#include "server/project/project_json.h"
 #include "server/web/chat_login.h"
 #include "server/web/chat_page.h"
+#include "server/workspace/browse/directory_listing.h"
+#include "server/workspace/browse/file_reading.h"
+#include "server/workspace/path_escape.h"
+#include "server/workspace/workspace.h"
 #include "transport/sse.h"
 
 namespace benchtop {
@@ -22,7 +29,13 @@ int status_for(const Error& error) {
   if (error.code == "not_found") return 404;
   if (error.code == "busy") return 409;
   if (error.code == "llm_not_configured") return 503;
-  if (error.code == "invalid" || error.code == "invalid_path") return 400;
+  // What a browse request can get wrong about a path or a file, as the workspace guard and the
+  // file reader name it.
+  static const std::set<std::string, std::less<>> kBadRequest = {
+      "invalid",         "invalid_path", "outside_workspace", "not_directory", "is_directory",
+      "not_regular",     "binary",       "not_utf8",          "past_end",      "too_large",
+      "invalid_argument"};
+  if (kBadRequest.contains(error.code)) return 400;
   return 500;
 }
 
@@ -59,17 +72,22 @@ size_t resume_position(const HttpRequest& request) {
   return id ? *id + 1 : 0;
 }
 
-// Runs a tool for a read-only page endpoint, answering with its structured result.
-HttpResponse call_tool(const ToolRegistry& tools, const std::string& name, const Json& args) {
-  ToolContext context;
-  auto result = tools.call(name, args, context);
-  if (!result) return error_response(503, "the " + name + " tool is not available");
-  if (result->is_error) {
-    std::string message;
-    for (const auto& item : result->content) message += item.value("text", "");
-    return error_response(message.find("No project") != std::string::npos ? 404 : 400, message);
-  }
-  return json_response(200, result->structured.value_or(Json::object()));
+// The project and path of a page's browse request, resolved by the workspace guard.
+struct BrowseTarget {
+  std::shared_ptr<const Workspace> workspace;
+  std::string relative;
+  std::string shown;
+};
+
+Result<BrowseTarget> browse_target(WorkspaceProvider& workspaces, const HttpRequest& request,
+                                   const std::string& path) {
+  auto workspace = workspaces.workspace(request.path_param("project").value_or(""));
+  if (!workspace) return workspace.take_error();
+  auto relative = (*workspace)->relative_path(path);
+  if (!relative) return relative.take_error();
+  BrowseTarget target{std::move(workspace).value(), std::move(relative).value(), {}};
+  target.shown = target.relative.empty() ? "." : escape_path(target.relative);
+  return target;
 }
 
 HttpHandler json_only(HttpHandler handler) {
@@ -98,7 +116,7 @@ void stream_run_events(const ChatRun& run, size_t from, StreamWriter& writer) {
 }
 
 void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatService& chat,
-                          const ToolRegistry& tools) {
+                          const ProjectBrowsing& browsing) {
   // Every POST to the API carries JSON, even one without a body: a page on another site can send
   // text/plain or form POSTs without a CORS preflight, never JSON. (/logout stays a form: it is
   // the page's own button, and a cookie-authenticated POST must be same-origin anyway.)
@@ -206,26 +224,49 @@ void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatServ
     return json_response(200, {{"cancelled", true}});
   });
 
-  add("GET", "/api/projects",
-      [&tools](const HttpRequest&) { return call_tool(tools, "project_list", Json::object()); });
-
-  add("GET", "/api/projects/{project}/tree", [&tools](const HttpRequest& request) {
-    Json args = {{"project", request.path_param("project").value_or("")}};
-    if (auto path = request.query_param("path"); path && !path->empty()) args["path"] = *path;
-    if (auto depth = request.query_param("depth")) {
-      const auto number = parse_integer<int>(*depth);
-      if (!number) return error_response(400, "`depth` must be an integer from 1 to 10");
-      args["depth"] = *number;
+  add("GET", "/api/projects", [list_projects = browsing.list_projects](const HttpRequest&) {
+    auto projects = list_projects();
+    if (!projects) return from_error(projects.error());
+    Json body = {{"projects", Json::array()}};
+    for (const Project& project : *projects) {
+      body["projects"].push_back(to_json(project));
+      if (project.is_default) body["default_project"] = project.name;
     }
-    return call_tool(tools, "fs_list", args);
+    return json_response(200, body);
   });
 
-  add("GET", "/api/projects/{project}/file", [&tools](const HttpRequest& request) {
-    auto path = request.query_param("path");
-    if (!path || path->empty()) return error_response(400, "`path` (a file path) is required");
-    return call_tool(tools, "fs_read",
-                     {{"project", request.path_param("project").value_or("")}, {"path", *path}});
-  });
+  add("GET", "/api/projects/{project}/tree",
+      [&workspaces = browsing.workspaces](const HttpRequest& request) {
+        ListOptions options;
+        if (auto depth = request.query_param("depth")) {
+          const auto number = parse_integer<int>(*depth);
+          if (!number || *number < 1 || *number > ListOptions::kMaxDepth) {
+            return error_response(400, "`depth` must be an integer from 1 to 10");
+          }
+          options.depth = *number;
+        }
+        auto target = browse_target(workspaces, request, request.query_param("path").value_or(""));
+        if (!target) return from_error(target.error());
+        auto listing = list_directory(*target->workspace, target->relative, options);
+        if (!listing) return from_error(listing.error());
+        Json entries = Json::array();
+        for (const auto& entry : listing->entries) entries.push_back(to_json(entry));
+        return json_response(200, {{"path", target->shown},
+                                   {"depth", options.depth},
+                                   {"entries", std::move(entries)},
+                                   {"truncated", listing->truncated}});
+      });
+
+  add("GET", "/api/projects/{project}/file",
+      [&workspaces = browsing.workspaces](const HttpRequest& request) {
+        auto path = request.query_param("path");
+        if (!path || path->empty()) return error_response(400, "`path` (a file path) is required");
+        auto target = browse_target(workspaces, request, *path);
+        if (!target) return from_error(target.error());
+        auto content = read_file(*target->workspace, target->relative, target->shown, ReadWindow{});
+        if (!content) return from_error(content.error());
+        return json_response(200, to_json(*content, target->shown));
+      });
 }
 
 }  // namespace benchtop

@@ -10,9 +10,12 @@
 //   POST   /api/threads/{id}/messages {content}  run the agent → text/event-stream of JSON events
 //   GET    /api/threads/{id}/events        re-attach to the current (or last) run's stream
 //   POST   /api/threads/{id}/cancel        stop the run
-//   GET    /api/projects                   projects (through project_list)
-//   GET    /api/projects/{p}/tree?path=&depth=   a directory (through fs_list)
-//   GET    /api/projects/{p}/file?path=          a file (through fs_read)
+//   GET    /api/projects                   projects, as project_list gives them
+//   GET    /api/projects/{p}/tree?path=&depth=   a directory, as fs_list lists it
+//   GET    /api/projects/{p}/file?path=          a file, as fs_read reads it (text or image facts)
+//
+// The page browses through the same workspace guard, directory listing and file reader as the fs
+// tools (server/workspace/browse), not through the tools: a tool's text is written for a model.
 //
 // With a token configured, the page and /api accept the bearer header or the session cookie a login
 // sets (HttpAccess::check_browser); /mcp and /admin stay bearer-only.
@@ -21,14 +24,21 @@
 
 #include "server/access/http_access.h"
 #include "server/chat/chat_service.h"
-#include "server/mcp/registry/tool_registry.h"
+#include "server/project/project_service.h"
+#include "server/workspace/workspace_provider.h"
 #include "transport/http_router.h"
 
 namespace benchtop {
 
-// `access`, `chat` and `tools` must outlive the router.
+// What the page's project and file endpoints read from.
+struct ProjectBrowsing {
+  WorkspaceProvider& workspaces;
+  std::function<Result<std::vector<Project>>()> list_projects;
+};
+
+// `access`, `chat` and what `browsing` refers to must outlive the router.
 void register_chat_routes(HttpRouter& router, const HttpAccess& access, ChatService& chat,
-                          const ToolRegistry& tools);
+                          const ProjectBrowsing& browsing);
 
 // Streams the events of `run` after the first `from` as SSE (id = event index) until the run ends
 // or the client goes away. A client going away does not cancel the run.

@@ -131,13 +131,13 @@ TEST_F(AgentLoopTest, ToolErrorsGoBackToTheModelAndEscapesAreRefused) {
 
   const AgentRunOutcome outcome = run("read outside");
   EXPECT_FALSE(hidden_ran);
-  for (const auto& tool : llm_server_.requests().at(0)["tools"]) {
+  const auto requests = llm_server_.requests();
+  for (const auto& tool : requests.at(0)["tools"]) {
     EXPECT_NE(tool["function"]["name"], "manage_projects");
   }
   EXPECT_EQ(to_string(outcome.stop_reason), "completed");
   ASSERT_EQ(outcome.tool_calls.size(), 3u);
   for (const auto& call : outcome.tool_calls) EXPECT_TRUE(call.is_error) << call.name;
-  const auto requests = llm_server_.requests();
   const auto& messages = requests[3]["messages"];
   for (const auto& message : messages) {
     if (message["role"] == "tool") {

@@ -72,7 +72,8 @@ TEST_F(AgentRunToolTest, RunsTheLoopAndReportsProgressPerStep) {
   EXPECT_NE(text.find("fs_delete \"todo.txt\""), std::string::npos);
 
   // The agent is not offered to itself, nor are the project-management tools.
-  for (const auto& tool : llm_server_.requests()[0]["tools"]) {
+  const auto requests = llm_server_.requests();
+  for (const auto& tool : requests.at(0)["tools"]) {
     EXPECT_NE(tool["function"]["name"], "agent_run");
   }
 }

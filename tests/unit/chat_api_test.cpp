@@ -57,7 +57,8 @@ class ChatApiTest : public ::testing::Test {
     chat_ = std::make_unique<ChatService>(*database_, registry_, provider_,
                                           std::make_unique<OpenAiClient>(config), unavailable,
                                           AgentOptions{});
-    register_chat_routes(router_, access_, *chat_, registry_);
+    register_chat_routes(router_, access_, *chat_,
+                         {provider_, [this] { return provider_.projects(); }});
   }
 
   HttpResponse request(const std::string& method, const std::string& target,
@@ -279,6 +280,39 @@ TEST_F(ChatApiTest, PageAndReadOnlyProjectEndpoints) {
   EXPECT_EQ(json_of(file)["content"], "int main(void) { return 0; }\n");
   EXPECT_EQ(request("GET", "/api/projects/demo/file?path=../outside").status, 400);
   EXPECT_EQ(request("GET", "/api/projects/demo/file").status, 400);
+}
+
+// The page browses with the fs tools' own listing and reader, not through the tools: the answers
+// are the tools' structured results, and what the tools refuse the page refuses.
+TEST_F(ChatApiTest, BrowsingAnswersAsTheFsToolsDoAndRefusesWhatTheyRefuse) {
+  write_file(dirs_.root() / "src/main.c", "int main(void) { return 0; }\n");
+  write_file(dirs_.root() / "blob.bin", std::string("\x01\0\x02", 3));
+  std::filesystem::create_symlink(dirs_.outside(), dirs_.root() / "escape");
+
+  const Json projects = json_of(request("GET", "/api/projects"));
+  ASSERT_EQ(projects["projects"].size(), 1u);
+  EXPECT_EQ(projects["projects"][0]["name"], "demo");
+  EXPECT_EQ(projects["default_project"], "demo");
+
+  ToolContext context;
+  const Json tree = json_of(request("GET", "/api/projects/demo/tree?depth=3"));
+  auto via_tool = registry_.call("fs_list", {{"path", "."}, {"depth", 3}}, context);
+  ASSERT_TRUE(via_tool && via_tool->structured);
+  EXPECT_EQ(tree, *via_tool->structured);
+
+  const Json file = json_of(request("GET", "/api/projects/demo/file?path=src/main.c"));
+  auto read = registry_.call("fs_read", {{"path", "src/main.c"}}, context);
+  ASSERT_TRUE(read && read->structured);
+  EXPECT_EQ(file, *read->structured);
+
+  EXPECT_EQ(request("GET", "/api/projects/demo/file?path=blob.bin").status, 400);
+  EXPECT_EQ(request("GET", "/api/projects/demo/file?path=src").status, 400);
+  EXPECT_EQ(request("GET", "/api/projects/demo/file?path=escape/x").status, 400);
+  EXPECT_EQ(request("GET", "/api/projects/demo/tree?path=escape").status, 400);
+  EXPECT_EQ(request("GET", "/api/projects/demo/file?path=missing.txt").status, 404);
+  EXPECT_EQ(request("GET", "/api/projects/nope/tree").status, 404);
+  EXPECT_EQ(request("GET", "/api/projects/demo/tree?depth=11").status, 400);
+  EXPECT_EQ(request("GET", "/api/projects/demo/tree?depth=x").status, 400);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "tools/fs/file_chunks.h"
+#include "server/workspace/browse/file_chunks.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include "common/unique_fd.h"
 #include "tests/support/temp_dir.h"
 
-namespace benchtop::fs_tools {
+namespace benchtop {
 namespace {
 
 using benchtop::testing::TempDir;
@@ -79,4 +79,4 @@ TEST_F(FileChunksTest, ReadErrorsNameTheFile) {
 }
 
 }  // namespace
-}  // namespace benchtop::fs_tools
+}  // namespace benchtop

@@ -13,7 +13,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "server/project/project_service.h"
 #include "server/workspace/workspace.h"
 #include "server/workspace/workspace_provider.h"
 #include "tests/support/temp_dir.h"
@@ -53,6 +55,16 @@ class SingleWorkspaceProvider : public WorkspaceProvider {
       return Error::make("No project named '" + *project + "'; call project_list", "not_found");
     }
     return std::shared_ptr<const Workspace>(workspace_);
+  }
+  // The one project, as a project list shows it.
+  Result<std::vector<Project>> projects() const {
+    Project demo;
+    demo.id = "00000000-0000-4000-8000-000000000000";
+    demo.name = "demo";
+    demo.kind = ProjectKind::kExternal;
+    demo.root = workspace_->root();
+    demo.is_default = true;
+    return std::vector<Project>{demo};
   }
 
  private:

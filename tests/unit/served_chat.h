@@ -65,7 +65,8 @@ class ServedChat {
     router_.add("*", "/mcp", [this](const HttpRequest& request) { return mcp_->handle(request); });
     router_.add("*", "/healthz",
                 [this](const HttpRequest& request) { return mcp_->handle(request); });
-    register_chat_routes(router_, access_, *chat_, registry_);
+    register_chat_routes(router_, access_, *chat_,
+                         {provider_, [this] { return provider_.projects(); }});
 
     HttpServer::Options options;
     options.port = 0;

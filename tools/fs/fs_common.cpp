@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "server/workspace/browse/directory_listing.h"
 #include "server/workspace/path_escape.h"
 #include "tools/common/workspace_args.h"
 
@@ -48,10 +49,7 @@ ToolResult error_result(const Error& error) {
 }
 
 std::string type_name(mode_t mode) {
-  if (S_ISREG(mode)) return "file";
-  if (S_ISDIR(mode)) return "directory";
-  if (S_ISLNK(mode)) return "symlink";
-  return "other";
+  return std::string(to_string(entry_type(mode)));
 }
 
 std::string octal_mode(mode_t mode) {

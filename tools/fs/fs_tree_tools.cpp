@@ -1,5 +1,4 @@
 // fs_list, fs_delete and fs_move: tools that work on directory entries rather than file contents.
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -7,10 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <vector>
 
+#include "server/workspace/browse/directory_listing.h"
 #include "server/workspace/file_ops.h"
-#include "server/workspace/path_escape.h"
 #include "tools/common/confirmation.h"
 #include "tools/common/workspace_args.h"
 #include "tools/fs/fs_common.h"
@@ -19,108 +17,52 @@ namespace benchtop::fs_tools {
 namespace {
 
 constexpr int64_t kDefaultDepth = 1;
-constexpr int64_t kMaxDepth = 10;
 constexpr size_t kMaxEntries = 1000;
 
-std::string child_path(const std::string& parent, const std::string& name) {
-  return parent.empty() ? name : parent + "/" + name;
-}
-
-Result<std::vector<std::string>> sorted_names(int dir_fd, const std::string& shown) {
-  // fdopendir takes ownership of its fd, so give it a fresh one for the same directory.
-  UniqueFd listing(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!listing) return path_error(shown, errno);
-  DIR* dir = ::fdopendir(listing.get());
-  if (!dir) return path_error(shown, errno);
-  listing.release();
-  std::vector<std::string> names;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
+std::string render_entry(const DirectoryEntry& entry) {
+  switch (entry.type) {
+    case EntryType::kDirectory:
+      return entry.path + "/";
+    case EntryType::kSymlink:
+      return entry.path + " -> " + entry.target.value_or("?");
+    case EntryType::kFile:
+      return entry.path + "  (" + std::to_string(entry.size.value_or(0)) + " bytes)";
+    case EntryType::kOther:
+      break;
   }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-struct Lister {
-  int64_t max_depth;
-  bool include_hidden;
-  const ToolContext& context;
-  nlohmann::json entries = nlohmann::json::array();
-  bool truncated = false;
-
-  // Lists `dir_fd` (shown as `path`, workspace-relative) and, below `max_depth`, its
-  // subdirectories. Children are opened by name with O_NOFOLLOW, so a symlink is listed as a
-  // symlink and never entered.
-  Status walk(int dir_fd, const std::string& path, int64_t depth) {
-    auto names = sorted_names(dir_fd, path.empty() ? "." : path);
-    if (!names) return names.take_error();
-    for (const auto& name : *names) {
-      if (context.cancelled()) return Error::make("Cancelled", "cancelled");
-      if (!include_hidden && name.front() == '.') continue;
-      struct stat st {};
-      if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // vanished
-      if (entries.size() >= kMaxEntries) {
-        truncated = true;
-        return {};
-      }
-      const std::string entry_path = child_path(path, name);
-      nlohmann::json entry = {{"path", escape_path(entry_path)}, {"type", type_name(st.st_mode)}};
-      if (!S_ISDIR(st.st_mode)) entry["size"] = static_cast<int64_t>(st.st_size);
-      if (S_ISLNK(st.st_mode)) {
-        char target[4096];
-        const ssize_t n = ::readlinkat(dir_fd, name.c_str(), target, sizeof target);
-        if (n >= 0) entry["target"] = escape_path(std::string_view(target, static_cast<size_t>(n)));
-      }
-      entries.push_back(std::move(entry));
-      if (S_ISDIR(st.st_mode) && depth < max_depth) {
-        UniqueFd child(
-            ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!child) continue;  // unreadable or replaced meanwhile: listed, not entered
-        if (auto status = walk(child.get(), entry_path, depth + 1); !status) return status;
-        if (truncated) return {};
-      }
-    }
-    return {};
-  }
-};
-
-std::string render_entry(const nlohmann::json& entry) {
-  const std::string type = entry["type"];
-  std::string line = entry["path"].get<std::string>();
-  if (type == "directory") return line + "/";
-  if (type == "symlink") return line + " -> " + entry.value("target", std::string("?"));
-  if (type == "file")
-    return line + "  (" + std::to_string(entry["size"].get<int64_t>()) + " bytes)";
-  return line + "  (" + type + ")";
+  return entry.path + "  (" + std::string(to_string(entry.type)) + ")";
 }
 
 ToolResult fs_list(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
   auto target = resolve(provider, args, "path", /*default_root=*/true);
   if (!target) return error_result(target.error());
-  const int64_t depth = std::clamp<int64_t>(args.value("depth", kDefaultDepth), 1, kMaxDepth);
-  auto dir = target->workspace->open_directory(target->relative);
-  if (!dir) {
-    if (dir.error().code == "not_directory") {
+  ListOptions options;
+  options.depth = static_cast<int>(
+      std::clamp<int64_t>(args.value("depth", kDefaultDepth), 1, ListOptions::kMaxDepth));
+  options.include_hidden = args.value("include_hidden", false);
+  options.max_entries = kMaxEntries;
+  options.cancelled = [&context] { return context.cancelled(); };
+  auto listing = list_directory(*target->workspace, target->relative, options);
+  if (!listing) {
+    if (listing.error().code == "not_directory") {
       return ToolResult::error(target->shown +
                                " is not a directory. Use fs_read to read a file "
                                "or fs_stat to describe it.");
     }
-    return error_result(dir.error());
-  }
-  Lister lister{depth, args.value("include_hidden", false), context};
-  if (auto status = lister.walk(dir->get(), target->relative, 1); !status) {
-    return error_result(status.error());
+    return error_result(listing.error());
   }
   std::string text;
-  for (const auto& entry : lister.entries) text += render_entry(entry) + "\n";
-  if (lister.entries.empty()) text = "(" + target->shown + " is empty)\n";
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& entry : listing->entries) {
+    text += render_entry(entry) + "\n";
+    entries.push_back(to_json(entry));
+  }
+  if (listing->entries.empty()) text = "(" + target->shown + " is empty)\n";
   nlohmann::json structured = {{"path", target->shown},
-                               {"depth", depth},
-                               {"entries", lister.entries},
-                               {"truncated", lister.truncated}};
-  if (lister.truncated) {
+                               {"depth", options.depth},
+                               {"entries", std::move(entries)},
+                               {"truncated", listing->truncated}};
+  if (listing->truncated) {
     text += "[Stopped at " + std::to_string(kMaxEntries) +
             " entries. List a subdirectory or use a smaller depth to see the rest.]\n";
   }
@@ -263,7 +205,7 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
         {"depth",
          {{"type", "integer"},
           {"minimum", 1},
-          {"maximum", kMaxDepth},
+          {"maximum", ListOptions::kMaxDepth},
           {"default", kDefaultDepth},
           {"description", "Levels to list: 1 = direct entries only (default), up to 10."}}},
         {"include_hidden",

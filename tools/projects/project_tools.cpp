@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "server/project/project_json.h"
 #include "tools/common/confirmation.h"
 #include "tools/common/workspace_args.h"
 #include "tools/projects/project_clone.h"
@@ -51,19 +52,6 @@ json project_schema() {
       {"required",
        {"id", "name", "description", "kind", "root", "default", "created_at", "updated_at"}},
       {"additionalProperties", false},
-  };
-}
-
-json to_json(const Project& project) {
-  return {
-      {"id", project.id},
-      {"name", project.name},
-      {"description", project.description},
-      {"kind", std::string(to_string(project.kind))},
-      {"root", project.root.string()},
-      {"default", project.is_default},
-      {"created_at", project.created_at},
-      {"updated_at", project.updated_at},
   };
 }
 

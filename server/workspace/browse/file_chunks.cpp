@@ -1,4 +1,4 @@
-#include "tools/fs/file_chunks.h"
+#include "server/workspace/browse/file_chunks.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 
 #include "server/workspace/workspace.h"
 
-namespace benchtop::fs_tools {
+namespace benchtop {
 
 FileChunks::FileChunks(int fd, size_t size, std::string shown)
     : fd_(fd), size_(size), shown_(std::move(shown)) {}
@@ -53,4 +53,4 @@ void FileChunks::rewind() {
   if (!whole_file_buffered_) at_end_ = false;
 }
 
-}  // namespace benchtop::fs_tools
+}  // namespace benchtop

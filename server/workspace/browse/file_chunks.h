@@ -1,8 +1,8 @@
-// Reads an open regular file front to back in chunks, for tools that make one or two passes over
-// a file (fs_read sniffs, counts and windows). The file's size from fstat tells which read reaches
-// the end, so no extra read is spent to see end-of-file, and a file that fits in one chunk costs a
-// single pread however many passes are made over it. System calls are the largest share of a
-// small read's cost.
+// Reads an open regular file front to back in chunks, for readers that make one or two passes over
+// a file (read_file sniffs, counts and windows). The file's size from fstat tells which read
+// reaches the end, so no extra read is spent to see end-of-file, and a file that fits in one chunk
+// costs a single pread however many passes are made over it. System calls are the largest share of
+// a small read's cost.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +12,7 @@
 
 #include "common/result.h"
 
-namespace benchtop::fs_tools {
+namespace benchtop {
 
 class FileChunks {
  public:
@@ -42,4 +42,4 @@ class FileChunks {
   bool whole_file_buffered_ = false;
 };
 
-}  // namespace benchtop::fs_tools
+}  // namespace benchtop
