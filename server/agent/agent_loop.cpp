@@ -27,16 +27,16 @@ void append(const AgentCallbacks& callbacks, std::vector<ChatMessage>& conversat
   conversation.push_back(std::move(message));
 }
 
-ChatMessage make_message(std::string role, std::string content) {
+ChatMessage make_message(ChatRole role, std::string content) {
   ChatMessage message;
-  message.role = std::move(role);
+  message.role = role;
   message.content = std::move(content);
   return message;
 }
 
 ChatMessage tool_message(const LlmToolCall& call, std::string content, bool is_error) {
   ChatMessage message;
-  message.role = "tool";
+  message.role = ChatRole::kTool;
   message.tool_call_id = call.id;
   message.name = call.name;
   message.content = std::move(content);
@@ -57,7 +57,7 @@ std::vector<ChatMessage> repair_history(std::vector<ChatMessage> history) {
     pending.clear();
   };
   for (auto& message : history) {
-    if (message.role == "tool") {
+    if (message.role == ChatRole::kTool) {
       const auto it = std::find_if(pending.begin(), pending.end(), [&](const LlmToolCall& call) {
         return call.id == message.tool_call_id;
       });
@@ -67,7 +67,7 @@ std::vector<ChatMessage> repair_history(std::vector<ChatMessage> history) {
       continue;
     }
     answer_pending();
-    if (message.role == "assistant") pending = message.tool_calls;
+    if (message.role == ChatRole::kAssistant) pending = message.tool_calls;
     repaired.push_back(std::move(message));
   }
   answer_pending();
@@ -210,9 +210,9 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
   const nlohmann::json tools = tool_definitions();
 
   std::vector<ChatMessage> conversation;
-  conversation.push_back(make_message("system", system_prompt(request.project)));
+  conversation.push_back(make_message(ChatRole::kSystem, system_prompt(request.project)));
   for (auto& message : repair_history(request.history)) conversation.push_back(std::move(message));
-  append(callbacks, conversation, make_message("user", request.prompt));
+  append(callbacks, conversation, make_message(ChatRole::kUser, request.prompt));
 
   auto finish_error = [&](StopReason reason, std::string message) {
     outcome.stop_reason = reason;
@@ -259,7 +259,7 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
     outcome.usage += completion->usage;
 
     ChatMessage assistant;
-    assistant.role = "assistant";
+    assistant.role = ChatRole::kAssistant;
     assistant.content = completion->content;
     assistant.tool_calls = completion->tool_calls;
     assistant.usage = completion->usage;

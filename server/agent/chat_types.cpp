@@ -2,6 +2,28 @@
 
 namespace benchtop {
 
+std::string_view to_string(ChatRole role) {
+  switch (role) {
+    case ChatRole::kSystem:
+      return "system";
+    case ChatRole::kUser:
+      return "user";
+    case ChatRole::kAssistant:
+      return "assistant";
+    case ChatRole::kTool:
+      break;
+  }
+  return "tool";
+}
+
+std::optional<ChatRole> parse_chat_role(std::string_view text) {
+  for (ChatRole role :
+       {ChatRole::kSystem, ChatRole::kUser, ChatRole::kAssistant, ChatRole::kTool}) {
+    if (text == to_string(role)) return role;
+  }
+  return std::nullopt;
+}
+
 nlohmann::json TokenUsage::to_json() const {
   return {{"prompt_tokens", prompt_tokens},
           {"completion_tokens", completion_tokens},
@@ -23,8 +45,8 @@ TokenUsage TokenUsage::from_json(const nlohmann::json& json) {
 }
 
 nlohmann::json ChatMessage::to_api_json() const {
-  nlohmann::json json = {{"role", role}};
-  if (role == "assistant" && !tool_calls.empty()) {
+  nlohmann::json json = {{"role", to_string(role)}};
+  if (role == ChatRole::kAssistant && !tool_calls.empty()) {
     // Providers disagree on "" vs null next to tool calls; null is what OpenAI itself sends.
     json["content"] = content.empty() ? nlohmann::json(nullptr) : nlohmann::json(content);
     nlohmann::json calls = nlohmann::json::array();
@@ -37,7 +59,7 @@ nlohmann::json ChatMessage::to_api_json() const {
   } else {
     json["content"] = content;
   }
-  if (role == "tool") json["tool_call_id"] = tool_call_id;
+  if (role == ChatRole::kTool) json["tool_call_id"] = tool_call_id;
   return json;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace benchtop {
@@ -31,9 +32,14 @@ struct TokenUsage {
   static TokenUsage from_json(const nlohmann::json& json);
 };
 
-// One message of a conversation. `role` is "system", "user", "assistant" or "tool".
+// Who wrote a message, as Chat Completions names them.
+enum class ChatRole { kSystem, kUser, kAssistant, kTool };
+std::string_view to_string(ChatRole role);  // "system", "user", "assistant", "tool"
+std::optional<ChatRole> parse_chat_role(std::string_view text);
+
+// One message of a conversation.
 struct ChatMessage {
-  std::string role;
+  ChatRole role = ChatRole::kUser;
   std::string content;
   std::vector<LlmToolCall> tool_calls;  // assistant only
   std::string tool_call_id;             // tool only: which call this answers

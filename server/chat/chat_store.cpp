@@ -53,8 +53,10 @@ nlohmann::json ChatThread::to_json() const {
 }
 
 nlohmann::json StoredChatMessage::to_json() const {
-  nlohmann::json json = {
-      {"id", id}, {"role", message.role}, {"content", message.content}, {"created_at", created_at}};
+  nlohmann::json json = {{"id", id},
+                         {"role", to_string(message.role)},
+                         {"content", message.content},
+                         {"created_at", created_at}};
   if (!message.tool_calls.empty()) {
     nlohmann::json calls = nlohmann::json::array();
     for (const auto& call : message.tool_calls) {
@@ -65,7 +67,7 @@ nlohmann::json StoredChatMessage::to_json() const {
     }
     json["tool_calls"] = std::move(calls);
   }
-  if (message.role == "tool") {
+  if (message.role == ChatRole::kTool) {
     json["tool_call_id"] = message.tool_call_id;
     json["name"] = message.name;
     json["is_error"] = message.is_error;
@@ -147,7 +149,9 @@ Result<std::vector<StoredChatMessage>> ChatStore::messages(const std::string& th
     if (!*row) break;
     StoredChatMessage stored;
     stored.id = select->column_int64(0);
-    stored.message.role = select->column_text(1);
+    const auto role = parse_chat_role(select->column_text(1));
+    if (!role) continue;  // the table's CHECK allows none other; skip rather than guess
+    stored.message.role = *role;
     stored.message.content = select->column_text(2);
     if (auto calls = select->column_optional_text(3)) {
       stored.message.tool_calls = calls_from_json(*calls);
@@ -182,8 +186,8 @@ Result<int64_t> ChatStore::append(const std::string& thread_id, const ChatMessag
       message.name.empty() ? std::nullopt : std::optional(message.name);
   const std::optional<std::string> usage =
       message.usage ? std::optional(message.usage->to_json().dump()) : std::nullopt;
-  insert->bind_all(thread_id, message.role, message.content, calls, tool_call_id, name,
-                   message.is_error ? 1 : 0, usage);
+  insert->bind_all(thread_id, std::string(to_string(message.role)), message.content, calls,
+                   tool_call_id, name, message.is_error ? 1 : 0, usage);
   auto row = insert->step();
   if (!row) return row.take_error();
   const int64_t id = insert->column_int64(0);

@@ -63,11 +63,11 @@ void relativize(TestCounts& counts, const Workspace& workspace) {
 }  // namespace
 
 TestCounts interpret_output(const std::string& runner, const std::string& output,
-                            const std::optional<std::string>& junit, std::string& source) {
+                            const std::optional<std::string>& junit, CountSource& source) {
   if (junit && !junit->empty()) {
     auto parsed = parse_junit(*junit);
     if (parsed && parsed->parsed) {
-      source = "junit";
+      source = CountSource::kJunit;
       return std::move(parsed).value();
     }
   }
@@ -83,7 +83,7 @@ TestCounts interpret_output(const std::string& runner, const std::string& output
   else if (runner == "ctest")
     counts = parse_ctest_summary(output);
   if (!counts.parsed) counts = parse_any_summary(output);
-  source = runner == "go" && counts.parsed ? "go-json" : "summary";
+  source = runner == "go" && counts.parsed ? CountSource::kGoJson : CountSource::kSummary;
   return counts;
 }
 
@@ -127,7 +127,7 @@ Result<TestReport> run_tests(const Workspace& workspace, CommandRunner& runner,
   if (command_failed && report.counts.failed == 0 && report.counts.errors == 0) {
     report.counts.errors = 1;
     TestFailure failure;
-    failure.kind = "error";
+    failure.kind = FailureKind::kError;
     failure.name = "(test command)";
     failure.message =
         ran->timed_out   ? "timed out after " + std::to_string(request.timeout.count()) + " ms"

@@ -28,6 +28,6 @@ Result<TestReport> run_tests(const Workspace& workspace, CommandRunner& runner,
 
 // Turns a finished run's output (and JUnit report, if any) into counts; exposed for tests.
 TestCounts interpret_output(const std::string& runner, const std::string& output,
-                            const std::optional<std::string>& junit, std::string& source);
+                            const std::optional<std::string>& junit, CountSource& source);
 
 }  // namespace benchtop::test_runs

@@ -103,9 +103,9 @@ TEST_F(AgentLoopTest, RunsRealToolsAndStreamsEventsInOrder) {
 
   // Every message the conversation gained was handed out: user, then assistant/tool pairs.
   ASSERT_EQ(messages_.size(), 6u);
-  EXPECT_EQ(messages_[0].role, "user");
+  EXPECT_EQ(messages_[0].role, ChatRole::kUser);
   EXPECT_EQ(messages_[1].tool_calls.size(), 1u);
-  EXPECT_EQ(messages_[2].role, "tool");
+  EXPECT_EQ(messages_[2].role, ChatRole::kTool);
   EXPECT_EQ(messages_[5].content, "I wrote notes/hello.txt for you.");
 }
 
@@ -251,22 +251,22 @@ TEST(FileChangesTest, AnyToolThatDeclaresAChangeIsReported) {
 namespace benchtop {
 namespace {
 
-ChatMessage message(std::string role, std::string content) {
+ChatMessage message(ChatRole role, std::string content) {
   ChatMessage m;
-  m.role = std::move(role);
+  m.role = role;
   m.content = std::move(content);
   return m;
 }
 
 TEST(RepairHistoryTest, AnswersInterruptedCallsAndDropsOrphanResults) {
-  ChatMessage assistant = message("assistant", "");
+  ChatMessage assistant = message(ChatRole::kAssistant, "");
   assistant.tool_calls = {{"a", "fs_read", "{}"}, {"b", "fs_list", "{}"}};
-  ChatMessage answer_a = message("tool", "ok");
+  ChatMessage answer_a = message(ChatRole::kTool, "ok");
   answer_a.tool_call_id = "a";
-  ChatMessage orphan = message("tool", "stray");
+  ChatMessage orphan = message(ChatRole::kTool, "stray");
   orphan.tool_call_id = "zzz";
-  const auto repaired =
-      repair_history({message("user", "q"), assistant, answer_a, orphan, message("user", "again")});
+  const auto repaired = repair_history({message(ChatRole::kUser, "q"), assistant, answer_a, orphan,
+                                        message(ChatRole::kUser, "again")});
   ASSERT_EQ(repaired.size(), 5u);
   EXPECT_EQ(repaired[2].tool_call_id, "a");
   EXPECT_EQ(repaired[3].tool_call_id, "b");

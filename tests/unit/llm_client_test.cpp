@@ -144,7 +144,7 @@ TEST_F(OpenAiClientTest, StreamsTextAndAssemblesSplitToolCalls) {
   std::string streamed;
   const nlohmann::json tools = {{{"type", "function"}, {"function", {{"name", "fs_write"}}}}};
   ChatMessage user;
-  user.role = "user";
+  user.role = ChatRole::kUser;
   user.content = "write a file";
   auto completion =
       client.complete({user}, tools, [&](const std::string& d) { streamed += d; }, {});

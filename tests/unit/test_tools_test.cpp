@@ -64,7 +64,7 @@ TEST(JunitParser, ErrorsAndInvalidXml) {
       R"(<testsuite><testcase name="a"><error message="boom"/></testcase></testsuite>)");
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->errors, 1);
-  EXPECT_EQ(counts->failures[0].kind, "error");
+  EXPECT_EQ(counts->failures[0].kind, test_runs::FailureKind::kError);
   EXPECT_FALSE(test_runs::parse_junit("<testsuite><testcase").ok());
 }
 

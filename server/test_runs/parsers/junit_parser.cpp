@@ -15,7 +15,7 @@ std::string clip(std::string text) {
 }
 
 TestFailure make_failure(const pugi::xml_node& testcase, const pugi::xml_node& problem,
-                         const char* kind) {
+                         FailureKind kind) {
   TestFailure failure;
   const std::string classname = testcase.attribute("classname").as_string();
   const std::string name = testcase.attribute("name").as_string();
@@ -52,13 +52,13 @@ void count_cases(const pugi::xml_node& node, TestCounts& counts) {
     counts.parsed = true;
     if (auto failure = child.child("failure")) {
       ++counts.failed;
-      counts.failures.push_back(make_failure(child, failure, "failure"));
+      counts.failures.push_back(make_failure(child, failure, FailureKind::kFailure));
     } else if (auto error = child.child("error")) {
       ++counts.errors;
-      counts.failures.push_back(make_failure(child, error, "error"));
+      counts.failures.push_back(make_failure(child, error, FailureKind::kError));
     } else if (child.attribute("failure")) {
       ++counts.failed;
-      counts.failures.push_back(make_failure(child, pugi::xml_node(), "failure"));
+      counts.failures.push_back(make_failure(child, pugi::xml_node(), FailureKind::kFailure));
     } else if (child.child("skipped") ||
                std::string_view(child.attribute("status").as_string()) == "notrun" ||
                std::string_view(child.attribute("status").as_string()) == "disabled") {

@@ -58,7 +58,7 @@ TestCounts parse_pytest_summary(std::string_view output) {
       counts.parsed = true;
     } else if ((match = failed.match(line))) {
       TestFailure failure;
-      failure.kind = (*match)[1] == "ERROR" ? "error" : "failure";
+      failure.kind = (*match)[1] == "ERROR" ? FailureKind::kError : FailureKind::kFailure;
       failure.name = (*match)[2];
       failure.message = (*match)[3];
       failure.file = failure.name.substr(0, failure.name.find("::"));
@@ -86,7 +86,8 @@ TestCounts parse_tap_summary(std::string_view output) {
       if (key == "cancelled") counts.errors = value;
       counts.parsed = true;
     } else if ((match = not_ok.match(line))) {
-      counts.failures.push_back(TestFailure{(*match)[1], "", "", std::nullopt, "failure"});
+      counts.failures.push_back(
+          TestFailure{(*match)[1], "", "", std::nullopt, FailureKind::kFailure});
       open = &counts.failures.back();
     } else if (open && (match = location.search(line))) {
       open->file = (*match)[1];
@@ -156,7 +157,8 @@ TestCounts parse_cargo_summary(std::string_view output) {
       counts.skipped += to_int((*match)[3]);
       counts.parsed = true;
     } else if ((match = block.match(line))) {
-      counts.failures.push_back(TestFailure{(*match)[1], "", "", std::nullopt, "failure"});
+      counts.failures.push_back(
+          TestFailure{(*match)[1], "", "", std::nullopt, FailureKind::kFailure});
       open = &counts.failures.back();
     } else if (open && (match = panic.search(line))) {
       open->file = (*match)[1];
@@ -181,7 +183,8 @@ TestCounts parse_ctest_summary(std::string_view output) {
       counts.passed = to_int((*match)[3]) - counts.failed;
       counts.parsed = true;
     } else if ((match = failed.match(line))) {
-      counts.failures.push_back(TestFailure{(*match)[1], (*match)[2], "", std::nullopt, "failure"});
+      counts.failures.push_back(
+          TestFailure{(*match)[1], (*match)[2], "", std::nullopt, FailureKind::kFailure});
     }
   }
   return counts;

@@ -8,11 +8,29 @@
 
 namespace benchtop::test_runs {
 
+std::string_view to_string(FailureKind kind) {
+  return kind == FailureKind::kError ? "error" : "failure";
+}
+
+std::string_view to_string(CountSource source) {
+  switch (source) {
+    case CountSource::kJunit:
+      return "junit";
+    case CountSource::kGoJson:
+      return "go-json";
+    case CountSource::kSummary:
+      return "summary";
+    case CountSource::kUnknown:
+      break;
+  }
+  return "";
+}
+
 nlohmann::json to_json(const TestFailure& failure) {
   nlohmann::json out = {{"name", failure.name},
                         {"message", failure.message},
                         {"file", failure.file},
-                        {"kind", failure.kind}};
+                        {"kind", to_string(failure.kind)}};
   if (failure.line) out["line"] = *failure.line;
   return out;
 }
@@ -22,7 +40,8 @@ TestFailure failure_from_json(const nlohmann::json& json) {
   failure.name = json.value("name", "");
   failure.message = json.value("message", "");
   failure.file = json.value("file", "");
-  failure.kind = json.value("kind", "failure");
+  failure.kind =
+      json.value("kind", std::string()) == "error" ? FailureKind::kError : FailureKind::kFailure;
   if (json.contains("line") && json["line"].is_number_integer()) failure.line = json["line"];
   return failure;
 }
@@ -37,7 +56,7 @@ nlohmann::json to_json(const TestReport& report) {
                         {"output_tail", report.output_tail}, {"timed_out", report.timed_out}};
   if (report.exit_code) out["exit_code"] = *report.exit_code;
   if (!report.detection.empty()) out["detection"] = report.detection;
-  if (!report.source.empty()) out["source"] = report.source;
+  if (report.source != CountSource::kUnknown) out["source"] = to_string(report.source);
   if (report.id) out["id"] = report.id;
   if (!report.started_at.empty()) out["started_at"] = report.started_at;
   return out;

@@ -5,16 +5,25 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace benchtop::test_runs {
+
+// A failed assertion, or an error that kept the test from running to its assertions.
+enum class FailureKind { kFailure, kError };
+std::string_view to_string(FailureKind kind);  // "failure", "error"
+
+// Where a report's counts came from: JUnit XML, `go test -json`, or the runner's summary line.
+enum class CountSource { kUnknown, kJunit, kGoJson, kSummary };
+std::string_view to_string(CountSource source);  // "", "junit", "go-json", "summary"
 
 struct TestFailure {
   std::string name;     // e.g. "test_math::test_bad" or "suite > case"
   std::string message;  // first lines of the assertion message
   std::string file;     // "" when unknown
   std::optional<int> line;
-  std::string kind = "failure";  // "failure" or "error"
+  FailureKind kind = FailureKind::kFailure;
 };
 
 struct TestCounts {
@@ -32,7 +41,7 @@ struct TestReport {
   std::string runner;      // "pytest", "node", "npm", "ctest", "go", "cargo", "make", "custom"
   std::string command;
   std::string detection;  // why this runner was chosen
-  std::string source;     // "junit", "go-json" or "summary": where the counts came from
+  CountSource source = CountSource::kUnknown;
   std::optional<int> exit_code;
   bool timed_out = false;
   bool cancelled = false;
