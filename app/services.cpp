@@ -3,7 +3,8 @@
 #include "common/log.h"
 #include "server/project/project_resolver.h"
 #include "server/sandbox/backends/backend_factory.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tools/agent/agent_tools.h"
 #include "tools/common/host_paths.h"
 #include "tools/exec/exec_tools.h"
@@ -35,8 +36,8 @@ std::unique_ptr<ChatService> make_chat_service(const CliOptions& options, Servic
         log::warning("model request failed (" + why + "); retry " + std::to_string(attempt) +
                      " in " + std::to_string(delay.count()) + " ms");
       });
-  return std::make_unique<ChatService>(*services.database, services.tools, *services.projects,
-                                       std::move(client), missing, agent);
+  return std::make_unique<ChatService>(*services.repositories.threads, services.tools,
+                                       *services.projects, std::move(client), missing, agent);
 }
 
 }  // namespace
@@ -54,11 +55,13 @@ Status build_services(const CliOptions& options, Services& services) {
   auto database = Database::open(services.data_dir.database_file(), benchtop_migrations());
   if (!database) return database.take_error();
   services.database = std::move(database).value();
+  services.repositories = make_sqlite_repositories(*services.database);
   services.workspace_disk = make_workspace_disk(services.data_dir.disks_dir(),
                                                 static_cast<int64_t>(options.workspace_disk_mb));
   log::info(services.workspace_disk->describe());
-  services.projects = std::make_unique<ProjectService>(
-      *services.database, services.data_dir.workspaces_dir(), services.workspace_disk.get());
+  services.projects = std::make_unique<ProjectService>(*services.repositories.projects,
+                                                       services.data_dir.workspaces_dir(),
+                                                       services.workspace_disk.get());
   if (const size_t removed = services.projects->remove_leftover_deletions()) {
     log::info("removed " + std::to_string(removed) + " workspace(s) of interrupted deletions");
   }
@@ -78,8 +81,8 @@ Status build_services(const CliOptions& options, Services& services) {
   if (!git_policy) return Error::make("--git-protocols: " + git_policy.error().message);
   log::info("git remotes may use: " + git_policy->describe());
   services.tools.set_error_filter(host_path_filter(*services.projects, services.data_dir.root()));
-  services.git_settings =
-      std::make_unique<git::ProjectGitSettings>(*services.database, *services.projects);
+  services.git_settings = std::make_unique<git::ProjectGitSettings>(
+      *services.repositories.git_settings, *services.projects);
   register_project_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
   register_fs_tools(services.tools, *services.projects);
   register_search_tools(services.tools, *services.projects);
@@ -101,9 +104,9 @@ Status build_services(const CliOptions& options, Services& services) {
   container_options.exec_enabled = !options.disable_exec;
   container_options.allow_network = options.allow_sandbox_network;
   container_options.disk = services.workspace_disk.get();
-  services.containers =
-      std::make_unique<ContainerManager>(*services.database, std::move(backend).value(),
-                                         project_resolver(*services.projects), container_options);
+  services.containers = std::make_unique<ContainerManager>(
+      *services.repositories.containers, std::move(backend).value(),
+      project_resolver(*services.projects), container_options);
   services.projects->add_removal_hook([containers = services.containers.get()](const Project& p) {
     if (auto destroyed = containers->destroy(p.id); !destroyed) {
       log::warning("project '" + p.name +
@@ -116,8 +119,8 @@ Status build_services(const CliOptions& options, Services& services) {
   if (options.disable_exec) log::warning("command execution is disabled (--disable-exec)");
   register_exec_tools(services.tools, *services.containers);
   register_git_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
-  services.test_runs =
-      std::make_unique<test_runs::SqliteTestRunStore>(*services.database, *services.projects);
+  services.test_runs = std::make_unique<test_runs::ProjectTestRunStore>(
+      *services.repositories.test_runs, *services.projects);
   // Tests run in the project's dev container, like every other command.
   register_test_tools(services.tools, *services.projects, *services.containers,
                       *services.test_runs);

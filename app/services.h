@@ -18,7 +18,8 @@
 #include "server/project/project_service.h"
 #include "server/sandbox/container_manager.h"
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
+#include "server/storage/repositories.h"
+#include "server/storage/sqlite/database.h"
 #include "server/test_runs/test_run_store.h"
 #include "server/workspace/changes/file_watcher.h"
 
@@ -27,13 +28,14 @@ namespace benchtop {
 struct Services {
   DataDir data_dir{""};
   std::unique_ptr<Database> database;
+  Repositories repositories;                      // over `database`
   std::unique_ptr<WorkspaceDisk> workspace_disk;  // before projects, which use it
   std::unique_ptr<ProjectService> projects;
   // Resource subscriptions watch project files with it.
   std::unique_ptr<FileWatcher> file_watcher;
   std::unique_ptr<ContainerManager> containers;  // the CommandRunner of every exec tool
   std::unique_ptr<git::ProjectGitSettings> git_settings;
-  std::unique_ptr<test_runs::SqliteTestRunStore> test_runs;
+  std::unique_ptr<test_runs::ProjectTestRunStore> test_runs;
   ToolRegistry tools;
   ResourceRegistry resources;
   PromptRegistry prompts;

@@ -21,10 +21,10 @@ std::string title_from(const std::string& content) {
 
 }  // namespace
 
-ChatService::ChatService(Database& database, const ToolRegistry& tools, WorkspaceProvider& projects,
-                         std::unique_ptr<LlmClient> llm, std::optional<std::string> llm_unavailable,
-                         AgentOptions options)
-    : store_(database),
+ChatService::ChatService(ThreadRepository& threads, const ToolRegistry& tools,
+                         WorkspaceProvider& projects, std::unique_ptr<LlmClient> llm,
+                         std::optional<std::string> llm_unavailable, AgentOptions options)
+    : store_(threads),
       projects_(projects),
       llm_(std::move(llm)),
       llm_unavailable_(std::move(llm_unavailable)),

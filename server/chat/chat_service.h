@@ -24,7 +24,7 @@ class ChatService {
  public:
   // `llm_unavailable` says why the agent cannot run (no model configured), if it cannot. All
   // references must outlive the service.
-  ChatService(Database& database, const ToolRegistry& tools, WorkspaceProvider& projects,
+  ChatService(ThreadRepository& threads, const ToolRegistry& tools, WorkspaceProvider& projects,
               std::unique_ptr<LlmClient> llm, std::optional<std::string> llm_unavailable,
               AgentOptions options);
   // Cancels every run and waits for them to end.

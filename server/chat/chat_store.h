@@ -1,5 +1,6 @@
 // Persistence of the built-in agent's conversations: threads (bound to one project) and their
-// messages (user, assistant with tool calls, tool results) with token usage, in the SQLite store.
+// messages (user, assistant with tool calls, tool results) with token usage, in a thread
+// repository.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 
 #include "common/result.h"
 #include "server/agent/chat_types.h"
-#include "server/storage/database.h"
+#include "server/storage/thread_repository.h"
 
 namespace benchtop {
 
@@ -35,8 +36,8 @@ struct StoredChatMessage {
 
 class ChatStore {
  public:
-  // `database` must have been opened with benchtop_migrations() and must outlive the store.
-  explicit ChatStore(Database& database) : database_(database) {}
+  // `repository` must outlive the store.
+  explicit ChatStore(ThreadRepository& repository) : repository_(repository) {}
 
   Result<ChatThread> create_thread(const std::string& project, const std::string& title);
   // Newest first; all projects when `project` is empty.
@@ -52,7 +53,7 @@ class ChatStore {
   Result<int64_t> append(const std::string& thread_id, const ChatMessage& message);
 
  private:
-  Database& database_;
+  ThreadRepository& repository_;
 };
 
 }  // namespace benchtop

@@ -2,7 +2,6 @@
 
 #include "server/git/remote/remote_url.h"
 #include "server/project/project_service.h"
-#include "server/storage/database.h"
 
 namespace benchtop::git {
 
@@ -12,52 +11,41 @@ Result<std::string> ProjectGitSettings::project_id(const std::optional<std::stri
   return found->id;
 }
 
+namespace {
+
+GitSettings from_record(const GitSettingsRecord& record) {
+  return {record.author_name, record.author_email, record.https_username, record.https_token,
+          record.https_host};
+}
+
+GitSettingsRecord to_record(const GitSettings& settings) {
+  return {settings.author_name, settings.author_email, settings.https_username,
+          settings.https_token, settings.https_host};
+}
+
+}  // namespace
+
 Result<GitSettings> ProjectGitSettings::settings(const std::optional<std::string>& project) {
   auto id = project_id(project);
   if (!id) return id.take_error();
-  auto connection = database_.connect();
-  auto statement = connection.prepare(
-      "SELECT author_name, author_email, https_username, https_token, https_host FROM "
-      "git_settings "
-      "WHERE project_id = ?");
-  if (!statement) return statement.take_error();
-  auto row = statement->bind(1, *id).step();
-  if (!row) return row.take_error();
-  GitSettings settings;
-  if (*row) {
-    settings.author_name = statement->column_text(0);
-    settings.author_email = statement->column_text(1);
-    settings.https_username = statement->column_text(2);
-    settings.https_token = statement->column_text(3);
-    settings.https_host = statement->column_text(4);
-  }
-  return settings;
+  auto record = repository_.get(*id);
+  if (!record) return record.take_error();
+  return from_record(*record);
 }
 
 Result<GitSettings> ProjectGitSettings::update(const std::optional<std::string>& project,
                                                const GitSettingsUpdate& update) {
-  auto current = settings(project);
-  if (!current) return current.take_error();
   auto id = project_id(project);
   if (!id) return id.take_error();
-  auto applied = apply_settings_update(*current, update);
-  if (!applied) return applied.take_error();
-  const GitSettings& next = *applied;
-  auto connection = database_.connect();
-  auto statement = connection.prepare(
-      "INSERT INTO git_settings (project_id, author_name, author_email, https_username, "
-      "https_token, https_host) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (project_id) DO "
-      "UPDATE SET author_name = ?2, author_email = ?3, https_username = ?4, https_token = ?5, "
-      "https_host = ?6");
-  if (!statement) return statement.take_error();
-  if (auto status = statement
-                        ->bind_all(*id, next.author_name, next.author_email, next.https_username,
-                                   next.https_token, next.https_host)
-                        .run();
-      !status) {
-    return status.take_error();
-  }
-  return next;
+  // Read, changed and written in one transaction: two updates never lose each other's fields.
+  auto stored =
+      repository_.update(*id, [&update](GitSettingsRecord current) -> Result<GitSettingsRecord> {
+        auto applied = apply_settings_update(from_record(current), update);
+        if (!applied) return applied.take_error();
+        return to_record(*applied);
+      });
+  if (!stored) return stored.take_error();
+  return from_record(*stored);
 }
 
 namespace {

@@ -1,5 +1,5 @@
-// Per-project git settings: the commit author and the HTTPS credentials for remotes. Stored in
-// SQLite beside the project; the token is write-only from the tools' point of view (results and
+// Per-project git settings: the commit author and the HTTPS credentials for remotes. Kept in the
+// store beside the project; the token is write-only from the tools' point of view (results and
 // logs only ever say whether one is set).
 #pragma once
 
@@ -7,9 +7,9 @@
 #include <string>
 
 #include "common/result.h"
+#include "server/storage/git_settings_repository.h"
 
 namespace benchtop {
-class Database;
 class ProjectService;
 }  // namespace benchtop
 
@@ -51,15 +51,15 @@ class GitSettingsSource {
 // The settings of the project service's projects, in the git_settings table.
 class ProjectGitSettings : public GitSettingsSource {
  public:
-  ProjectGitSettings(Database& database, ProjectService& projects)
-      : database_(database), projects_(projects) {}
+  ProjectGitSettings(GitSettingsRepository& repository, ProjectService& projects)
+      : repository_(repository), projects_(projects) {}
   Result<GitSettings> settings(const std::optional<std::string>& project) override;
   Result<GitSettings> update(const std::optional<std::string>& project,
                              const GitSettingsUpdate& update) override;
 
  private:
   Result<std::string> project_id(const std::optional<std::string>& project);
-  Database& database_;
+  GitSettingsRepository& repository_;
   ProjectService& projects_;
 };
 

@@ -22,14 +22,6 @@ namespace {
 constexpr size_t kMaxNameLength = 63;
 constexpr size_t kMaxDescriptionLength = 2000;
 
-constexpr std::string_view kSelectProject = R"sql(
-SELECT p.id, p.name, p.description, p.kind, p.root, p.created_at, p.updated_at,
-       d.project_id IS NOT NULL
-FROM projects AS p LEFT JOIN default_project AS d ON d.project_id = p.id
-)sql";
-
-constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-
 bool name_start_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
@@ -65,34 +57,18 @@ Error not_found(const std::string& id_or_name) {
                      "not_found");
 }
 
-Project read_project(const Statement& row, const std::filesystem::path& workspaces_dir) {
+Project from_record(ProjectRecord record, const std::filesystem::path& workspaces_dir) {
   Project project;
-  project.id = row.column_text(0);
-  project.name = row.column_text(1);
-  project.description = row.column_text(2);
-  project.kind = row.column_text(3) == "external" ? ProjectKind::kExternal : ProjectKind::kManaged;
-  project.root = project.kind == ProjectKind::kExternal ? std::filesystem::path(row.column_text(4))
+  project.id = std::move(record.id);
+  project.name = std::move(record.name);
+  project.description = std::move(record.description);
+  project.kind = record.kind == "external" ? ProjectKind::kExternal : ProjectKind::kManaged;
+  project.root = project.kind == ProjectKind::kExternal ? std::filesystem::path(record.root)
                                                         : workspaces_dir / project.id;
-  project.created_at = row.column_text(5);
-  project.updated_at = row.column_text(6);
-  project.is_default = row.column_int64(7) != 0;
+  project.created_at = std::move(record.created_at);
+  project.updated_at = std::move(record.updated_at);
+  project.is_default = record.is_default;
   return project;
-}
-
-Result<bool> name_taken(Database::Connection& connection, const std::string& name) {
-  auto statement = connection.prepare("SELECT 1 FROM projects WHERE name = ?");
-  if (!statement) return statement.take_error();
-  return statement->bind(1, name).step();
-}
-
-Status store_default(Database::Connection& connection, const std::string& id) {
-  auto statement = connection.prepare(
-      "INSERT INTO default_project (slot, project_id) VALUES (1, ?) "
-      "ON CONFLICT (slot) DO UPDATE SET project_id = excluded.project_id "
-      // Unchanged, nothing is written: `--root` re-registers the same default on every start.
-      "WHERE project_id IS NOT excluded.project_id");
-  if (!statement) return statement.take_error();
-  return statement->bind(1, id).run();
 }
 
 bool is_within(const std::filesystem::path& path, const std::filesystem::path& dir) {
@@ -114,9 +90,9 @@ bool ProjectService::valid_name(std::string_view name) {
   return true;
 }
 
-ProjectService::ProjectService(Database& database, std::filesystem::path workspaces_dir,
+ProjectService::ProjectService(ProjectRepository& repository, std::filesystem::path workspaces_dir,
                                WorkspaceDisk* disk)
-    : database_(database), workspaces_dir_(std::move(workspaces_dir)), disk_(disk) {}
+    : repository_(repository), workspaces_dir_(std::move(workspaces_dir)), disk_(disk) {}
 
 Status ProjectService::ensure_workspaces_dir() {
   std::error_code ec;
@@ -129,44 +105,11 @@ Status ProjectService::ensure_workspaces_dir() {
   return {};
 }
 
-Result<Project> ProjectService::find(Database::Connection& connection,
-                                     const std::string& id_or_name) {
-  // Names may not look like ids, so at most one row matches; ordering is only a tie-break.
-  auto statement = connection.prepare(std::string(kSelectProject) +
-                                      "WHERE p.id = ?1 OR p.name = ?1 ORDER BY p.id = ?1 DESC "
-                                      "LIMIT 1");
-  if (!statement) return statement.take_error();
-  auto row = statement->bind(1, id_or_name).step();
-  if (!row) return row.take_error();
-  if (!*row) return not_found(id_or_name);
-  return read_project(*statement, workspaces_dir_);
-}
-
-Result<std::optional<Project>> ProjectService::find_default(Database::Connection& connection) {
-  auto statement =
-      connection.prepare(std::string(kSelectProject) + "WHERE d.project_id IS NOT NULL");
-  if (!statement) return statement.take_error();
-  auto row = statement->step();
-  if (!row) return row.take_error();
-  if (!*row) return std::optional<Project>();
-  return std::optional<Project>(read_project(*statement, workspaces_dir_));
-}
-
-Result<std::string> ProjectService::unique_name(Database::Connection& connection,
-                                                const std::string& base) {
-  for (int attempt = 1; attempt <= 1000; ++attempt) {
-    std::string candidate = base;
-    if (attempt > 1) {
-      const std::string suffix = "-" + std::to_string(attempt);
-      candidate = base.substr(0, kMaxNameLength - suffix.size()) + suffix;
-    }
-    auto taken = name_taken(connection, candidate);
-    if (!taken) return taken.take_error();
-    if (!*taken) return candidate;
-  }
-  return Error::make("Cannot find a free project name based on '" + base +
-                         "'. Delete unused projects (project_delete) and try again.",
-                     "exists");
+Result<Project> ProjectService::find(const std::string& id_or_name) {
+  auto found = repository_.find(id_or_name);
+  if (!found) return found.take_error();
+  if (!found->has_value()) return not_found(id_or_name);
+  return from_record(std::move(**found), workspaces_dir_);
 }
 
 Result<Project> ProjectService::create(const std::string& name, const std::string& description) {
@@ -188,63 +131,50 @@ Result<Project> ProjectService::create(const std::string& name, const std::strin
   }
   if (auto status = ensure_workspaces_dir(); !status) return status.take_error();
 
-  auto connection = database_.connect();
-  auto transaction = connection.begin();
-  if (!transaction) return transaction.take_error();
-  auto taken = name_taken(connection, name);
-  if (!taken) return taken.take_error();
-  if (*taken) {
-    return Error::make("A project named '" + name + "' already exists. Use it (pass project: '" +
-                           name + "' to other tools), or choose another name.",
-                       "exists");
-  }
   const std::string id = uuid_v4();
-  auto insert = connection.prepare(
-      "INSERT INTO projects (id, name, description, kind, root, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, 'managed', NULL, " +
-      std::string(kNow) + ", " + std::string(kNow) + ")");
-  if (!insert) return insert.take_error();
-  if (auto status = insert->bind_all(id, name, description).run(); !status) {
-    return status.take_error();
-  }
-  // The directory is made inside the transaction: if it cannot be made, no row is left behind.
   const std::filesystem::path root = workspaces_dir_ / id;
-  if (::mkdir(root.c_str(), 0755) != 0) {
-    return Error::make("Cannot create the workspace " + root.string() + ": " + std::strerror(errno),
-                       "io_error");
-  }
-  if (disk_ != nullptr) {
-    if (auto attached = disk_->attach(id, root); !attached) {
-      ::rmdir(root.c_str());
-      return Error::make("Cannot create the workspace's disk: " + attached.error().message,
-                         "io_error");
+  bool made = false;
+  // The directory is made inside the insert's transaction: if it cannot be made, no row is left
+  // behind.
+  auto inserted = repository_.insert_managed(id, name, description, [&]() -> Status {
+    if (::mkdir(root.c_str(), 0755) != 0) {
+      return Error::make(
+          "Cannot create the workspace " + root.string() + ": " + std::strerror(errno), "io_error");
     }
-  }
-  if (auto status = transaction->commit(); !status) {
-    ::rmdir(root.c_str());
-    return status.take_error();
+    if (disk_ != nullptr) {
+      if (auto attached = disk_->attach(id, root); !attached) {
+        ::rmdir(root.c_str());
+        return Error::make("Cannot create the workspace's disk: " + attached.error().message,
+                           "io_error");
+      }
+    }
+    made = true;
+    return {};
+  });
+  if (!inserted) {
+    if (made) ::rmdir(root.c_str());  // the commit itself failed
+    if (inserted.error().code == "exists") {
+      return Error::make("A project named '" + name + "' already exists. Use it (pass project: '" +
+                             name + "' to other tools), or choose another name.",
+                         "exists");
+    }
+    return inserted.take_error();
   }
   forget_references();
-  return find(connection, id);
+  return find(id);
 }
 
 Result<std::vector<Project>> ProjectService::list() {
-  auto connection = database_.connect();
-  auto statement = connection.prepare(std::string(kSelectProject) + "ORDER BY p.name");
-  if (!statement) return statement.take_error();
+  auto records = repository_.list();
+  if (!records) return records.take_error();
   std::vector<Project> projects;
-  while (true) {
-    auto row = statement->step();
-    if (!row) return row.take_error();
-    if (!*row) break;
-    projects.push_back(read_project(*statement, workspaces_dir_));
-  }
+  projects.reserve(records->size());
+  for (auto& record : *records) projects.push_back(from_record(std::move(record), workspaces_dir_));
   return projects;
 }
 
 Result<Project> ProjectService::get(const std::string& id_or_name) {
-  auto connection = database_.connect();
-  return find(connection, id_or_name);
+  return find(id_or_name);
 }
 
 Result<Project> ProjectService::resolve(const std::optional<std::string>& id_or_name) {
@@ -273,8 +203,7 @@ std::vector<std::string> ProjectService::names_starting_with(std::string_view pr
 Result<Project> ProjectService::remove(const std::string& id_or_name, const std::string& confirm) {
   Project project;
   {
-    auto connection = database_.connect();
-    auto found = find(connection, id_or_name);
+    auto found = find(id_or_name);
     if (!found) return found.take_error();
     project = std::move(found).value();
   }
@@ -352,15 +281,7 @@ Result<Project> ProjectService::remove(const std::string& id_or_name, const std:
     }
   }
 
-  Status erased = [&]() -> Status {
-    auto connection = database_.connect();
-    auto transaction = connection.begin();
-    if (!transaction) return transaction.take_error();
-    auto erase = connection.prepare("DELETE FROM projects WHERE id = ?");  // default cascades
-    if (!erase) return erase.take_error();
-    if (auto status = erase->bind(1, project.id).run(); !status) return status.take_error();
-    return transaction->commit();
-  }();
+  Status erased = repository_.remove(project.id);
   if (!erased) {
     if (!moved_aside.empty()) {
       ::renameat(workspaces.get(), moved_aside.c_str(), workspaces.get(), project.id.c_str());
@@ -435,48 +356,40 @@ Result<Project> ProjectService::register_root(const std::filesystem::path& direc
                        "invalid_argument");
   }
 
-  auto connection = database_.connect();
-  auto transaction = connection.begin();
-  if (!transaction) return transaction.take_error();
-  auto existing = connection.prepare("SELECT id FROM projects WHERE root = ?");
-  if (!existing) return existing.take_error();
-  auto row = existing->bind(1, root.string()).step();
-  if (!row) return row.take_error();
-  std::string id;
-  if (*row) {
-    id = existing->column_text(0);
-  } else {
-    auto name = unique_name(connection, sanitize_name(root.filename().string()));
-    if (!name) return name.take_error();
-    id = uuid_v4();
-    auto insert = connection.prepare(
-        "INSERT INTO projects (id, name, description, kind, root, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, 'external', ?4, " +
-        std::string(kNow) + ", " + std::string(kNow) + ")");
-    if (!insert) return insert.take_error();
-    const std::string description = "Registered directory " + root.string();
-    if (auto status = insert->bind_all(id, *name, description, root.string()).run(); !status) {
-      return status.take_error();
+  const std::string base = sanitize_name(root.filename().string());
+  auto id = repository_.register_external(
+      root.string(), uuid_v4(), "Registered directory " + root.string(),
+      [&base](int attempt) -> std::string {
+        if (attempt >= 1000) return "";
+        if (attempt == 0) return base;
+        const std::string suffix = "-" + std::to_string(attempt + 1);
+        return base.substr(0, kMaxNameLength - suffix.size()) + suffix;
+      });
+  if (!id) {
+    if (id.error().code == "exists") {
+      return Error::make("Cannot find a free project name based on '" + base +
+                             "'. Delete unused projects (project_delete) and try again.",
+                         "exists");
     }
+    return id.take_error();
   }
-  if (auto status = store_default(connection, id); !status) return status.take_error();
-  if (auto status = transaction->commit(); !status) return status.take_error();
   forget_references();
-  return find(connection, id);
+  return find(*id);
 }
 
 Status ProjectService::set_default(const std::string& id_or_name) {
-  auto connection = database_.connect();
-  auto project = find(connection, id_or_name);
+  auto project = find(id_or_name);
   if (!project) return project.take_error();
-  auto stored = store_default(connection, project->id);
+  auto stored = repository_.set_default(project->id);
   forget_references();
   return stored;
 }
 
 Result<std::optional<Project>> ProjectService::default_project() {
-  auto connection = database_.connect();
-  return find_default(connection);
+  auto found = repository_.find_default();
+  if (!found) return found.take_error();
+  if (!found->has_value()) return std::optional<Project>();
+  return std::optional<Project>(from_record(std::move(**found), workspaces_dir_));
 }
 
 Result<std::shared_ptr<const Workspace>> ProjectService::workspace(

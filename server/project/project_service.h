@@ -19,7 +19,7 @@
 
 #include "common/result.h"
 #include "server/sandbox/workspace_disk.h"
-#include "server/storage/database.h"
+#include "server/storage/project_repository.h"
 #include "server/workspace/workspace_provider.h"
 
 namespace benchtop {
@@ -45,10 +45,10 @@ class ProjectService : public WorkspaceProvider {
   static constexpr std::string_view kNamePattern = "^[a-z0-9][a-z0-9._-]{0,62}$";
   static bool valid_name(std::string_view name);
 
-  // `database` must have been opened with benchtop_migrations() and must outlive the service.
-  // Managed workspaces are created under `workspaces_dir` (created on first use). `disk`, when
-  // given, caps each managed workspace's disk space and must outlive the service.
-  ProjectService(Database& database, std::filesystem::path workspaces_dir,
+  // `repository` keeps the projects and must outlive the service. Managed workspaces are
+  // created under `workspaces_dir` (created on first use). `disk`, when given, caps each managed
+  // workspace's disk space and must outlive the service.
+  ProjectService(ProjectRepository& repository, std::filesystem::path workspaces_dir,
                  WorkspaceDisk* disk = nullptr);
 
   // Creates a managed project and its empty workspace directory.
@@ -94,16 +94,14 @@ class ProjectService : public WorkspaceProvider {
       const std::optional<std::string>& project) override;
 
  private:
-  Result<Project> find(Database::Connection& connection, const std::string& id_or_name);
-  Result<std::optional<Project>> find_default(Database::Connection& connection);
-  Result<std::string> unique_name(Database::Connection& connection, const std::string& base);
+  Result<Project> find(const std::string& id_or_name);
   Status ensure_workspaces_dir();
 
-  Database& database_;
+  ProjectRepository& repository_;
   const std::filesystem::path workspaces_dir_;
   WorkspaceDisk* const disk_;
   // Open workspaces by project id. Held across a lookup and the cache update (never across slow
-  // work), so a project being deleted cannot be re-cached. Order: this, then the database.
+  // work), so a project being deleted cannot be re-cached. Order: this, then the repository.
   std::mutex cache_mutex_;
   std::map<std::string, std::shared_ptr<const Workspace>> cache_;
   // The same workspaces by the reference a call used (an id, a name, or "" for the default), so a

@@ -9,10 +9,10 @@
 
 namespace benchtop {
 
-ContainerManager::ContainerManager(Database& database, std::unique_ptr<ContainerBackend> backend,
+ContainerManager::ContainerManager(ContainerRepository& repository,
+                                   std::unique_ptr<ContainerBackend> backend,
                                    ProjectResolver resolver, ContainerManagerOptions options)
-    : database_(database),
-      store_(database),
+    : store_(repository),
       backend_(std::move(backend)),
       backend_name_(backend_->name()),
       resolver_(std::move(resolver)),

@@ -21,7 +21,6 @@
 #include "server/sandbox/container_backend.h"
 #include "server/sandbox/container_store.h"
 #include "server/sandbox/workspace_disk.h"
-#include "server/storage/database.h"
 
 namespace benchtop {
 
@@ -73,7 +72,7 @@ struct ContainerInfo {
 
 class ContainerManager : public CommandRunner {
  public:
-  ContainerManager(Database& database, std::unique_ptr<ContainerBackend> backend,
+  ContainerManager(ContainerRepository& repository, std::unique_ptr<ContainerBackend> backend,
                    ProjectResolver resolver, ContainerManagerOptions options);
   ~ContainerManager() override;
   ContainerManager(const ContainerManager&) = delete;
@@ -141,7 +140,6 @@ class ContainerManager : public CommandRunner {
   void finish_activity(const std::string& project_id);
   void idle_loop();
 
-  Database& database_;
   ContainerStore store_;
   std::unique_ptr<ContainerBackend> backend_;
   const std::string backend_name_;

@@ -3,23 +3,18 @@
 namespace benchtop {
 namespace {
 
-constexpr std::string_view kColumns =
-    "project_id, backend, memory_bytes, pids_max, cpu_millis, network, status, error, created_at, "
-    "last_activity";
-#define BENCHTOP_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-
-ContainerRow read_row(const Statement& statement) {
+ContainerRow from_record(ContainerRecord record) {
   ContainerRow row;
-  row.project_id = statement.column_text(0);
-  row.backend = statement.column_text(1);
-  row.limits.memory_bytes = statement.column_int64(2);
-  row.limits.pids = statement.column_int64(3);
-  row.limits.cpu_millis = statement.column_int64(4);
-  row.network = statement.column_int64(5) != 0;
-  row.state = container_state_from(statement.column_text(6)).value_or(ContainerState::kError);
-  row.error = statement.column_text(7);
-  row.created_at = statement.column_text(8);
-  row.last_activity = statement.column_text(9);
+  row.project_id = std::move(record.project_id);
+  row.backend = std::move(record.backend);
+  row.limits.memory_bytes = record.memory_bytes;
+  row.limits.pids = record.pids;
+  row.limits.cpu_millis = record.cpu_millis;
+  row.network = record.network;
+  row.state = container_state_from(record.state).value_or(ContainerState::kError);
+  row.error = std::move(record.error);
+  row.created_at = std::move(record.created_at);
+  row.last_activity = std::move(record.last_activity);
   return row;
 }
 
@@ -51,74 +46,45 @@ std::optional<ContainerState> container_state_from(std::string_view text) {
 }
 
 Result<std::optional<ContainerRow>> ContainerStore::get(const std::string& project_id) {
-  auto connection = database_.connect();
-  auto statement = connection.prepare("SELECT " + std::string(kColumns) +
-                                      " FROM containers WHERE project_id = ?1");
-  if (!statement) return statement.take_error();
-  statement->bind_all(project_id);
-  auto row = statement->step();
-  if (!row) return row.take_error();
-  if (!*row) return std::optional<ContainerRow>();
-  return std::optional<ContainerRow>(read_row(*statement));
+  auto record = repository_.get(project_id);
+  if (!record) return record.take_error();
+  if (!record->has_value()) return std::optional<ContainerRow>();
+  return std::optional<ContainerRow>(from_record(std::move(**record)));
 }
 
 Result<std::vector<ContainerRow>> ContainerStore::all() {
-  auto connection = database_.connect();
-  auto statement = connection.prepare("SELECT " + std::string(kColumns) +
-                                      " FROM containers ORDER BY project_id");
-  if (!statement) return statement.take_error();
+  auto records = repository_.all();
+  if (!records) return records.take_error();
   std::vector<ContainerRow> rows;
-  for (;;) {
-    auto row = statement->step();
-    if (!row) return row.take_error();
-    if (!*row) break;
-    rows.push_back(read_row(*statement));
-  }
+  rows.reserve(records->size());
+  for (auto& record : *records) rows.push_back(from_record(std::move(record)));
   return rows;
 }
 
 Status ContainerStore::save(const ContainerRow& row) {
-  auto connection = database_.connect();
-  auto statement = connection.prepare(
-      "INSERT INTO containers (" + std::string(kColumns) +
-      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " BENCHTOP_NOW ", " BENCHTOP_NOW
-      ") ON CONFLICT (project_id) DO UPDATE SET backend = excluded.backend, "
-      "memory_bytes = excluded.memory_bytes, pids_max = excluded.pids_max, "
-      "cpu_millis = excluded.cpu_millis, network = excluded.network, status = excluded.status, "
-      "error = excluded.error, last_activity = excluded.last_activity");
-  if (!statement) return statement.take_error();
-  statement->bind_all(row.project_id, row.backend, row.limits.memory_bytes, row.limits.pids,
-                      row.limits.cpu_millis, static_cast<int64_t>(row.network ? 1 : 0),
-                      std::string(to_string(row.state)), row.error);
-  return statement->run();
+  ContainerRecord record;
+  record.project_id = row.project_id;
+  record.backend = row.backend;
+  record.memory_bytes = row.limits.memory_bytes;
+  record.pids = row.limits.pids;
+  record.cpu_millis = row.limits.cpu_millis;
+  record.network = row.network;
+  record.state = std::string(to_string(row.state));
+  record.error = row.error;
+  return repository_.save(record);
 }
 
 Status ContainerStore::set_state(const std::string& project_id, ContainerState state,
                                  const std::string& error) {
-  auto connection = database_.connect();
-  auto statement = connection.prepare(
-      "UPDATE containers SET status = ?2, error = ?3, last_activity = " BENCHTOP_NOW
-      " WHERE project_id = ?1");
-  if (!statement) return statement.take_error();
-  statement->bind_all(project_id, std::string(to_string(state)), error);
-  return statement->run();
+  return repository_.set_state(project_id, std::string(to_string(state)), error);
 }
 
 Status ContainerStore::touch(const std::string& project_id) {
-  auto connection = database_.connect();
-  auto statement = connection.prepare("UPDATE containers SET last_activity = " BENCHTOP_NOW
-                                      " WHERE project_id = ?1");
-  if (!statement) return statement.take_error();
-  statement->bind_all(project_id);
-  return statement->run();
+  return repository_.touch(project_id);
 }
 
 Status ContainerStore::remove(const std::string& project_id) {
-  auto connection = database_.connect();
-  auto statement = connection.prepare("DELETE FROM containers WHERE project_id = ?1");
-  if (!statement) return statement.take_error();
-  statement->bind_all(project_id);
-  return statement->run();
+  return repository_.remove(project_id);
 }
 
 }  // namespace benchtop

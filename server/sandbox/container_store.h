@@ -1,4 +1,5 @@
-// The containers table: one row per project that has (or had) a dev container.
+// The dev containers' records as the container manager sees them: one per project that has (or
+// had) a dev container, kept in a container repository.
 #pragma once
 
 #include <optional>
@@ -7,7 +8,7 @@
 
 #include "common/result.h"
 #include "server/sandbox/container_types.h"
-#include "server/storage/database.h"
+#include "server/storage/container_repository.h"
 
 namespace benchtop {
 
@@ -24,7 +25,7 @@ struct ContainerRow {
 
 class ContainerStore {
  public:
-  explicit ContainerStore(Database& database) : database_(database) {}
+  explicit ContainerStore(ContainerRepository& repository) : repository_(repository) {}
 
   Result<std::optional<ContainerRow>> get(const std::string& project_id);
   Result<std::vector<ContainerRow>> all();
@@ -36,7 +37,7 @@ class ContainerStore {
   Status remove(const std::string& project_id);
 
  private:
-  Database& database_;
+  ContainerRepository& repository_;
 };
 
 }  // namespace benchtop

@@ -1,4 +1,4 @@
-// test_run results kept in SQLite (table test_runs), per project, for test_history.
+// test_run results kept per project, for test_history.
 #pragma once
 
 #include <optional>
@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "common/result.h"
+#include "server/storage/test_run_repository.h"
 #include "server/test_runs/parsers/test_report.h"
 
 namespace benchtop {
-class Database;
 class ProjectService;
 }  // namespace benchtop
 
@@ -27,17 +27,18 @@ class TestRunStore {
                                                   size_t limit) = 0;
 };
 
-class SqliteTestRunStore : public TestRunStore {
+// The runs of the project service's projects, in a test run repository.
+class ProjectTestRunStore : public TestRunStore {
  public:
-  SqliteTestRunStore(Database& database, ProjectService& projects)
-      : database_(database), projects_(projects) {}
+  ProjectTestRunStore(TestRunRepository& repository, ProjectService& projects)
+      : repository_(repository), projects_(projects) {}
   Result<TestReport> record(const std::optional<std::string>& project, TestReport report) override;
   Result<std::vector<TestReport>> history(const std::optional<std::string>& project,
                                           size_t limit) override;
 
  private:
   Result<std::string> project_id(const std::optional<std::string>& project);
-  Database& database_;
+  TestRunRepository& repository_;
   ProjectService& projects_;
 };
 

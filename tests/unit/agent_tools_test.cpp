@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/unit/fs_test_support.h"
 #include "tests/unit/scripted_llm_server.h"
 #include "tools/fs/fs_tools.h"
@@ -20,12 +21,13 @@ class AgentRunToolTest : public ::testing::Test {
     auto database = Database::open(state_.path() / "benchtop.db", benchtop_migrations());
     ASSERT_TRUE(database);
     database_ = std::move(database).value();
+    repositories_ = make_sqlite_repositories(*database_);
   }
   void make_service(std::optional<std::string> unavailable = std::nullopt) {
     LlmConfig config;
     config.base_url = llm_server_.base_url();
     config.model = "scripted";
-    chat_ = std::make_unique<ChatService>(*database_, registry_, provider_,
+    chat_ = std::make_unique<ChatService>(*repositories_.threads, registry_, provider_,
                                           std::make_unique<OpenAiClient>(config), unavailable,
                                           AgentOptions{});
     register_agent_tools(registry_, *chat_);
@@ -36,6 +38,7 @@ class AgentRunToolTest : public ::testing::Test {
   SingleWorkspaceProvider provider_{dirs_.root()};
   ScriptedLlmServer llm_server_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ChatService> chat_;
   ToolRegistry registry_;  // declared last: its handlers refer to the service
 };

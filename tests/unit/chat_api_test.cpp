@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/unit/fs_test_support.h"
 #include "tests/unit/scripted_llm_server.h"
 #include "tools/fs/fs_tools.h"
@@ -44,17 +45,19 @@ class ChatApiTest : public ::testing::Test {
   void open_service(bool with_model = true) {
     router_ = HttpRouter();
     chat_.reset();
+    repositories_ = {};
     database_.reset();
     auto database = Database::open(state_.path() / "benchtop.db", benchtop_migrations());
     ASSERT_TRUE(database) << database.error().message;
     database_ = std::move(database).value();
+    repositories_ = make_sqlite_repositories(*database_);
     LlmConfig config;
     config.base_url = llm_server_.base_url();
     config.model = "scripted";
     config.retry_base_delay = 1ms;
     std::optional<std::string> unavailable;
     if (!with_model) unavailable = "no language model is configured: set BENCHTOP_LLM_BASE_URL";
-    chat_ = std::make_unique<ChatService>(*database_, registry_, provider_,
+    chat_ = std::make_unique<ChatService>(*repositories_.threads, registry_, provider_,
                                           std::make_unique<OpenAiClient>(config), unavailable,
                                           AgentOptions{});
     register_chat_routes(router_, access_, *chat_,
@@ -103,6 +106,7 @@ class ChatApiTest : public ::testing::Test {
   ScriptedLlmServer llm_server_;
   HttpAccess access_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ChatService> chat_;
   HttpRouter router_;
 };

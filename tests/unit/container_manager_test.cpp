@@ -13,8 +13,9 @@
 
 #include "server/project/project_resolver.h"
 #include "server/project/project_service.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {
@@ -97,19 +98,21 @@ class ContainerManagerTest : public ::testing::Test {
     auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces");
+    repositories_ = make_sqlite_repositories(*database_);
+    projects_ = std::make_unique<ProjectService>(*repositories_.projects, temp_ / "workspaces");
     for (const char* name : {"alpha", "beta"}) ASSERT_TRUE(projects_->create(name, "").ok());
     auto backend = std::make_unique<ScriptedBackend>();
     backend_ = backend.get();
     ContainerManagerOptions options;
     options.idle_suspend = 0s;
     options.default_limits.memory_bytes = 512LL * 1024 * 1024;
-    manager_ = std::make_unique<ContainerManager>(*database_, std::move(backend),
+    manager_ = std::make_unique<ContainerManager>(*repositories_.containers, std::move(backend),
                                                   project_resolver(*projects_), options);
   }
 
   TempDir temp_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> projects_;
   ScriptedBackend* backend_ = nullptr;
   std::unique_ptr<ContainerManager> manager_;

@@ -1,4 +1,4 @@
-#include "server/storage/database.h"
+#include "server/storage/sqlite/database.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "server/storage/data_dir.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop {

@@ -9,8 +9,9 @@
 
 #include "server/project/git_settings.h"
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/support/temp_dir.h"
 #include "tools/fs/fs_tools.h"
 #include "tools/git/git_tools.h"
@@ -42,8 +43,9 @@ class HostPathErrorsTest : public ::testing::Test {
     auto database = Database::open(data.database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    projects_ = std::make_unique<ProjectService>(*database_, data.workspaces_dir());
-    settings_ = std::make_unique<git::ProjectGitSettings>(*database_, *projects_);
+    repositories_ = make_sqlite_repositories(*database_);
+    projects_ = std::make_unique<ProjectService>(*repositories_.projects, data.workspaces_dir());
+    settings_ = std::make_unique<git::ProjectGitSettings>(*repositories_.git_settings, *projects_);
     register_fs_tools(registry_, *projects_);
     register_git_tools(registry_, *projects_, *settings_);
     registry_.set_error_filter(host_path_filter(*projects_, data.root()));
@@ -61,6 +63,7 @@ class HostPathErrorsTest : public ::testing::Test {
 
   testing::TempDir temp_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> projects_;
   std::unique_ptr<git::ProjectGitSettings> settings_;
   ToolRegistry registry_;

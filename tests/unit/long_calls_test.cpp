@@ -14,8 +14,9 @@
 #include "server/mcp/registry/tool_registry.h"
 #include "server/mcp/workers/worker_pool.h"
 #include "server/project/project_service.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "server/workspace/workspace.h"
 #include "test_mcp_client.h"
 #include "tests/support/temp_dir.h"
@@ -68,7 +69,8 @@ class LongCallsTest : public ::testing::Test {
     auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces");
+    repositories_ = make_sqlite_repositories(*database_);
+    projects_ = std::make_unique<ProjectService>(*repositories_.projects, temp_ / "workspaces");
     for (const char* name : {"alpha", "beta", "gamma"}) {
       ASSERT_TRUE(projects_->create(name, "").ok());
     }
@@ -106,6 +108,7 @@ class LongCallsTest : public ::testing::Test {
 
   TempDir temp_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> projects_;
   BlockingProbe probe_;
   ToolRegistry registry_;

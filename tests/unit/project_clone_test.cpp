@@ -9,8 +9,9 @@
 #include "server/git/remote/git_clone.h"
 #include "server/project/git_settings.h"
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "server/workspace/workspace.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/git_test_support.h"
@@ -30,7 +31,8 @@ class ProjectCloneTest : public ::testing::Test {
     auto database = Database::open(data.database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    service_ = std::make_unique<ProjectService>(*database_, workspaces_);
+    repositories_ = make_sqlite_repositories(*database_);
+    service_ = std::make_unique<ProjectService>(*repositories_.projects, workspaces_);
     // The operator allowed local repositories (--git-protocols https,file) for these tests.
     register_project_tools(registry_, *service_, *git::TransportPolicy::parse("https,file"));
     source_ = temp_.path() / "source";
@@ -54,6 +56,7 @@ class ProjectCloneTest : public ::testing::Test {
   fs::path workspaces_;
   fs::path source_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> service_;
   ToolRegistry registry_;
 };
@@ -125,7 +128,7 @@ TEST_F(ProjectCloneTest, CredentialsNeedAnHttpsUrlAndAreNeverShown) {
   EXPECT_TRUE(create({{"name", "nocreds"}, {"git_url", source_.string()}, {"https_token", "t"}},
                      context)
                   .is_error);  // this registry has no settings store
-  git::ProjectGitSettings settings(*database_, *service_);
+  git::ProjectGitSettings settings(*repositories_.git_settings, *service_);
   ToolRegistry registry;
   register_project_tools(registry, *service_, settings, *git::TransportPolicy::parse("https,file"));
   // A token is only ever sent over https, so a local git_url with one is refused up front.

@@ -14,8 +14,9 @@
 #include "common/unique_fd.h"
 #include "server/mcp/registry/tool_registry.h"
 #include "server/project/project_service.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/support/temp_dir.h"
 #include "tools/fs/fs_tools.h"
 
@@ -42,7 +43,8 @@ TEST(ProjectDeletionTest, OtherProjectsKeepAnsweringWhileAHugeWorkspaceIsDeleted
   TempDir temp;
   auto database = Database::open(temp / "benchtop.db", benchtop_migrations());
   ASSERT_TRUE(database.ok()) << database.error().message;
-  ProjectService projects(**database, temp / "workspaces");
+  auto repositories = make_sqlite_repositories(**database);
+  ProjectService projects(*repositories.projects, temp / "workspaces");
   auto huge = projects.create("huge", "");
   auto other = projects.create("other", "");
   ASSERT_TRUE(huge.ok() && other.ok());
@@ -86,7 +88,8 @@ TEST(ProjectDeletionTest, AnInterruptedDeletionsLeftoverIsRemovedAtStart) {
   TempDir temp;
   auto database = Database::open(temp / "benchtop.db", benchtop_migrations());
   ASSERT_TRUE(database.ok()) << database.error().message;
-  ProjectService projects(**database, temp / "workspaces");
+  auto repositories = make_sqlite_repositories(**database);
+  ProjectService projects(*repositories.projects, temp / "workspaces");
   ASSERT_TRUE(projects.create("kept", "").ok());
   write_file(temp / "workspaces" / ".deleted-0a1b" / "deep" / "file.txt", "left over\n");
   EXPECT_EQ(projects.remove_leftover_deletions(), 1u);

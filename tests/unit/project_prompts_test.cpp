@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop {
@@ -17,7 +18,8 @@ class ProjectPromptsTest : public ::testing::Test {
     auto database = Database::open(data.database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    projects_ = std::make_unique<ProjectService>(*database_, data.workspaces_dir());
+    repositories_ = make_sqlite_repositories(*database_);
+    projects_ = std::make_unique<ProjectService>(*repositories_.projects, data.workspaces_dir());
     ASSERT_TRUE(projects_->create("webshop", "").ok());
     ASSERT_TRUE(projects_->create("website", "").ok());
     register_project_prompts(prompts_, *projects_);
@@ -28,6 +30,7 @@ class ProjectPromptsTest : public ::testing::Test {
 
   testing::TempDir temp_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> projects_;
   PromptRegistry prompts_;
 };

@@ -8,8 +8,9 @@
 
 #include "common/base64.h"
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/special_file_support.h"
 
@@ -26,7 +27,8 @@ class ProjectResourcesTest : public ::testing::Test {
     auto database = Database::open(data.database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    service_ = std::make_unique<ProjectService>(*database_, data.workspaces_dir());
+    repositories_ = make_sqlite_repositories(*database_);
+    service_ = std::make_unique<ProjectService>(*repositories_.projects, data.workspaces_dir());
     register_project_resources(resources_, *service_);
     auto project = service_->create("demo", "");
     ASSERT_TRUE(project) << project.error().message;
@@ -44,6 +46,7 @@ class ProjectResourcesTest : public ::testing::Test {
 
   testing::TempDir temp_dir_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> service_;
   ResourceRegistry resources_;
   fs::path root_;

@@ -13,8 +13,9 @@
 
 #include "common/uuid.h"
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "server/workspace/workspace.h"
 #include "tests/support/temp_dir.h"
 
@@ -32,17 +33,20 @@ class ProjectServiceTest : public ::testing::Test {
   }
   void TearDown() override {
     service_.reset();
+    repositories_ = {};
     database_.reset();
   }
 
   // Closes and reopens the database and the service, as a server restart would.
   void reopen() {
     service_.reset();
+    repositories_ = {};
     database_.reset();
     auto database = Database::open(data_->database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    service_ = std::make_unique<ProjectService>(*database_, data_->workspaces_dir());
+    repositories_ = make_sqlite_repositories(*database_);
+    service_ = std::make_unique<ProjectService>(*repositories_.projects, data_->workspaces_dir());
   }
 
   // A directory outside the data dir, as a user's existing checkout.
@@ -63,6 +67,7 @@ class ProjectServiceTest : public ::testing::Test {
   fs::path temp_ = temp_dir_.path();
   std::unique_ptr<DataDir> data_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> service_;
 };
 

@@ -8,8 +8,9 @@
 #include <string>
 
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop {
@@ -25,7 +26,8 @@ class ProjectToolsTest : public ::testing::Test {
     auto database = Database::open(data.database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    service_ = std::make_unique<ProjectService>(*database_, data.workspaces_dir());
+    repositories_ = make_sqlite_repositories(*database_);
+    service_ = std::make_unique<ProjectService>(*repositories_.projects, data.workspaces_dir());
     register_project_tools(registry_, *service_);
   }
 
@@ -43,6 +45,7 @@ class ProjectToolsTest : public ::testing::Test {
   testing::TempDir temp_dir_;
   fs::path temp_ = temp_dir_.path();
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> service_;
   ToolRegistry registry_;  // declared last: destroyed before the service its handlers refer to
 };

@@ -257,7 +257,8 @@ TEST_F(SandboxLimitsTest, RestartReconcilesStateAndKillsLeftovers) {
 
   manager_.reset();  // the old server is gone; its row still says running
   manager_ = std::make_unique<ContainerManager>(
-      *database_, std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test"),
+      *repositories_.containers,
+      std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test"),
       project_resolver(*projects_), options_);
   auto fixed = manager_->reconcile();
   ASSERT_TRUE(fixed.ok());

@@ -149,7 +149,7 @@ TEST(PodmanBackendTest, UnavailableWithoutPodmanOrImage) {
 using NoneBackendTest = SandboxFixture;
 
 TEST_F(NoneBackendTest, RunsInTheWorkspaceOnTheHost) {
-  ContainerManager unsandboxed(*database_,
+  ContainerManager unsandboxed(*repositories_.containers,
                                std::make_unique<NoneBackend>(CgroupHost::detect(), "benchtop-test"),
                                project_resolver(*projects_), options_);
   ExecRequest request;

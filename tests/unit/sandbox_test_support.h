@@ -17,8 +17,9 @@
 #include "server/project/project_service.h"
 #include "server/sandbox/backends/bwrap_backend.h"
 #include "server/sandbox/container_manager.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "tests/support/temp_dir.h"
 
 namespace benchtop::testing {
@@ -85,9 +86,11 @@ class SandboxFixture : public ::testing::Test {
     auto database = Database::open(temp_ / "benchtop.db", benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    projects_ = std::make_unique<ProjectService>(*database_, temp_ / "workspaces", workspace_disk_);
+    repositories_ = make_sqlite_repositories(*database_);
+    projects_ = std::make_unique<ProjectService>(*repositories_.projects, temp_ / "workspaces",
+                                                 workspace_disk_);
     manager_ = std::make_unique<ContainerManager>(
-        *database_,
+        *repositories_.containers,
         std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap)),
         project_resolver(*projects_), options);
   }
@@ -101,6 +104,7 @@ class SandboxFixture : public ::testing::Test {
     }
     manager_.reset();
     projects_.reset();
+    repositories_ = {};
     database_.reset();
   }
 
@@ -118,6 +122,7 @@ class SandboxFixture : public ::testing::Test {
   WorkspaceDisk* workspace_disk_ = nullptr;  // set before open_manager to cap new workspaces
   ContainerManagerOptions options_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> projects_;
   std::unique_ptr<ContainerManager> manager_;
   Project alpha_;

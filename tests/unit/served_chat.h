@@ -18,7 +18,8 @@
 #include "server/mcp/mcp_server.h"
 #include "server/mcp/sessions/session_store.h"
 #include "server/mcp/workers/worker_pool.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "server/web/chat_api.h"
 #include "tests/unit/fs_test_support.h"
 #include "tools/fs/fs_tools.h"
@@ -56,7 +57,8 @@ class ServedChat {
     auto database = Database::open(state_.path() / "benchtop.db", benchtop_migrations());
     EXPECT_TRUE(database) << database.error().message;
     database_ = std::move(database).value();
-    chat_ = std::make_unique<ChatService>(*database_, registry_, provider_,
+    repositories_ = make_sqlite_repositories(*database_);
+    chat_ = std::make_unique<ChatService>(*repositories_.threads, registry_, provider_,
                                           std::make_unique<OpenAiClient>(LlmConfig{}),
                                           "no language model in this test", AgentOptions{});
     mcp_server_ =
@@ -153,6 +155,7 @@ class ServedChat {
   SingleWorkspaceProvider provider_;
   ToolRegistry registry_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ChatService> chat_;
   WorkerPool workers_;
   SessionStore sessions_;

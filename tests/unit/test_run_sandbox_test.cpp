@@ -20,7 +20,7 @@ class TestRunSandboxTest : public testing::SandboxFixture {
   void SetUp() override {
     SandboxFixture::SetUp();
     if (IsSkipped()) return;
-    store_ = std::make_unique<test_runs::SqliteTestRunStore>(*database_, *projects_);
+    store_ = std::make_unique<test_runs::ProjectTestRunStore>(*repositories_.test_runs, *projects_);
     register_test_tools(registry_, *projects_, *manager_, *store_);
   }
   void TearDown() override {
@@ -28,7 +28,7 @@ class TestRunSandboxTest : public testing::SandboxFixture {
     SandboxFixture::TearDown();
   }
 
-  std::unique_ptr<test_runs::SqliteTestRunStore> store_;
+  std::unique_ptr<test_runs::ProjectTestRunStore> store_;
   ToolRegistry registry_;
 };
 

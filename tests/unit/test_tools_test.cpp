@@ -12,8 +12,9 @@
 
 #include "server/project/project_service.h"
 #include "server/storage/data_dir.h"
-#include "server/storage/database.h"
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/database.h"
+#include "server/storage/sqlite/migrations.h"
+#include "server/storage/sqlite/sqlite_repositories.h"
 #include "server/test_runs/parsers/junit_parser.h"
 #include "server/test_runs/parsers/summary_parsers.h"
 #include "server/test_runs/runner_detection.h"
@@ -160,10 +161,11 @@ class TestToolsTest : public ::testing::Test {
     auto database = Database::open(data.database_file(), benchtop_migrations());
     ASSERT_TRUE(database.ok()) << database.error().message;
     database_ = std::move(database).value();
-    projects_ = std::make_unique<ProjectService>(*database_, data.workspaces_dir());
+    repositories_ = make_sqlite_repositories(*database_);
+    projects_ = std::make_unique<ProjectService>(*repositories_.projects, data.workspaces_dir());
     fs::create_directory(root());
     ASSERT_TRUE(projects_->register_root(root()).ok());
-    store_ = std::make_unique<test_runs::SqliteTestRunStore>(*database_, *projects_);
+    store_ = std::make_unique<test_runs::ProjectTestRunStore>(*repositories_.test_runs, *projects_);
     runner_ = std::make_unique<testing::HostCommandRunner>(*projects_);
     register_test_tools(registry_, *projects_, *runner_, *store_);
   }
@@ -193,8 +195,9 @@ class TestToolsTest : public ::testing::Test {
 
   testing::TempDir temp_;
   std::unique_ptr<Database> database_;
+  Repositories repositories_;  // over database_
   std::unique_ptr<ProjectService> projects_;
-  std::unique_ptr<test_runs::SqliteTestRunStore> store_;
+  std::unique_ptr<test_runs::ProjectTestRunStore> store_;
   std::unique_ptr<testing::HostCommandRunner> runner_;
   ToolRegistry registry_;
 };

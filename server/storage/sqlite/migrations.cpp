@@ -1,4 +1,4 @@
-#include "server/storage/migrations.h"
+#include "server/storage/sqlite/migrations.h"
 
 #include <array>
 

@@ -1,4 +1,4 @@
-#include "server/storage/database.h"
+#include "server/storage/sqlite/database.h"
 
 #include <sqlite3.h>
 

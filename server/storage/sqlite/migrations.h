@@ -4,7 +4,7 @@
 
 #include <span>
 
-#include "server/storage/database.h"
+#include "server/storage/sqlite/database.h"
 
 namespace benchtop {
 
