@@ -1,0 +1,274 @@
+// Limits and tree kills on real sandboxes: pids and memory limits hold and stay within their
+// project, output floods are capped, timeouts and cancellation end a whole tree (setsid
+// grandchildren included) and leave no zombie.
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "tests/support/sandbox_test_support.h"
+
+namespace benchtop::testing {
+namespace {
+
+// Host processes whose command line contains `needle` (NULs shown as spaces).
+std::vector<int> processes_matching(const std::string& needle) {
+  std::vector<int> found;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return found;
+  while (dirent* entry = ::readdir(dir)) {
+    const int pid = std::atoi(entry->d_name);
+    if (pid <= 0) continue;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    if (cmdline.find(needle) != std::string::npos) found.push_back(pid);
+  }
+  ::closedir(dir);
+  return found;
+}
+
+// Children of this test process that have exited but were never reaped.
+int zombie_children() {
+  int zombies = 0;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return 0;
+  while (dirent* entry = ::readdir(dir)) {
+    const int pid = std::atoi(entry->d_name);
+    if (pid <= 0) continue;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    std::getline(in, text);
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 1));
+    std::string state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == ::getpid() && state == "Z") ++zombies;
+  }
+  ::closedir(dir);
+  return zombies;
+}
+
+using SandboxLimitsTest = SandboxFixture;
+
+TEST_F(SandboxLimitsTest, ForkBombStopsAtThePidsLimit) {
+  ContainerSettings settings;
+  settings.pids = 40;
+  ASSERT_TRUE(manager_->ensure("alpha", settings).ok());
+  auto info = manager_->status("alpha");
+  ASSERT_TRUE(info.ok());
+  const auto& enforced = info->backend_status.enforced;
+  if (std::find(enforced.begin(), enforced.end(), "pids") == enforced.end()) {
+    GTEST_SKIP() << "no pids controller usable on this host";
+  }
+  // The script's own last step must not need a fork: once the bomb fills the pids limit, a plain
+  // `sleep 1000` could not start, the shell would exit early and the call end before its deadline.
+  // `exec` replaces the shell in place, so the call still runs when the deadline cuts it off.
+  auto bomb = exec("alpha", "bomb() { bomb | bomb & }; bomb; exec sleep 1000",
+                   std::chrono::milliseconds(3000));
+  EXPECT_TRUE(bomb.timed_out);
+  // The host (and the container, once the bomb is gone) still answers.
+  auto after = exec("alpha", "echo alive");
+  EXPECT_EQ(after.stdout_text, "alive\n");
+  EXPECT_EQ(after.exit_code, 0);
+  EXPECT_TRUE(eventually([&] {
+    auto status = manager_->status("alpha");
+    return status.ok() && status->backend_status.usage.pids.value_or(0) == 0;
+  }));
+}
+
+TEST_F(SandboxLimitsTest, MemoryHogIsKilledAndOnlyItsProjectIsAffected) {
+  auto beta = projects_->create("beta", "");
+  ASSERT_TRUE(beta.ok());
+  auto neighbour = manager_->start_process("beta", {"echo ready; exec sleep 987601", "", {}});
+  ASSERT_TRUE(neighbour.ok()) << neighbour.error().message;
+
+  ContainerSettings settings;
+  settings.memory_bytes = 64LL * 1024 * 1024;
+  ASSERT_TRUE(manager_->ensure("alpha", settings).ok());
+  auto info = manager_->status("alpha");
+  ASSERT_TRUE(info.ok());
+  const auto& enforced = info->backend_status.enforced;
+  if (std::find(enforced.begin(), enforced.end(), "memory") == enforced.end()) {
+    GTEST_SKIP() << "no memory controller usable on this host";
+  }
+  auto hog = exec("alpha", "awk 'BEGIN { s = \"x\"; while (1) s = s s }'");
+  EXPECT_EQ(hog.signal, SIGKILL) << "exit " << hog.exit_code.value_or(-1) << " " << hog.stderr_text;
+  EXPECT_FALSE(hog.timed_out);
+
+  auto still = manager_->process(neighbour->id);
+  ASSERT_TRUE(still.ok());
+  EXPECT_TRUE((*still)->info().running);
+  EXPECT_EQ(exec("beta", "echo fine").stdout_text, "fine\n");
+  EXPECT_EQ(exec("alpha", "echo recovered").stdout_text, "recovered\n");
+}
+
+// Peak resident memory of this process so far, in KiB.
+long peak_rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+TEST_F(SandboxLimitsTest, OutputFloodIsCappedWithHeadAndTail) {
+  const long peak_before = peak_rss_kib();
+  ExecRequest request;
+  request.command = "echo FIRST; head -c 50000000 /dev/zero | tr '\\0' x; echo; echo LAST";
+  request.output_limit = 8 * 1024;
+  size_t streamed = 0;
+  auto result =
+      manager_->run("alpha", request, CancellationToken(),
+                    [&](std::string_view, std::string_view bytes) { streamed += bytes.size(); });
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->exit_code, 0);
+  EXPECT_EQ(result->stdout_text.rfind("FIRST\n", 0), 0u);
+  EXPECT_NE(result->stdout_text.find("LAST\n"), std::string::npos);
+  EXPECT_NE(result->stdout_text.find("bytes elided"), std::string::npos);
+  EXPECT_LT(result->stdout_text.size(), 9 * 1024u);
+  EXPECT_GT(result->stdout_elided_bytes, 49'000'000u);
+  EXPECT_GT(streamed, 50'000'000u);
+  // 50 MB went through; the server kept two 8 KiB captures and a read buffer.
+  EXPECT_LT(peak_rss_kib() - peak_before, 16 * 1024);
+}
+
+TEST_F(SandboxLimitsTest, TimeoutKillsTheTreeIncludingSetsidGrandchildren) {
+  auto result =
+      exec("alpha", "setsid sh -c 'sleep 987602' & sleep 987603", std::chrono::milliseconds(500));
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_FALSE(result.exit_code.has_value());
+  EXPECT_EQ(result.signal, SIGKILL);
+  EXPECT_LT(result.duration.count(), 5000);
+  EXPECT_TRUE(eventually([] {
+    return processes_matching("sleep 987602").empty() && processes_matching("sleep 987603").empty();
+  }));
+  EXPECT_EQ(zombie_children(), 0);
+}
+
+TEST_F(SandboxLimitsTest, CancellationKillsTheTreeIncludingSetsidGrandchildren) {
+  CancellationSource source;
+  ExecRequest request;
+  request.command = "setsid sh -c 'sleep 987604' & echo started; sleep 987605";
+  std::promise<void> started;
+  bool signalled = false;
+  auto future = std::async(std::launch::async, [&] {
+    return manager_->run("alpha", request, source.token(),
+                         [&](std::string_view, std::string_view bytes) {
+                           if (!signalled && bytes.find("started") != std::string_view::npos) {
+                             signalled = true;
+                             started.set_value();
+                           }
+                         });
+  });
+  ASSERT_EQ(started.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  source.cancel();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto result = future.get();
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result->cancelled);
+  EXPECT_EQ(result->signal, SIGKILL);
+  EXPECT_TRUE(eventually([] {
+    return processes_matching("sleep 987604").empty() && processes_matching("sleep 987605").empty();
+  }));
+  EXPECT_EQ(zombie_children(), 0);
+}
+
+TEST_F(SandboxLimitsTest, SuspendFreezesACounterAndResumeContinuesIt) {
+  auto counter = alpha_.root / "counter";
+  auto process = manager_->start_process(
+      "alpha", {"i=0; while true; do i=$((i+1)); echo $i > counter.tmp; mv counter.tmp counter; "
+                "done",
+                "",
+                {}});
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto value = [&] {
+    auto text = read_file(counter);
+    return text.empty() ? 0 : std::stoi(text);
+  };
+  ASSERT_TRUE(eventually([&] { return value() > 10; }));
+
+  auto suspended = manager_->suspend("alpha");
+  ASSERT_TRUE(suspended.ok()) << suspended.error().message;
+  EXPECT_EQ(suspended->state, ContainerState::kSuspended);
+  EXPECT_TRUE(suspended->backend_status.frozen);
+  const int frozen_at = value();
+  // An observation window, not synchronisation: a running loop advances thousands of times in it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(value(), frozen_at);
+
+  auto resumed = manager_->resume("alpha");
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_EQ(resumed->state, ContainerState::kRunning);
+  EXPECT_TRUE(eventually([&] { return value() > frozen_at; }));
+}
+
+TEST_F(SandboxLimitsTest, IdleContainersAreSuspendedAndTheNextCommandResumesThem) {
+  ASSERT_EQ(exec("alpha", "echo one").stdout_text, "one\n");
+  EXPECT_EQ(manager_->suspend_idle(std::chrono::seconds(0)), 1u);
+  auto status = manager_->status("alpha");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, ContainerState::kSuspended);
+  EXPECT_EQ(exec("alpha", "echo two").stdout_text, "two\n");
+  status = manager_->status("alpha");
+  EXPECT_EQ(status->state, ContainerState::kRunning);
+}
+
+TEST_F(SandboxLimitsTest, BackgroundProcessOutputStdinAndKill) {
+  auto process = manager_->start_process(
+      "alpha", {"echo hello; while read line; do echo got:$line; done", "", {}});
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto handle = manager_->process(process->id);
+  ASSERT_TRUE(handle.ok());
+  ASSERT_TRUE(eventually([&] { return (*handle)->read(0, std::nullopt).data == "hello\n"; }));
+  ASSERT_TRUE(manager_->write_process(process->id, "ping\n").ok());
+  ASSERT_TRUE(eventually([&] { return (*handle)->read(6, std::nullopt).data == "got:ping\n"; }));
+  auto listed = manager_->list_processes("alpha");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  auto killed = manager_->kill_process(process->id, SIGTERM);
+  ASSERT_TRUE(killed.ok());
+  EXPECT_TRUE((*handle)->wait_exit(std::chrono::seconds(10)));
+  EXPECT_FALSE((*handle)->info().running);
+  EXPECT_EQ((*handle)->info().signal, SIGTERM);
+}
+
+TEST_F(SandboxLimitsTest, RestartReconcilesStateAndKillsLeftovers) {
+  ASSERT_EQ(exec("alpha", "echo up").stdout_text, "up\n");
+  // A process left in the project's cgroup by a server that died without cleaning up.
+  auto group = ProjectCgroup::existing(CgroupHost::detect(), "benchtop-test", alpha_.id);
+  auto join = group.join_fds();
+  ASSERT_FALSE(join.empty());
+  SpawnOptions options;
+  options.argv = {"/bin/sh", "-c", "setsid sleep 987606 >/dev/null 2>&1 &"};
+  for (const auto& fd : join) options.cgroup_procs_fds.push_back(fd.get());
+  auto planter = SpawnedProcess::spawn(options);
+  ASSERT_TRUE(planter.ok());
+  planter->wait();
+  ASSERT_TRUE(eventually([] { return !processes_matching("sleep 987606").empty(); }));
+
+  manager_.reset();  // the old server is gone; its row still says running
+  manager_ = std::make_unique<ContainerManager>(
+      *repositories_.containers,
+      std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test"),
+      project_resolver(*projects_), options_);
+  auto fixed = manager_->reconcile();
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ(*fixed, 1u);
+  auto status = manager_->status("alpha");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, ContainerState::kStopped);
+  EXPECT_TRUE(eventually([] { return processes_matching("sleep 987606").empty(); }));
+  EXPECT_EQ(exec("alpha", "echo again").stdout_text, "again\n");
+}
+
+}  // namespace
+}  // namespace benchtop::testing

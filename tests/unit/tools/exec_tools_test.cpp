@@ -1,0 +1,153 @@
+// The devcontainer_*, shell_exec and process_* tools through the registry (schemas validated on
+// the way in and out), on real sandboxes.
+#include "tools/exec/exec_tools.h"
+
+#include <gtest/gtest.h>
+
+#include "server/mcp/registry/tool_registry.h"
+#include "tests/support/sandbox_test_support.h"
+
+namespace benchtop::testing {
+namespace {
+
+using nlohmann::json;
+
+class ExecToolsTest : public SandboxToolFixture {
+ protected:
+  void SetUp() override {
+    SandboxToolFixture::SetUp();
+    if (IsSkipped()) return;
+    register_exec_tools(registry_, *manager_);
+  }
+};
+
+TEST_F(ExecToolsTest, ShellExecReturnsStructuredResult) {
+  auto result = call("shell_exec", {{"project", "alpha"},
+                                    {"command", "cat; echo to-err >&2; exit 3"},
+                                    {"stdin", "fed\n"},
+                                    {"env", {{"GREETING", "hi"}}}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  const json& out = *result.structured;
+  EXPECT_EQ(out["exit_code"], 3);
+  EXPECT_TRUE(out["signal"].is_null());
+  EXPECT_EQ(out["stdout"], "fed\n");
+  EXPECT_EQ(out["stderr"], "to-err\n");
+  EXPECT_EQ(out["timed_out"], false);
+  EXPECT_NE(text_of(result).find("Exit code 3"), std::string::npos);
+
+  auto env = call("shell_exec", {{"project", "alpha"},
+                                 {"command", "echo $GREETING $HOME"},
+                                 {"env", {{"GREETING", "hi"}}},
+                                 {"cwd", "."}});
+  EXPECT_EQ((*env.structured)["stdout"], "hi /tmp\n");
+}
+
+TEST_F(ExecToolsTest, StdinForACommandThatNeverReadsIt) {
+  // The command exits at once; writing 4 MiB to its stdin must end in EPIPE, not in SIGPIPE.
+  auto result = call(
+      "shell_exec",
+      {{"project", "alpha"}, {"command", "exit 0"}, {"stdin", std::string(4 * 1024 * 1024, 'x')}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  EXPECT_EQ((*result.structured)["exit_code"], 0);
+}
+
+TEST_F(ExecToolsTest, ShellExecTimeoutAndBadCwd) {
+  auto result =
+      call("shell_exec", {{"project", "alpha"}, {"command", "sleep 30"}, {"timeout_ms", 200}});
+  ASSERT_FALSE(result.is_error);
+  EXPECT_EQ((*result.structured)["timed_out"], true);
+  EXPECT_EQ((*result.structured)["signal"], 9);
+  EXPECT_TRUE((*result.structured)["exit_code"].is_null());
+
+  auto escape = call("shell_exec", {{"project", "alpha"}, {"command", "pwd"}, {"cwd", "../x"}});
+  EXPECT_TRUE(escape.is_error);
+  EXPECT_NE(text_of(escape).find(".."), std::string::npos);
+}
+
+TEST_F(ExecToolsTest, ShellExecStreamsOutputAsProgress) {
+  std::vector<std::string> messages;
+  std::mutex mutex;
+  ToolContext context(
+      CancellationToken(),
+      [&](double, std::optional<double>, const std::string& message) {
+        std::lock_guard lock(mutex);
+        messages.push_back(message);
+      },
+      json::object(), "2025-06-18");
+  auto result =
+      call("shell_exec", {{"project", "alpha"}, {"command", "echo streamed-line"}}, context);
+  ASSERT_FALSE(result.is_error);
+  std::string all;
+  for (const auto& message : messages) all += message;
+  EXPECT_NE(all.find("streamed-line"), std::string::npos);
+}
+
+TEST_F(ExecToolsTest, KillSwitchRefusesEveryExecTool) {
+  manager_->set_exec_enabled(false);
+  for (const auto& [name, arguments] : std::vector<std::pair<std::string, json>>{
+           {"shell_exec", {{"project", "alpha"}, {"command", "true"}}},
+           {"process_start", {{"project", "alpha"}, {"command", "true"}}}}) {
+    auto result = call(name, arguments);
+    EXPECT_TRUE(result.is_error) << name;
+    EXPECT_NE(text_of(result).find("disabled"), std::string::npos) << name;
+  }
+  ExecRequest request;
+  request.command = "true";
+  auto direct = manager_->run("alpha", request, CancellationToken());
+  ASSERT_FALSE(direct.ok());
+  EXPECT_EQ(direct.error().code, "exec_disabled");
+  manager_->set_exec_enabled(true);
+  EXPECT_FALSE(call("shell_exec", {{"project", "alpha"}, {"command", "true"}}).is_error);
+}
+
+TEST_F(ExecToolsTest, DevcontainerLifecycle) {
+  auto ensured = call("devcontainer_ensure",
+                      {{"project", "alpha"}, {"memory_mb", 256}, {"pids", 100}, {"cpus", 0.5}});
+  ASSERT_FALSE(ensured.is_error) << text_of(ensured);
+  EXPECT_EQ((*ensured.structured)["status"], "running");
+  EXPECT_EQ((*ensured.structured)["limits"]["memory_bytes"], 256 * 1024 * 1024);
+  EXPECT_EQ((*ensured.structured)["limits"]["cpus"], 0.5);
+  EXPECT_EQ((*ensured.structured)["backend"], "bwrap");
+
+  auto status = call("devcontainer_status", {{"project", "alpha"}});
+  ASSERT_FALSE(status.is_error) << text_of(status);
+  auto suspended = call("devcontainer_suspend", {{"project", "alpha"}});
+  ASSERT_FALSE(suspended.is_error) << text_of(suspended);
+  EXPECT_EQ((*suspended.structured)["status"], "suspended");
+  auto resumed = call("devcontainer_resume", {{"project", "alpha"}});
+  EXPECT_EQ((*resumed.structured)["status"], "running");
+
+  auto refused = call("devcontainer_destroy", {{"project", "alpha"}, {"confirm", "beta"}});
+  EXPECT_TRUE(refused.is_error);
+  auto destroyed = call("devcontainer_destroy", {{"project", "alpha"}, {"confirm", "alpha"}});
+  ASSERT_FALSE(destroyed.is_error) << text_of(destroyed);
+  EXPECT_EQ((*destroyed.structured)["status"], "stopped");
+}
+
+TEST_F(ExecToolsTest, ProcessToolsRoundTrip) {
+  auto started =
+      call("process_start",
+           {{"project", "alpha"}, {"command", "echo ready; while read l; do echo re:$l; done"}});
+  ASSERT_FALSE(started.is_error) << text_of(started);
+  const std::string id = (*started.structured)["process_id"];
+  ASSERT_TRUE(eventually([&] {
+    auto read = call("process_read", {{"process_id", id}});
+    return (*read.structured)["output"] == "ready\n";
+  }));
+  ASSERT_FALSE(call("process_write", {{"process_id", id}, {"input", "x\n"}}).is_error);
+  ASSERT_TRUE(eventually([&] {
+    auto read = call("process_read", {{"process_id", id}, {"since", 6}});
+    return (*read.structured)["output"] == "re:x\n";
+  }));
+  auto tail = call("process_read", {{"process_id", id}, {"tail", 3}});
+  EXPECT_EQ((*tail.structured)["output"], ":x\n");
+  auto listed = call("process_list", {{"project", "alpha"}});
+  EXPECT_EQ((*listed.structured)["processes"].size(), 1u);
+  auto killed = call("process_kill", {{"process_id", id}, {"signal", "KILL"}});
+  ASSERT_FALSE(killed.is_error) << text_of(killed);
+  EXPECT_EQ((*killed.structured)["running"], false);
+  EXPECT_TRUE(call("process_read", {{"process_id", "proc-999"}}).is_error);
+}
+
+}  // namespace
+}  // namespace benchtop::testing
