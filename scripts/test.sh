@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: packages, build, the pinned npm test clients, then
-# every test through ctest.
+# Runs the whole test suite on a fresh machine: packages, build, the pinned npm test clients, every
+# test through ctest, then the C++ suites again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (scripts/sanitize.sh, its own build directory).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${BUILD_DIR:-$repo_root/build}"
@@ -10,3 +11,4 @@ if [[ -x "$repo_root/tests/install-node-clients.sh" ]]; then
 fi
 cd "$build_dir"
 ctest --output-on-failure --parallel "$(nproc)" --timeout 600 "$@"
+"$repo_root/scripts/sanitize.sh" asan
