@@ -15,20 +15,6 @@ namespace {
 constexpr int kDefaultMaxResults = 1000;
 constexpr int kLargestMaxResults = 10000;
 
-const char* type_name(EntryType type) {
-  switch (type) {
-    case EntryType::kFile:
-      return "file";
-    case EntryType::kDirectory:
-      return "directory";
-    case EntryType::kSymlink:
-      return "symlink";
-    case EntryType::kOther:
-      return "other";
-  }
-  return "other";
-}
-
 nlohmann::json input_schema() {
   return {
       {"type", "object"},
@@ -133,7 +119,7 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
     text += shown;
     if (type == EntryType::kDirectory) text += '/';
     text += '\n';
-    matches.push_back({{"path", std::move(shown)}, {"type", type_name(type)}});
+    matches.push_back({{"path", std::move(shown)}, {"type", to_string(type)}});
   }
   nlohmann::json structured = {
       {"matches", std::move(matches)}, {"total", total}, {"truncated", total > max_results}};

@@ -13,14 +13,11 @@
 #include <vector>
 
 #include "common/result.h"
+#include "server/workspace/entry_type.h"
 
 namespace benchtop {
 
 class Workspace;
-
-enum class EntryType { kFile, kDirectory, kSymlink, kOther };
-std::string_view to_string(EntryType type);  // "file", "directory", "symlink", "other"
-EntryType entry_type(mode_t mode);
 
 struct DirectoryEntry {
   std::string path;  // workspace-relative, escaped for display (see path_escape.h)

@@ -65,10 +65,7 @@ EntryType type_from_dirent(unsigned char d_type) {
 EntryType type_from_stat(int dir_fd, const char* name) {
   struct stat st {};
   if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return EntryType::kOther;
-  if (S_ISREG(st.st_mode)) return EntryType::kFile;
-  if (S_ISDIR(st.st_mode)) return EntryType::kDirectory;
-  if (S_ISLNK(st.st_mode)) return EntryType::kSymlink;
-  return EntryType::kOther;
+  return entry_type(st.st_mode);
 }
 
 // One directory's entries, names packed into one string to keep allocations per directory, not

@@ -16,11 +16,10 @@
 
 #include "common/cancellation.h"
 #include "common/result.h"
+#include "server/workspace/entry_type.h"
 #include "server/workspace/workspace.h"
 
 namespace benchtop {
-
-enum class EntryType : uint8_t { kFile, kDirectory, kSymlink, kOther };
 
 struct WalkEntry {
   std::string_view path;  // relative to the workspace root, never empty
