@@ -5,7 +5,10 @@
 #
 #   scripts/sanitize.sh asan [ctest args...]   AddressSanitizer + UndefinedBehaviorSanitizer
 #                                              (part of scripts/test.sh, so of CI)
-#   scripts/sanitize.sh tsan [ctest args...]   ThreadSanitizer
+#   scripts/sanitize.sh tsan [ctest args...]   ThreadSanitizer (the bubblewrap tests skip there:
+#                                              the idmapped-workspace probe's forked child cannot
+#                                              make its user namespace under the TSan runtime,
+#                                              cause not yet known; the ASan run covers them)
 #
 # BUILD_DIR (default ./build-<kind>) chooses the build directory.
 set -euo pipefail
