@@ -96,6 +96,8 @@ int run_chat_command(const CliOptions& options, Services& services) {
   std::fflush(stdout);
   std::fprintf(stderr, "[thread %s]\n", thread->id.c_str());
   finished.store(true);
+  // Wakes the watcher from its sigwait (SIGTERM is blocked in every thread); nothing is killed.
+  // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
   pthread_kill(signal_watcher.native_handle(), SIGTERM);
   signal_watcher.join();
   return code;

@@ -24,7 +24,7 @@ HttpResponse error_response(int status, const std::string& message) {
 
 }  // namespace
 
-void HttpRouter::add(std::string method, std::string pattern, HttpHandler handler) {
+void HttpRouter::add(std::string method, const std::string& pattern, HttpHandler handler) {
   routes_.push_back(Route{std::move(method), split_path(pattern), std::move(handler)});
 }
 

@@ -14,7 +14,7 @@ namespace benchtop {
 class HttpRouter {
  public:
   // `method` is an HTTP method, or "*" for any. Routes are tried in the order they were added.
-  void add(std::string method, std::string pattern, HttpHandler handler);
+  void add(std::string method, const std::string& pattern, HttpHandler handler);
 
   // 404 when no pattern matches the path, 405 (with Allow) when one matches but not the method.
   HttpResponse route(const HttpRequest& request) const;

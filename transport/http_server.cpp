@@ -53,7 +53,8 @@ struct HttpServer::Impl {
   Result<std::unique_ptr<HttpServerBackend>> backend = Error::make("not created");
 };
 
-HttpServer::HttpServer(Options options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(const Options& options, HttpHandler handler)
+    : impl_(std::make_unique<Impl>()) {
   auto module = http_module();
   if (!module) {
     impl_->backend = module.error();

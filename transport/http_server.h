@@ -88,7 +88,7 @@ class HttpServer {
     std::vector<std::string> inline_paths;
   };
 
-  HttpServer(Options options, HttpHandler handler);
+  HttpServer(const Options& options, HttpHandler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -17,7 +17,7 @@ std::string cut(const std::string& text, size_t limit) {
   return text.substr(0, utf8_floor(text, limit));
 }
 
-void emit(const AgentCallbacks& callbacks, nlohmann::json event) {
+void emit(const AgentCallbacks& callbacks, const nlohmann::json& event) {
   if (callbacks.on_event) callbacks.on_event(event);
 }
 

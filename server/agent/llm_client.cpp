@@ -160,17 +160,15 @@ Result<Completion> OpenAiClient::complete(const std::vector<ChatMessage>& messag
       result.transport_failed = true;
       result.transport_error = outcome.transport_error;
     }
+    // What went wrong, when it is worth another attempt; the rest returns from here.
     std::string why;
-    bool retry = false;
     if (result.transport_failed) {
       why = "cannot reach the model at " + config_.base_url + ": " + result.transport_error;
-      retry = true;
     } else if (result.status != 200) {
       // The provider's words reach the client: whatever in them looks like the key goes.
       why = "the model endpoint answered HTTP " + std::to_string(result.status) + ": " +
             error_message_of(result.error_body, config_.api_key);
-      retry = retryable_status(result.status);
-      if (!retry) return Error::make(why, "llm_http");
+      if (!retryable_status(result.status)) return Error::make(why, "llm_http");
     } else {
       parser.finish(on_data);
       if (!accumulator.stream_error().empty()) {
@@ -183,7 +181,6 @@ Result<Completion> OpenAiClient::complete(const std::vector<ChatMessage>& messag
         // stream that produced nothing yet is retried.
         why = "the model's stream broke off: " + outcome.transport_error;
         if (accumulator.received_anything()) return Error::make(why, "llm_stream");
-        retry = true;
       } else {
         Completion completion = accumulator.take();
         if (completion.content.empty() && completion.tool_calls.empty() &&

@@ -110,10 +110,11 @@ Result<std::shared_ptr<ChatRun>> ChatService::start(const std::string& thread_id
     }
     finished_worker = std::move(slot.worker);
     slot.run = run;
-    slot.worker = std::thread([this, thread = std::move(thread).value(),
-                               history = std::move(history), content, max_rounds, run]() mutable {
-      execute(thread, std::move(history), std::move(content), max_rounds, run);
-    });
+    slot.worker =
+        std::thread([this, thread = std::move(thread).value(), history = std::move(history),
+                     content = std::string(content), max_rounds, run]() mutable {
+          execute(thread, std::move(history), std::move(content), max_rounds, run);
+        });
   }
   // The previous run on this thread, and the pruned ones, have finished (their workers are ending
   // or ended).

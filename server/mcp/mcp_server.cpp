@@ -85,7 +85,7 @@ std::string string_param(const nlohmann::json& params, const char* key) {
 // A reply channel that turns the final response into nothing once the request was cancelled, and
 // makes sure exactly one of respond/abandon happens.
 void deliver(const std::shared_ptr<ReplyChannel>& reply, const CancellationToken& cancelled,
-             nlohmann::json response) {
+             const nlohmann::json& response) {
   if (cancelled.cancelled()) {
     reply->abandon();
   } else {
@@ -645,7 +645,7 @@ void McpServer::listen(const std::shared_ptr<Session>& session, const jsonrpc::R
 }
 
 void McpServer::publish(const std::function<bool(const nlohmann::json& filter)>& wants,
-                        const std::string& method, nlohmann::json params) {
+                        const std::string& method, const nlohmann::json& params) {
   std::vector<std::shared_ptr<Subscription>> targets;
   {
     std::lock_guard lock(subscriptions_mutex_);
@@ -942,7 +942,7 @@ void McpServer::run_on_worker(const std::shared_ptr<Session>& session,
     }
     if (answer.error) {
       nlohmann::json response = {{"jsonrpc", "2.0"}, {"id", id}, {"error", *answer.error}};
-      deliver(reply, token, std::move(response));
+      deliver(reply, token, response);
       return;
     }
     deliver(reply, token,

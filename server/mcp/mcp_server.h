@@ -206,7 +206,7 @@ class McpServer {
   void handle_task_method(const jsonrpc::Request& request, const RequestScope& scope,
                           const std::shared_ptr<ReplyChannel>& reply);
   void publish(const std::function<bool(const nlohmann::json& filter)>& wants,
-               const std::string& method, nlohmann::json params);
+               const std::string& method, const nlohmann::json& params);
 
   nlohmann::json finish_result(const RequestScope& scope, nlohmann::json result,
                                CacheScope cache) const;

@@ -138,7 +138,7 @@ SpawnedProcess::SpawnedProcess(SpawnedProcess&& other) noexcept
       stdin_(std::move(other.stdin_)),
       stdout_(std::move(other.stdout_)),
       stderr_(std::move(other.stderr_)),
-      status_(std::move(other.status_)) {}
+      status_(other.status_) {}
 
 SpawnedProcess& SpawnedProcess::operator=(SpawnedProcess&& other) noexcept {
   if (this != &other) {
@@ -148,7 +148,7 @@ SpawnedProcess& SpawnedProcess::operator=(SpawnedProcess&& other) noexcept {
     stdin_ = std::move(other.stdin_);
     stdout_ = std::move(other.stdout_);
     stderr_ = std::move(other.stderr_);
-    status_ = std::move(other.status_);
+    status_ = other.status_;
   }
   return *this;
 }

@@ -38,8 +38,8 @@ Result<GitSettings> ProjectGitSettings::update(const std::optional<std::string>&
   auto id = project_id(project);
   if (!id) return id.take_error();
   // Read, changed and written in one transaction: two updates never lose each other's fields.
-  auto stored =
-      repository_.update(*id, [&update](GitSettingsRecord current) -> Result<GitSettingsRecord> {
+  auto stored = repository_.update(
+      *id, [&update](const GitSettingsRecord& current) -> Result<GitSettingsRecord> {
         auto applied = apply_settings_update(from_record(current), update);
         if (!applied) return applied.take_error();
         return to_record(*applied);

@@ -361,7 +361,7 @@ Result<Project> ProjectService::register_root(const std::filesystem::path& direc
       root.string(), uuid_v4(), "Registered directory " + root.string(),
       [&base](int attempt) -> std::string {
         if (attempt >= 1000) return "";
-        if (attempt == 0) return base;
+        if (attempt == 0) return std::string(base);
         const std::string suffix = "-" + std::to_string(attempt + 1);
         return base.substr(0, kMaxNameLength - suffix.size()) + suffix;
       });

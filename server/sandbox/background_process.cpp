@@ -52,7 +52,7 @@ BackgroundProcess::~BackgroundProcess() {
   if (reader_.joinable()) reader_.join();
 }
 
-void BackgroundProcess::run(Spawner spawn) {
+void BackgroundProcess::run(const Spawner& spawn) {
   auto spawned = spawn();
   {
     std::lock_guard lock(mutex_);

@@ -59,7 +59,7 @@ class BackgroundProcess {
   bool wait_exit(std::chrono::milliseconds limit) const;
 
  private:
-  void run(Spawner spawn);
+  void run(const Spawner& spawn);
   void read_loop();
 
   const std::string id_;

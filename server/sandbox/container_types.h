@@ -2,6 +2,7 @@
 // container is made of (its spec), its limits, its lifecycle state and what a backend reports.
 #pragma once
 
+#include <boost/describe/enum.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -19,6 +20,7 @@ struct ContainerLimits {
 };
 
 enum class ContainerState { kCreating, kRunning, kSuspended, kStopped, kError };
+BOOST_DESCRIBE_ENUM(ContainerState, kCreating, kRunning, kSuspended, kStopped, kError)
 
 std::string_view to_string(ContainerState state);
 std::optional<ContainerState> container_state_from(std::string_view text);

@@ -1,6 +1,12 @@
+#include <boost/describe/class.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "server/mcp/schema/type_schema.h"
 #include "tools/common/confirmation.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/exec_tools.h"
@@ -10,106 +16,91 @@ namespace {
 
 using nlohmann::json;
 
-json nullable_integer(const std::string& description) {
-  return {{"type", {"integer", "null"}}, {"description", description}};
-}
+struct ContainerLimitsResult {
+  int64_t memory_bytes = 0;
+  int64_t pids = 0;
+  double cpus = 0;
+  int64_t disk_bytes = 0;
+  static constexpr std::string_view kDescription =
+      "Configured limits (0 = none). Only those in `enforced` hold.";
+  static constexpr FieldDoc kFieldDocs[] = {{"memory_bytes", "Memory limit."},
+                                            {"pids", "Most processes at once."},
+                                            {"cpus", "CPU quota in CPUs."},
+                                            {"disk_bytes", "What the workspace can hold in all."}};
+};
+BOOST_DESCRIBE_STRUCT(ContainerLimitsResult, (), (memory_bytes, pids, cpus, disk_bytes))
 
-json container_schema() {
-  return {
-      {"type", "object"},
-      {"properties",
-       {
-           {"project", {{"type", "string"}, {"description", "Project name."}}},
-           {"project_id", {{"type", "string"}, {"description", "Project id."}}},
-           {"backend",
-            {{"type", "string"},
-             {"description",
-              "How the container is made: bwrap (bubblewrap), podman or none "
-              "(no isolation)."}}},
-           {"status",
-            {{"type", "string"},
-             {"enum", {"creating", "running", "suspended", "stopped", "error"}},
-             {"description",
-              "Lifecycle state. stopped and suspended containers start or resume "
-              "by themselves on the next command."}}},
-           {"network",
-            {{"type", "boolean"},
-             {"description",
-              "True when commands reach the network through user-mode networking in their "
-              "own namespace (never the host's own addresses); false: loopback only, no "
-              "DNS."}}},
-           {"limits",
-            {{"type", "object"},
-             {"description", "Configured limits (0 = none). Only those in `enforced` hold."},
-             {"properties",
-              {{"memory_bytes", {{"type", "integer"}, {"description", "Memory limit."}}},
-               {"pids", {{"type", "integer"}, {"description", "Most processes at once."}}},
-               {"cpus", {{"type", "number"}, {"description", "CPU quota in CPUs."}}},
-               {"disk_bytes",
-                {{"type", "integer"}, {"description", "What the workspace can hold in all."}}}}},
-             {"required", {"memory_bytes", "pids", "cpus", "disk_bytes"}},
-             {"additionalProperties", false}}},
-           {"enforced",
-            {{"type", "array"},
-             {"items", {{"type", "string"}}},
-             {"description",
-              "What the kernel enforces here: memory, pids, cpu, disk, freeze, "
-              "tree-kill. Anything missing is not enforced on this host."}}},
-           {"notes",
-            {{"type", "array"},
-             {"items", {{"type", "string"}}},
-             {"description", "Isolation details and why a limit is not enforced."}}},
-           {"usage",
-            {{"type", "object"},
-             {"description", "Current use; null where this host cannot measure it."},
-             {"properties",
-              {{"memory_bytes", nullable_integer("Memory in use.")},
-               {"pids", nullable_integer("Processes running.")},
-               {"cpu_time_ms", nullable_integer("CPU time used so far.")},
-               {"disk_bytes", nullable_integer("Space used in the workspace.")}}},
-             {"required", {"memory_bytes", "pids", "cpu_time_ms", "disk_bytes"}},
-             {"additionalProperties", false}}},
-           {"processes",
-            {{"type", "integer"}, {"description", "Background processes running (process_list)."}}},
-           {"last_activity",
-            {{"type", "string"}, {"description", "Last command or change, ISO 8601 UTC."}}},
-           {"error", {{"type", "string"}, {"description", "Why the status is error, else empty."}}},
-       }},
-      {"required",
-       {"project", "project_id", "backend", "status", "network", "limits", "enforced", "notes",
-        "usage", "processes", "last_activity", "error"}},
-      {"additionalProperties", false},
-  };
-}
+struct ContainerUsageResult {
+  Nullable<int64_t> memory_bytes;
+  Nullable<int64_t> pids;
+  Nullable<int64_t> cpu_time_ms;
+  Nullable<int64_t> disk_bytes;
+  static constexpr std::string_view kDescription =
+      "Current use; null where this host cannot measure it.";
+  static constexpr FieldDoc kFieldDocs[] = {{"memory_bytes", "Memory in use."},
+                                            {"pids", "Processes running."},
+                                            {"cpu_time_ms", "CPU time used so far."},
+                                            {"disk_bytes", "Space used in the workspace."}};
+};
+BOOST_DESCRIBE_STRUCT(ContainerUsageResult, (), (memory_bytes, pids, cpu_time_ms, disk_bytes))
 
-json optional_number(const std::optional<int64_t>& value) {
-  return value ? json(*value) : json(nullptr);
-}
+struct ContainerResult {
+  std::string project;
+  std::string project_id;
+  std::string backend;
+  ContainerState status = ContainerState::kStopped;
+  bool network = false;
+  ContainerLimitsResult limits;
+  std::vector<std::string> enforced;
+  std::vector<std::string> notes;
+  ContainerUsageResult usage;
+  uint64_t processes = 0;
+  std::string last_activity;
+  std::string error;
+  static constexpr FieldDoc kFieldDocs[] = {
+      {"project", "Project name."},
+      {"project_id", "Project id."},
+      {"backend", "How the container is made: bwrap (bubblewrap), podman or none (no isolation)."},
+      {"status",
+       "Lifecycle state. stopped and suspended containers start or resume by themselves on the "
+       "next command."},
+      {"network",
+       "True when commands reach the network through user-mode networking in their own "
+       "namespace (never the host's own addresses); false: loopback only, no DNS."},
+      {"enforced",
+       "What the kernel enforces here: memory, pids, cpu, disk, freeze, tree-kill. Anything "
+       "missing is not enforced on this host."},
+      {"notes", "Isolation details and why a limit is not enforced."},
+      {"processes", "Background processes running (process_list)."},
+      {"last_activity", "Last command or change, ISO 8601 UTC."},
+      {"error", "Why the status is error, else empty."}};
+};
+BOOST_DESCRIBE_STRUCT(ContainerResult, (),
+                      (project, project_id, backend, status, network, limits, enforced, notes,
+                       usage, processes, last_activity, error))
 
-json container_json(const ContainerInfo& info) {
+ContainerResult container_result(const ContainerInfo& info) {
   const auto& usage = info.backend_status.usage;
-  return {
-      {"project", info.project_name},
-      {"project_id", info.project_id},
-      {"backend", info.backend},
-      {"status", std::string(to_string(info.state))},
-      {"network", info.network},
-      {"limits",
-       {{"memory_bytes", info.limits.memory_bytes},
-        {"pids", info.limits.pids},
-        {"cpus", static_cast<double>(info.limits.cpu_millis) / 1000.0},
-        {"disk_bytes", info.disk_limit_bytes}}},
-      {"enforced", info.backend_status.enforced},
-      {"notes", info.backend_status.notes},
-      {"usage",
-       {{"memory_bytes", optional_number(usage.memory_bytes)},
-        {"pids", optional_number(usage.pids)},
-        {"cpu_time_ms", usage.cpu_usec ? json(*usage.cpu_usec / 1000) : json(nullptr)},
-        {"disk_bytes", optional_number(usage.disk_bytes)}}},
-      {"processes", info.processes},
-      {"last_activity", info.last_activity},
-      {"error", info.error},
-  };
+  ContainerResult result;
+  result.project = info.project_name;
+  result.project_id = info.project_id;
+  result.backend = info.backend;
+  result.status = info.state;
+  result.network = info.network;
+  result.limits = {.memory_bytes = info.limits.memory_bytes,
+                   .pids = info.limits.pids,
+                   .cpus = static_cast<double>(info.limits.cpu_millis) / 1000.0,
+                   .disk_bytes = info.disk_limit_bytes};
+  result.enforced = info.backend_status.enforced;
+  result.notes = info.backend_status.notes;
+  result.usage.memory_bytes = usage.memory_bytes;
+  result.usage.pids = usage.pids;
+  if (usage.cpu_usec) result.usage.cpu_time_ms = *usage.cpu_usec / 1000;
+  result.usage.disk_bytes = usage.disk_bytes;
+  result.processes = info.processes;
+  result.last_activity = info.last_activity;
+  result.error = info.error;
+  return result;
 }
 
 std::string container_text(const ContainerInfo& info) {
@@ -146,7 +137,7 @@ json project_only_schema() {
 
 ToolResult respond(const Result<ContainerInfo>& info) {
   if (!info) return ToolResult::from_error(info.error());
-  return ToolResult::success(container_json(*info), container_text(*info));
+  return ToolResult::success(to_structured(container_result(*info)), container_text(*info));
 }
 
 Tool ensure_tool(ContainerManager& containers) {
@@ -193,7 +184,7 @@ Tool ensure_tool(ContainerManager& containers) {
            "the user."}}}}},
       {"additionalProperties", false},
   };
-  tool.output_schema = container_schema();
+  tool.output_schema = schema_of<ContainerResult>();
   // Open world: with network, code in the project talks to hosts outside benchtop.
   tool.annotations = {
       .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
@@ -243,7 +234,7 @@ Tool simple_tool(const char* name, const char* title, std::string description,
   tool.title = title;
   tool.description = std::move(description);
   tool.input_schema = project_only_schema();
-  tool.output_schema = container_schema();
+  tool.output_schema = schema_of<ContainerResult>();
   tool.annotations = annotations;
   tool.handler = [action = std::move(action)](const json& arguments, ToolContext&) {
     return respond(action(optional_string(arguments, "project")));
@@ -269,7 +260,7 @@ Tool destroy_tool(ContainerManager& containers) {
           {"description", "The project's exact name, to confirm the destruction."}}}}},
       {"additionalProperties", false},
   };
-  tool.output_schema = container_schema();
+  tool.output_schema = schema_of<ContainerResult>();
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = true};
   tool.handler = [&containers](const json& arguments, ToolContext& context) {
     const auto project = optional_string(arguments, "project");

@@ -1,9 +1,13 @@
 #include <signal.h>
 
+#include <boost/describe/class.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/utf8.h"
+#include "server/mcp/schema/type_schema.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/command_properties.h"
 #include "tools/exec/exec_tools.h"
@@ -22,32 +26,58 @@ json process_id_property() {
           {"description", "Process id from process_start or process_list, e.g. 'proc-3'."}};
 }
 
-json process_schema() {
-  return {
-      {"type", "object"},
-      {"properties",
-       {{"process_id", {{"type", "string"}, {"description", "Id to pass to process_*."}}},
-        {"command", {{"type", "string"}, {"description", "The command line."}}},
-        {"pid", {{"type", "integer"}, {"description", "Host pid of the sandbox process."}}},
-        {"running", {{"type", "boolean"}, {"description", "False once it has exited."}}},
-        {"exit_code", {{"type", {"integer", "null"}}, {"description", "Exit status once exited."}}},
-        {"signal",
-         {{"type", {"integer", "null"}}, {"description", "Signal that ended it, if any."}}},
-        {"output_bytes",
-         {{"type", "integer"}, {"description", "Output produced so far (stdout+stderr)."}}}}},
-      {"required",
-       {"process_id", "command", "pid", "running", "exit_code", "signal", "output_bytes"}},
-      {"additionalProperties", false}};
+struct ProcessResult {
+  std::string process_id;
+  std::string command;
+  int pid = 0;
+  bool running = false;
+  Nullable<int> exit_code;
+  Nullable<int> signal;
+  uint64_t output_bytes = 0;
+  static constexpr FieldDoc kFieldDocs[] = {
+      {"process_id", "Id to pass to process_*."},
+      {"command", "The command line."},
+      {"pid", "Host pid of the sandbox process."},
+      {"running", "False once it has exited."},
+      {"exit_code", "Exit status once exited."},
+      {"signal", "Signal that ended it, if any."},
+      {"output_bytes", "Output produced so far (stdout+stderr)."}};
+};
+BOOST_DESCRIBE_STRUCT(ProcessResult, (),
+                      (process_id, command, pid, running, exit_code, signal, output_bytes))
+
+struct ProcessReadResult : ProcessResult {
+  std::string output;
+  uint64_t start = 0;
+  uint64_t next = 0;
+  uint64_t dropped = 0;
+  static constexpr FieldDoc kFieldDocs[] = {{"output", "The bytes read."},
+                                            {"start", "Offset of the first byte of output."},
+                                            {"next", "Pass as `since` to read what follows."},
+                                            {"dropped", "Bytes lost to the ring's bound."}};
+};
+BOOST_DESCRIBE_STRUCT(ProcessReadResult, (ProcessResult), (output, start, next, dropped))
+
+struct ProcessListResult {
+  std::vector<ProcessResult> processes;
+  static constexpr FieldDoc kFieldDocs[] = {{"processes", "Oldest first."}};
+};
+BOOST_DESCRIBE_STRUCT(ProcessListResult, (), (processes))
+
+ProcessResult process_result(const BackgroundProcessInfo& info) {
+  ProcessResult result;
+  result.process_id = info.id;
+  result.command = info.command;
+  result.pid = info.pid;
+  result.running = info.running;
+  result.exit_code = info.exit_code;
+  result.signal = info.signal;
+  result.output_bytes = info.output_bytes;
+  return result;
 }
 
 json process_json(const BackgroundProcessInfo& info) {
-  return {{"process_id", info.id},
-          {"command", info.command},
-          {"pid", info.pid},
-          {"running", info.running},
-          {"exit_code", info.exit_code ? json(*info.exit_code) : json(nullptr)},
-          {"signal", info.signal ? json(*info.signal) : json(nullptr)},
-          {"output_bytes", info.output_bytes}};
+  return to_structured(process_result(info));
 }
 
 std::string process_line(const BackgroundProcessInfo& info) {
@@ -79,7 +109,7 @@ Tool start_tool(ContainerManager& containers) {
       {"required", {"command"}},
       {"additionalProperties", false},
   };
-  tool.output_schema = process_schema();
+  tool.output_schema = schema_of<ProcessResult>();
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = false};
   tool.handler = [&containers](const json& arguments, ToolContext&) {
     if (!containers.exec_enabled()) return ToolResult::error(ContainerManager::disabled_message());
@@ -124,16 +154,7 @@ Tool read_tool(ContainerManager& containers) {
       {"required", {"process_id"}},
       {"additionalProperties", false},
   };
-  json schema = process_schema();
-  schema["properties"]["output"] = {{"type", "string"}, {"description", "The bytes read."}};
-  schema["properties"]["start"] = {{"type", "integer"},
-                                   {"description", "Offset of the first byte of output."}};
-  schema["properties"]["next"] = {{"type", "integer"},
-                                  {"description", "Pass as `since` to read what follows."}};
-  schema["properties"]["dropped"] = {{"type", "integer"},
-                                     {"description", "Bytes lost to the ring's bound."}};
-  for (const char* key : {"output", "start", "next", "dropped"}) schema["required"].push_back(key);
-  tool.output_schema = schema;
+  tool.output_schema = schema_of<ProcessReadResult>();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = false};
   tool.handler = [&containers](const json& arguments, ToolContext&) {
     auto process = containers.process(arguments.value("process_id", ""));
@@ -148,16 +169,17 @@ Tool read_tool(ContainerManager& containers) {
       slice.data.resize(kMaxRead);
     }
     const auto info = (*process)->info();
-    json structured = process_json(info);
-    structured["output"] = valid_utf8(slice.data);
-    structured["start"] = slice.start;
-    structured["next"] = slice.next;
-    structured["dropped"] = slice.dropped;
+    ProcessReadResult structured;
+    static_cast<ProcessResult&>(structured) = process_result(info);
+    structured.output = valid_utf8(slice.data);
+    structured.start = slice.start;
+    structured.next = slice.next;
+    structured.dropped = slice.dropped;
     std::string text = process_line(info) + "\n[offsets " + std::to_string(slice.start) + ".." +
                        std::to_string(slice.next) + "]";
     if (slice.dropped) text += " (" + std::to_string(slice.dropped) + " bytes dropped)";
-    text += "\n" + valid_utf8(slice.data);
-    return ToolResult::success(std::move(structured), std::move(text));
+    text += "\n" + structured.output;
+    return ToolResult::success(to_structured(structured), std::move(text));
   };
   return tool;
 }
@@ -181,7 +203,7 @@ Tool write_tool(ContainerManager& containers) {
       {"required", {"process_id", "input"}},
       {"additionalProperties", false},
   };
-  tool.output_schema = process_schema();
+  tool.output_schema = schema_of<ProcessResult>();
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
   tool.handler = [&containers](const json& arguments, ToolContext&) {
     const std::string id = arguments.value("process_id", "");
@@ -217,7 +239,7 @@ Tool kill_tool(ContainerManager& containers) {
       {"required", {"process_id"}},
       {"additionalProperties", false},
   };
-  tool.output_schema = process_schema();
+  tool.output_schema = schema_of<ProcessResult>();
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = true};
   tool.handler = [&containers](const json& arguments, ToolContext&) {
     const std::string name = arguments.value("signal", "TERM");
@@ -245,25 +267,19 @@ Tool list_tool(ContainerManager& containers) {
   tool.input_schema = {{"type", "object"},
                        {"properties", {{"project", project_property()}}},
                        {"additionalProperties", false}};
-  tool.output_schema = {
-      {"type", "object"},
-      {"properties",
-       {{"processes",
-         {{"type", "array"}, {"items", process_schema()}, {"description", "Oldest first."}}}}},
-      {"required", {"processes"}},
-      {"additionalProperties", false}};
+  tool.output_schema = schema_of<ProcessListResult>();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
   tool.handler = [&containers](const json& arguments, ToolContext&) {
     auto list = containers.list_processes(optional_string(arguments, "project"));
     if (!list) return ToolResult::from_error(list.error());
-    json items = json::array();
+    ProcessListResult result;
     std::string text;
     for (const auto& info : *list) {
-      items.push_back(process_json(info));
+      result.processes.push_back(process_result(info));
       text += process_line(info) + "\n";
     }
     if (text.empty()) text = "No background processes; start one with process_start.";
-    return ToolResult::success({{"processes", items}}, text);
+    return ToolResult::success(to_structured(result), text);
   };
   return tool;
 }

@@ -1,9 +1,12 @@
+#include <boost/describe/class.hpp>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/utf8.h"
+#include "server/mcp/schema/type_schema.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/command_properties.h"
 #include "tools/exec/exec_tools.h"
@@ -16,37 +19,32 @@ using nlohmann::json;
 constexpr int64_t kDefaultTimeoutMs = 120'000;
 constexpr size_t kProgressChunk = 4096;
 
-json shell_output_schema() {
-  return {
-      {"type", "object"},
-      {"properties",
-       {{"exit_code",
-         {{"type", {"integer", "null"}},
-          {"description", "Exit status; null when the command was killed by a signal."}}},
-        {"signal",
-         {{"type", {"integer", "null"}},
-          {"description",
-           "Signal that killed the command (9 = SIGKILL: timeout, cancellation "
-           "or the memory limit), else null."}}},
-        {"stdout", {{"type", "string"}, {"description", "Standard output (head and tail)."}}},
-        {"stderr", {{"type", "string"}, {"description", "Standard error (head and tail)."}}},
-        {"stdout_elided_bytes",
-         {{"type", "integer"}, {"description", "Bytes of stdout left out in the middle."}}},
-        {"stderr_elided_bytes",
-         {{"type", "integer"}, {"description", "Bytes of stderr left out in the middle."}}},
-        {"duration_ms", {{"type", "integer"}, {"description", "Wall-clock run time."}}},
-        {"timed_out", {{"type", "boolean"}, {"description", "Killed because of timeout_ms."}}},
-        {"cancelled",
-         {{"type", "boolean"},
-          {"description",
-           "Killed because the call was "
-           "cancelled."}}}}},
-      {"required",
-       {"exit_code", "signal", "stdout", "stderr", "stdout_elided_bytes", "stderr_elided_bytes",
-        "duration_ms", "timed_out", "cancelled"}},
-      {"additionalProperties", false},
-  };
-}
+struct ShellResult {
+  Nullable<int> exit_code;
+  Nullable<int> signal;
+  std::string stdout;
+  std::string stderr;
+  uint64_t stdout_elided_bytes = 0;
+  uint64_t stderr_elided_bytes = 0;
+  int64_t duration_ms = 0;
+  bool timed_out = false;
+  bool cancelled = false;
+  static constexpr FieldDoc kFieldDocs[] = {
+      {"exit_code", "Exit status; null when the command was killed by a signal."},
+      {"signal",
+       "Signal that killed the command (9 = SIGKILL: timeout, cancellation or the memory limit), "
+       "else null."},
+      {"stdout", "Standard output (head and tail)."},
+      {"stderr", "Standard error (head and tail)."},
+      {"stdout_elided_bytes", "Bytes of stdout left out in the middle."},
+      {"stderr_elided_bytes", "Bytes of stderr left out in the middle."},
+      {"duration_ms", "Wall-clock run time."},
+      {"timed_out", "Killed because of timeout_ms."},
+      {"cancelled", "Killed because the call was cancelled."}};
+};
+BOOST_DESCRIBE_STRUCT(ShellResult, (),
+                      (exit_code, signal, stdout, stderr, stdout_elided_bytes, stderr_elided_bytes,
+                       duration_ms, timed_out, cancelled))
 
 std::string render(const ExecResult& result) {
   std::string text;
@@ -142,7 +140,7 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
       {"required", {"command"}},
       {"additionalProperties", false},
   };
-  tool.output_schema = shell_output_schema();
+  tool.output_schema = schema_of<ShellResult>();
   tool.annotations = {
       .read_only = false, .destructive = true, .idempotent = false, .open_world = false};
   tool.execution = ToolExecution::kLongRunning;  // a command may run for up to an hour
@@ -168,19 +166,18 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
     if (!result) return ToolResult::from_error(result.error());
     if (sink) progress.flush();
     const ExecResult& done = *result;
-    json structured = {
-        {"exit_code", done.exit_code ? json(*done.exit_code) : json(nullptr)},
-        {"signal", done.signal ? json(*done.signal) : json(nullptr)},
-        // Non-UTF-8 output would make the JSON unserialisable: invalid bytes are replaced.
-        {"stdout", valid_utf8(done.stdout_text)},
-        {"stderr", valid_utf8(done.stderr_text)},
-        {"stdout_elided_bytes", done.stdout_elided_bytes},
-        {"stderr_elided_bytes", done.stderr_elided_bytes},
-        {"duration_ms", done.duration.count()},
-        {"timed_out", done.timed_out},
-        {"cancelled", done.cancelled},
-    };
-    return ToolResult::success(std::move(structured), valid_utf8(render(done)));
+    ShellResult structured;
+    structured.exit_code = done.exit_code;
+    structured.signal = done.signal;
+    // Non-UTF-8 output would make the JSON unserialisable: invalid bytes are replaced.
+    structured.stdout = valid_utf8(done.stdout_text);
+    structured.stderr = valid_utf8(done.stderr_text);
+    structured.stdout_elided_bytes = done.stdout_elided_bytes;
+    structured.stderr_elided_bytes = done.stderr_elided_bytes;
+    structured.duration_ms = done.duration.count();
+    structured.timed_out = done.timed_out;
+    structured.cancelled = done.cancelled;
+    return ToolResult::success(to_structured(structured), valid_utf8(render(done)));
   };
   registry.add(std::move(tool));
 }

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-Tool git_branch_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_branch_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_branch";
   tool.title = "Git branch";
@@ -128,7 +128,7 @@ Tool git_branch_tool(std::shared_ptr<GitToolServices> services) {
   return tool;
 }
 
-Tool git_checkout_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_checkout_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_checkout";
   tool.title = "Git checkout";
@@ -253,7 +253,8 @@ Tool git_checkout_tool(std::shared_ptr<GitToolServices> services) {
 
 }  // namespace
 
-void register_git_branch_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
+void register_git_branch_tools(ToolRegistry& registry,
+                               const std::shared_ptr<GitToolServices>& services) {
   add_git_tool(registry, *services, git_branch_tool(services));
   add_git_tool(registry, *services, git_checkout_tool(services));
 }

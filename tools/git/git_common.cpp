@@ -20,7 +20,7 @@ Result<OpenRepository> open_project_repository(GitToolServices& services, const 
   return OpenRepository{std::move(workspace).value(), std::move(repo).value()};
 }
 
-json object_schema(json properties, std::vector<std::string> required) {
+json object_schema(json properties, const std::vector<std::string>& required) {
   json schema = {
       {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
   if (!required.empty()) schema["required"] = required;

@@ -41,7 +41,8 @@ Result<OpenRepository> open_project_repository(GitToolServices& services,
                                                const nlohmann::json& arguments);
 
 // {"type": "object", properties, required, additionalProperties: false}.
-nlohmann::json object_schema(nlohmann::json properties, std::vector<std::string> required = {});
+nlohmann::json object_schema(nlohmann::json properties,
+                             const std::vector<std::string>& required = {});
 nlohmann::json string_property(const std::string& description);
 nlohmann::json boolean_property(const std::string& description);
 nlohmann::json string_array_property(const std::string& description);
@@ -85,9 +86,13 @@ enum class GitCallKind { kLocal, kTransfer };
 void add_git_tool(ToolRegistry& registry, const GitToolServices& services, Tool tool,
                   GitCallKind kind = GitCallKind::kLocal);
 
-void register_git_read_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services);
-void register_git_write_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services);
-void register_git_branch_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services);
-void register_git_remote_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services);
+void register_git_read_tools(ToolRegistry& registry,
+                             const std::shared_ptr<GitToolServices>& services);
+void register_git_write_tools(ToolRegistry& registry,
+                              const std::shared_ptr<GitToolServices>& services);
+void register_git_branch_tools(ToolRegistry& registry,
+                               const std::shared_ptr<GitToolServices>& services);
+void register_git_remote_tools(ToolRegistry& registry,
+                               const std::shared_ptr<GitToolServices>& services);
 
 }  // namespace benchtop

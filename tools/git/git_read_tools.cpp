@@ -59,7 +59,7 @@ json change_list_schema(const std::string& description) {
                               {"path", "status"})}};
 }
 
-Tool git_status_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_status_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_status";
   tool.title = "Git status";
@@ -317,7 +317,7 @@ Result<git::TreePtr> head_tree(git_repository* repo) {
   return commit_tree(head->get());
 }
 
-Tool git_diff_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_diff";
   tool.title = "Git diff";
@@ -466,7 +466,7 @@ bool touches(git_commit* commit, const std::string& path) {
   return !git_oid_equal(git_tree_entry_id(entry.get()), git_tree_entry_id(before.get()));
 }
 
-Tool git_log_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_log_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_log";
   tool.title = "Git log";
@@ -540,7 +540,7 @@ Tool git_log_tool(std::shared_ptr<GitToolServices> services) {
   return tool;
 }
 
-Tool git_show_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_show_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_show";
   tool.title = "Git show";
@@ -602,7 +602,8 @@ Tool git_show_tool(std::shared_ptr<GitToolServices> services) {
 
 }  // namespace
 
-void register_git_read_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
+void register_git_read_tools(ToolRegistry& registry,
+                             const std::shared_ptr<GitToolServices>& services) {
   add_git_tool(registry, *services, git_status_tool(services));
   add_git_tool(registry, *services, git_diff_tool(services));
   add_git_tool(registry, *services, git_log_tool(services));

@@ -65,7 +65,7 @@ std::variant<git::RemotePtr, ToolResult> fetch_remote(GitToolServices& services,
   return std::move(remote).value();
 }
 
-Tool git_remote_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_remote_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_remote";
   tool.title = "Git remote";
@@ -165,7 +165,7 @@ json transfer_stats(const git_indexer_progress* stats) {
           {"received_bytes", stats ? stats->received_bytes : 0}};
 }
 
-Tool git_fetch_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_fetch_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_fetch";
   tool.title = "Git fetch";
@@ -200,7 +200,7 @@ Tool git_fetch_tool(std::shared_ptr<GitToolServices> services) {
   return tool;
 }
 
-Tool git_pull_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_pull_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_pull";
   tool.title = "Git pull";
@@ -293,7 +293,7 @@ Tool git_pull_tool(std::shared_ptr<GitToolServices> services) {
   return tool;
 }
 
-Tool git_push_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_push_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_push";
   tool.title = "Git push";
@@ -384,7 +384,7 @@ json settings_json(const git::GitSettings& settings) {
           {"https_token_set", !settings.https_token.empty()}};
 }
 
-Tool git_settings_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_settings_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_settings";
   tool.title = "Git settings";
@@ -449,7 +449,8 @@ Tool git_settings_tool(std::shared_ptr<GitToolServices> services) {
 
 }  // namespace
 
-void register_git_remote_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
+void register_git_remote_tools(ToolRegistry& registry,
+                               const std::shared_ptr<GitToolServices>& services) {
   add_git_tool(registry, *services, git_remote_tool(services));
   add_git_tool(registry, *services, git_fetch_tool(services), GitCallKind::kTransfer);
   add_git_tool(registry, *services, git_pull_tool(services), GitCallKind::kTransfer);

@@ -37,7 +37,7 @@ std::vector<std::string> staged_paths(git_repository* repo) {
   return paths;
 }
 
-Tool git_init_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_init_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_init";
   tool.title = "Git init";
@@ -68,7 +68,7 @@ Tool git_init_tool(std::shared_ptr<GitToolServices> services) {
   return tool;
 }
 
-Tool git_add_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_add_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_add";
   tool.title = "Git add";
@@ -111,7 +111,7 @@ Tool git_add_tool(std::shared_ptr<GitToolServices> services) {
   return tool;
 }
 
-Tool git_commit_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_commit_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_commit";
   tool.title = "Git commit";
@@ -186,7 +186,7 @@ Tool git_commit_tool(std::shared_ptr<GitToolServices> services) {
   return tool;
 }
 
-Tool git_reset_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_reset_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_reset";
   tool.title = "Git reset";
@@ -251,7 +251,7 @@ int collect_stash(size_t index, const char* message, const git_oid* id, void* pa
   return 0;
 }
 
-Tool git_stash_tool(std::shared_ptr<GitToolServices> services) {
+Tool git_stash_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_stash";
   tool.title = "Git stash";
@@ -341,7 +341,8 @@ Tool git_stash_tool(std::shared_ptr<GitToolServices> services) {
 
 }  // namespace
 
-void register_git_write_tools(ToolRegistry& registry, std::shared_ptr<GitToolServices> services) {
+void register_git_write_tools(ToolRegistry& registry,
+                              const std::shared_ptr<GitToolServices>& services) {
   add_git_tool(registry, *services, git_init_tool(services));
   add_git_tool(registry, *services, git_add_tool(services));
   add_git_tool(registry, *services, git_commit_tool(services));

@@ -1,7 +1,10 @@
 // fs_glob: find files and directories by glob pattern.
+#include <boost/describe/class.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "server/mcp/schema/type_schema.h"
 #include "server/workspace/path_escape.h"
 #include "server/workspace/search/tree_walk.h"
 #include "tools/common/workspace_args.h"
@@ -49,25 +52,22 @@ nlohmann::json input_schema() {
           {"description", "Most paths to return; the note says how many more matched."}}}}}};
 }
 
-nlohmann::json output_schema() {
-  return {
-      {"type", "object"},
-      {"required", {"matches", "total", "truncated"}},
-      {"properties",
-       {{"matches",
-         {{"type", "array"},
-          {"description", "Matching entries sorted by path, paths relative to the workspace root."},
-          {"items",
-           {{"type", "object"},
-            {"required", {"path", "type"}},
-            {"properties",
-             {{"path", {{"type", "string"}}},
-              {"type",
-               {{"type", "string"}, {"enum", {"file", "directory", "symlink", "other"}}}}}}}}}},
-        {"total", {{"type", "integer"}, {"description", "How many entries matched in all."}}},
-        {"truncated", {{"type", "boolean"}}},
-        {"note", {{"type", "string"}}}}}};
-}
+struct GlobMatch {
+  std::string path;
+  EntryType type = EntryType::kFile;
+};
+BOOST_DESCRIBE_STRUCT(GlobMatch, (), (path, type))
+
+struct GlobResult {
+  std::vector<GlobMatch> matches;
+  size_t total = 0;
+  bool truncated = false;
+  std::optional<std::string> note;
+  static constexpr FieldDoc kFieldDocs[] = {
+      {"matches", "Matching entries sorted by path, paths relative to the workspace root."},
+      {"total", "How many entries matched in all."}};
+};
+BOOST_DESCRIBE_STRUCT(GlobResult, (), (matches, total, truncated, note))
 
 ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
   auto workspace = workspace_for(provider, args);
@@ -112,17 +112,17 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
   }
   if (walked->stopped && context.cancelled()) return ToolResult::error("fs_glob was cancelled.");
 
-  nlohmann::json matches = nlohmann::json::array();
+  GlobResult result;
+  result.total = total;
+  result.truncated = total > max_results;
   std::string text;
   for (const auto& [path, type] : found) {
     std::string shown = escape_path(path);
     text += shown;
     if (type == EntryType::kDirectory) text += '/';
     text += '\n';
-    matches.push_back({{"path", std::move(shown)}, {"type", to_string(type)}});
+    result.matches.push_back({std::move(shown), type});
   }
-  nlohmann::json structured = {
-      {"matches", std::move(matches)}, {"total", total}, {"truncated", total > max_results}};
   std::string note;
   if (total > max_results) {
     note = "Showing " + std::to_string(max_results) + " of " + std::to_string(total) +
@@ -139,10 +139,10 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
     note += std::to_string(walked->unreadable) + " directories could not be read.";
   }
   if (!note.empty()) {
-    structured["note"] = note;
     text += note;
+    result.note = std::move(note);
   }
-  return ToolResult::success(std::move(structured), std::move(text));
+  return ToolResult::success(to_structured(result), std::move(text));
 }
 
 }  // namespace
@@ -160,7 +160,7 @@ Tool fs_glob_tool(WorkspaceProvider& provider) {
       "directories shown with a trailing '/', at most max_results (default 1000) with a note "
       "saying how many more matched. To search file contents use fs_grep.";
   tool.input_schema = input_schema();
-  tool.output_schema = output_schema();
+  tool.output_schema = schema_of<GlobResult>();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
   tool.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
     return run(provider, args, context);

@@ -1,8 +1,11 @@
 // fs_grep: find lines matching a regular expression in the workspace's files.
+#include <boost/describe/class.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "server/mcp/schema/type_schema.h"
 #include "server/workspace/path_escape.h"
 #include "server/workspace/search/text_search.h"
 #include "server/workspace/search/tree_walk.h"
@@ -73,33 +76,32 @@ nlohmann::json input_schema() {
            "Most matching lines to return from any one file. Default: no limit."}}}}}};
 }
 
-nlohmann::json output_schema() {
-  const nlohmann::json lines = {{"type", "array"}, {"items", {{"type", "string"}}}};
-  return {{"type", "object"},
-          {"required", {"matches", "files_searched", "files_with_matches", "truncated"}},
-          {"properties",
-           {{"matches",
-             {{"type", "array"},
-              {"description",
-               "Matching lines grouped by file, files in path order. `before`/`after` are context "
-               "lines (not repeated when matches are close together)."},
-              {"items",
-               {{"type", "object"},
-                {"required", {"path", "line", "column", "text"}},
-                {"properties",
-                 {{"path", {{"type", "string"}}},
-                  {"line", {{"type", "integer"}, {"description", "1-based line number"}}},
-                  {"column",
-                   {{"type", "integer"}, {"description", "1-based byte column of the match"}}},
-                  {"text", {{"type", "string"}}},
-                  {"before", lines},
-                  {"after", lines}}}}}}},
-            {"files_searched", {{"type", "integer"}}},
-            {"files_with_matches", {{"type", "integer"}}},
-            {"truncated",
-             {{"type", "boolean"}, {"description", "More matches exist beyond the caps."}}},
-            {"note", {{"type", "string"}}}}}};
-}
+struct GrepMatch {
+  std::string path;
+  uint64_t line = 0;
+  uint64_t column = 0;
+  std::string text;
+  std::optional<std::vector<std::string>> before;
+  std::optional<std::vector<std::string>> after;
+  static constexpr FieldDoc kFieldDocs[] = {{"line", "1-based line number"},
+                                            {"column", "1-based byte column of the match"}};
+};
+BOOST_DESCRIBE_STRUCT(GrepMatch, (), (path, line, column, text, before, after))
+
+struct GrepResult {
+  std::vector<GrepMatch> matches;
+  uint64_t files_searched = 0;
+  uint64_t files_with_matches = 0;
+  bool truncated = false;
+  std::optional<std::string> note;
+  static constexpr FieldDoc kFieldDocs[] = {
+      {"matches",
+       "Matching lines grouped by file, files in path order. `before`/`after` are context lines "
+       "(not repeated when matches are close together)."},
+      {"truncated", "More matches exist beyond the caps."}};
+};
+BOOST_DESCRIBE_STRUCT(GrepResult, (),
+                      (matches, files_searched, files_with_matches, truncated, note))
 
 // The compact, ripgrep-like rendering: "path:line: text" for matches, "path-line- text" for
 // context, "--" between groups that are not adjacent.
@@ -224,29 +226,30 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
                              "regular files only and does not follow symlinks.");
   }
 
-  nlohmann::json matches = nlohmann::json::array();
+  GrepResult result;
   for (const auto& file : report.files) {
     const std::string path = escape_path(file.path);
     for (const auto& match : file.matches) {
-      nlohmann::json item = {
-          {"path", path}, {"line", match.line}, {"column", match.column}, {"text", match.text}};
-      if (!match.before.empty()) item["before"] = match.before;
-      if (!match.after.empty()) item["after"] = match.after;
-      matches.push_back(std::move(item));
+      GrepMatch& item = result.matches.emplace_back();
+      item.path = path;
+      item.line = match.line;
+      item.column = match.column;
+      item.text = match.text;
+      if (!match.before.empty()) item.before = match.before;
+      if (!match.after.empty()) item.after = match.after;
     }
   }
+  result.files_searched = report.files_searched;
+  result.files_with_matches = report.files.size();
+  result.truncated = report.truncated;
   std::string text;
   render(report, text);
-  nlohmann::json structured = {{"matches", std::move(matches)},
-                               {"files_searched", report.files_searched},
-                               {"files_with_matches", report.files.size()},
-                               {"truncated", report.truncated}};
-  const std::string note = summary_note(report, args, max_results, walk.include_hidden);
+  std::string note = summary_note(report, args, max_results, walk.include_hidden);
   if (!note.empty()) {
-    structured["note"] = note;
     text += note;
+    result.note = std::move(note);
   }
-  return ToolResult::success(std::move(structured), std::move(text));
+  return ToolResult::success(to_structured(result), std::move(text));
 }
 
 }  // namespace
@@ -264,7 +267,7 @@ Tool fs_grep_tool(WorkspaceProvider& provider) {
       "invalid regular expression is reported with its offset: escape special characters or set "
       "literal: true. To find files by name use fs_glob.";
   tool.input_schema = input_schema();
-  tool.output_schema = output_schema();
+  tool.output_schema = schema_of<GrepResult>();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
   tool.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
     return run(provider, args, context);

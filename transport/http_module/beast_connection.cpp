@@ -198,8 +198,8 @@ void BeastConnection::dispatch() {
       self->send_from_handler(std::move(response));
     });
   } else {
-    context_.pool.submit([self = shared_from_this(), request = std::move(request)]() mutable {
-      self->run_handler(std::move(request));
+    context_.pool.submit([self = shared_from_this(), request = std::move(request)]() {
+      self->run_handler(request);
     });
   }
   watch();
@@ -224,7 +224,7 @@ void BeastConnection::watch() {
                           });
 }
 
-void BeastConnection::run_handler(HttpRequest request) {
+void BeastConnection::run_handler(const HttpRequest& request) {
   HttpResponse response;
   try {
     response = context_.handler(request);

@@ -80,7 +80,7 @@ class BeastConnection : public std::enable_shared_from_this<BeastConnection> {
   void watch();
 
   // Running the handler (on a pool thread) and writing its response.
-  void run_handler(HttpRequest request);
+  void run_handler(const HttpRequest& request);
   bool write_from_handler(std::string bytes);
   void write(std::string bytes, std::function<void(bool)> then);
   void write_response(const HttpResponse& response);

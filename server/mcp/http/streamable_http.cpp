@@ -570,7 +570,7 @@ HttpResponse StreamableHttp::get(const HttpRequest& request) {
   response.headers.emplace_back("X-Accel-Buffering", "no");
   const auto keepalive = options_.keepalive;
   SessionStore& sessions = sessions_;
-  const std::string id = *session_id;
+  const std::string& id = *session_id;
   response.stream = [counter, keepalive, &sessions, id](StreamWriter& writer) {
     // Messages the client did not ask for (notifications/resources/updated) go out on this
     // stream while it is open; it stays open until the session ends, the client leaves, or the

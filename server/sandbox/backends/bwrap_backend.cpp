@@ -200,7 +200,7 @@ Status BwrapBackend::probe(const BwrapOptions& options) {
       return prepared.take_error();
     }
   }
-  const Status ran =
+  Status ran =
       backend.run_probe(false, "bubblewrap cannot create namespaces on this host",
                         "enable unprivileged user namespaces (bubblewrap runs unprivileged, also "
                         "when benchtop runs as root)");
