@@ -87,11 +87,23 @@ Result<int> BeastServer::bind() {
     for (const auto& entry : endpoints) {
       error_code failed;
       acceptor_.open(entry.endpoint().protocol(), failed);
+      // SO_REUSEADDR only lets a restart bind while old connections sit in TIME_WAIT; it never
+      // shares a port with a live listener (SO_REUSEPORT would, and is not set).
       if (!failed) acceptor_.set_option(tcp::acceptor::reuse_address(true), failed);
       if (!failed) acceptor_.bind(entry.endpoint(), failed);
       if (!failed) acceptor_.listen(net::socket_base::max_listen_connections, failed);
       if (!failed) return static_cast<int>(acceptor_.local_endpoint().port());
-      acceptor_.close(failed);
+      error_code ignored;
+      acceptor_.close(ignored);
+      // A name like "localhost" resolves to 127.0.0.1 and ::1. Trying the next address is right
+      // when this one does not exist here (no IPv6), never when another server holds the port:
+      // that server would get the IPv4 clients and this one the IPv6 ones.
+      if (failed == net::error::address_in_use) {
+        return Error::make("cannot listen on " + options_.host + ":" + port + ": port " + port +
+                               " is already in use (is another benchtop serve running?); "
+                               "choose another with --port",
+                           "address_in_use");
+      }
     }
   }
   if (options_.port == 0)
