@@ -102,14 +102,15 @@ int run(int argc, char** argv) {
       }
       return ms_since(start);
     };
-    // The first call creates the container (cgroup); it is reported apart.
+    // The first call creates the sandbox (cgroup, supervisor); it is reported apart.
     const double first = call_once();
     const std::vector<std::string> bare_command = {"/bin/true"};
-    // The very command line benchtop runs, started directly: the cost of bubblewrap alone.
+    // A fresh bubblewrap sandbox per command, started directly: what every command cost before
+    // sandboxes became long-lived.
     ContainerSpec spec;
     spec.workspace = scratch / "project";
     const std::vector<std::string> bwrap_command =
-        BwrapBackend(CgroupHost{}, "").argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
+        BwrapBackend(CgroupHost{}, "").argv_for(spec, {"/bin/sh", "-c", "true"});
     for (int i = 0; i < 5; ++i) {
       call_once();
       spawn_and_wait(bare_command);
@@ -127,7 +128,7 @@ int run(int argc, char** argv) {
     print_row("shell_exec true (MCP stdio, bwrap)", mcp);
     print_row("bwrap -- /bin/sh -c true (direct)", bwrap);
     print_row("bare posix_spawn /bin/true", bare);
-    std::printf("first shell_exec (creates container): %.2f ms\n", first);
+    std::printf("first shell_exec (creates the sandbox): %.2f ms\n", first);
     std::printf(
         "at p50: bubblewrap costs %.2f ms over a bare spawn; MCP + manager + cgroup "
         "add %.2f ms\n",

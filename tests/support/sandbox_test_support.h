@@ -91,7 +91,8 @@ class SandboxFixture : public ::testing::Test {
                                                  workspace_disk_);
     manager_ = std::make_unique<ContainerManager>(
         *repositories_.containers,
-        std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap)),
+        std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap),
+                                       supervised_options()),
         project_resolver(*projects_), options);
   }
 
@@ -116,6 +117,14 @@ class SandboxFixture : public ::testing::Test {
     auto result = manager_->run(project, request, CancellationToken());
     EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
     return result.ok() ? std::move(result).value() : ExecResult{};
+  }
+
+  // Each test's sandboxes keep their state (supervisor sockets, homes) in its own directory.
+  SupervisedOptions supervised_options() const {
+    SupervisedOptions options;
+    options.state_root = temp_ / "sandboxes";
+    options.supervisor_program = BENCHTOP_SANDBOX_BINARY;
+    return options;
   }
 
   TempDir temp_;

@@ -66,7 +66,10 @@ class ProjectCgroup {
   Status kill_all();
   std::vector<int> pids() const;
   ContainerUsage usage() const;
-  // Kills everything and removes the directories.
+  // A group below this one, in the same hierarchies, with no limits of its own (this group's
+  // hold for it): one command's processes, so exactly its tree can be killed.
+  ProjectCgroup child(const std::string& name) const;
+  // Kills everything and removes the directories, groups below this one included.
   void remove();
 
  private:

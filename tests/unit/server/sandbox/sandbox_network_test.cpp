@@ -46,7 +46,7 @@ std::vector<std::string> networked_argv(std::shared_ptr<const SandboxNetwork> ne
   ContainerSpec spec;
   spec.workspace = "/srv/ws";
   spec.network = true;
-  return backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
+  return backend.argv_for(spec, {"/bin/true"});
 }
 
 TEST(SandboxNetworkCommandLine, WithoutUserModeNetworkingTheHostNamespaceIsNeverShared) {
@@ -361,7 +361,7 @@ TEST_F(NetworkedSandboxTest, KeepsTheHostIdentitySeccompFilterAndIdmappedWorkspa
   });
   ASSERT_GT(pasta, 0);
   EXPECT_EQ(host_uids(pasta), expected) << "pasta, whose sockets the nftables guard judges";
-  (void)manager_->kill_process(process->id, SIGKILL);
+  (void)manager_->kill_process("alpha", process->id, SIGKILL);
 }
 
 TEST_F(NetworkedSandboxTest, HostLoopbackGatewayAndHostAddressesAreUnreachable) {
