@@ -3,6 +3,7 @@
 // namespaces on the machine.
 #pragma once
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/mcp/registry/tool_registry.h"
 #include "server/project/project_resolver.h"
@@ -53,6 +55,25 @@ pid_t find_host_process_where(Predicate matches) {
 // The host pid of the process whose command line is exactly `cmdline`, or -1.
 inline pid_t find_host_process(const std::string& cmdline) {
   return find_host_process_where([&](const std::string& text) { return text == cmdline; });
+}
+
+// Host processes whose command line contains `needle` (NULs shown as spaces).
+inline std::vector<int> processes_matching(const std::string& needle) {
+  std::vector<int> found;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return found;
+  while (dirent* entry = ::readdir(dir)) {
+    const int pid = std::atoi(entry->d_name);
+    if (pid <= 0) continue;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    if (cmdline.find(needle) != std::string::npos) found.push_back(pid);
+  }
+  ::closedir(dir);
+  return found;
 }
 
 // The real, effective, saved and filesystem uids of a host process, as /proc shows them.

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,7 +32,6 @@ constexpr auto kRequestTimeout = 5s;
 constexpr auto kStartTimeout = 15s;
 // After a command's tree was killed, how long its exit report may take before it is assumed.
 constexpr auto kExitAfterKill = 5s;
-constexpr size_t kMaxLogBytes = 1024 * 1024;
 
 Error errno_error(const std::string& what) {
   return Error::make(what + ": " + std::strerror(errno), "unavailable");
@@ -177,10 +177,12 @@ Status make_private_dir(const fs::path& dir) {
 SupervisedBackend::SupervisedBackend(CgroupHost host, std::string cgroup_parent,
                                      SupervisedOptions options)
     : host_(std::move(host)), parent_(std::move(cgroup_parent)), options_(std::move(options)) {
-  if (options_.supervisor_program.empty()) options_.supervisor_program = default_supervisor_program();
+  if (options_.supervisor_program.empty())
+    options_.supervisor_program = default_supervisor_program();
   if (options_.state_root.empty()) {
     // Tests and tools that make a backend without a data directory: a private one per user.
-    options_.state_root = fs::temp_directory_path() / ("benchtop-sandboxes-" + std::to_string(::geteuid()));
+    options_.state_root =
+        fs::temp_directory_path() / ("benchtop-sandboxes-" + std::to_string(::geteuid()));
   }
 }
 
@@ -203,7 +205,9 @@ std::map<std::string, std::string> SupervisedBackend::command_environment(
   return env;
 }
 
-Status SupervisedBackend::prepare_home(const fs::path&) const { return {}; }
+Status SupervisedBackend::prepare_home(const fs::path&) const {
+  return {};
+}
 
 ProjectCgroup SupervisedBackend::group_for(const ContainerSpec& spec, bool apply_limits) {
   std::lock_guard lock(mutex_);
@@ -227,7 +231,7 @@ bool SupervisedBackend::supervisor_alive(const ContainerSpec& spec) {
 Status SupervisedBackend::ensure(const ContainerSpec& spec) {
   if (auto made = make_private_dir(state_dir(spec)); !made) return made;
   ProjectCgroup group = group_for(spec, true);
-  if (group.frozen()) return {};  // suspended: resume() thaws it
+  if (group.freeze_requested()) return {};  // suspended: resume() thaws it
   if (supervisor_alive(spec)) return {};
   return start_supervisor(spec);
 }
@@ -248,11 +252,10 @@ Status SupervisedBackend::start_supervisor(const ContainerSpec& spec) {
   if (auto ready = prepare_home(home_dir(spec)); !ready) return ready;
   auto listener = supervisor::listen_at(socket_path(spec));
   if (!listener) return listener.take_error();
-  const fs::path log_path = state_dir(spec) / "supervisor.log";
-  if (fs::file_size(log_path, ec) > kMaxLogBytes) fs::remove(log_path, ec);
-  UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-                      0600));
-  if (!log) return errno_error("open " + log_path.string());
+  // What bubblewrap and the supervisor say goes to an anonymous file: a log file's host path
+  // would show inside the sandbox (/proc/1/fd/2), and this one is read only if the start fails.
+  UniqueFd log(::memfd_create("benchtop-sandbox-log", MFD_CLOEXEC));
+  if (!log) return errno_error("memfd_create");
 
   auto command = supervisor_command(
       spec, {"--listen-fd", std::to_string(listener->get()), "--log-fd", std::to_string(log.get())},
@@ -272,16 +275,16 @@ Status SupervisedBackend::start_supervisor(const ContainerSpec& spec) {
   if (!started) return started.take_error();
   listener->reset();  // the supervisor holds it now
 
-  auto hello = supervisor::request(socket_path(spec), {{"op", "hello"}},
-                                   std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       deadline - Clock::now()));
+  auto hello = supervisor::request(
+      socket_path(spec), {{"op", "hello"}},
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
   if (!hello) {
-    std::string tail;
-    std::ifstream in(log_path);
-    std::string line;
-    while (std::getline(in, line)) tail = line;
+    std::string said(4096, '\0');
+    const ssize_t n = ::pread(log.get(), said.data(), said.size(), 0);
+    said.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    while (!said.empty() && (said.back() == '\n' || said.back() == '\0')) said.pop_back();
     return Error::make("the sandbox did not start: " + hello.error().message +
-                           (tail.empty() ? std::string() : " (" + tail + ")"),
+                           (said.empty() ? std::string() : " (" + said + ")"),
                        "unavailable");
   }
   return {};
@@ -289,7 +292,7 @@ Status SupervisedBackend::start_supervisor(const ContainerSpec& spec) {
 
 Status SupervisedBackend::thaw_if_frozen(const ContainerSpec& spec) {
   ProjectCgroup group = group_for(spec, false);
-  if (group.frozen()) return group.freeze(false);
+  if (group.freeze_requested()) return group.freeze(false);
   return {};
 }
 
@@ -302,7 +305,7 @@ BackendStatus SupervisedBackend::status(const ContainerSpec& spec) {
   }
   if (known) {
     ProjectCgroup group = group_for(spec, false);
-    status.frozen = group.frozen();
+    status.frozen = group.freeze_requested();
     status.exists = status.frozen || supervisor_alive(spec);
     status.enforced = group.enforced();
     status.notes = group.notes();
@@ -327,10 +330,8 @@ Result<std::unique_ptr<RunningCommand>> SupervisedBackend::exec(const ContainerS
 
   auto env = command_environment(spec);
   for (const auto& [name, value] : launch.env) env[name] = value;
-  nlohmann::json request = {{"op", "run"},
-                            {"command", launch.command},
-                            {"cwd", *cwd},
-                            {"env", env}};
+  nlohmann::json request = {
+      {"op", "run"}, {"command", launch.command}, {"cwd", *cwd}, {"env", env}};
   std::vector<int> fds = {in->first.get(), out->second.get(),
                           launch.merge_stderr ? out->second.get() : err->second.get()};
   for (const auto& fd : join) fds.push_back(fd.get());
@@ -374,7 +375,8 @@ BackgroundProcessInfo SupervisedBackend::process_info(const ContainerSpec& spec,
   info.running = running != process.end() && running->is_boolean() && running->get<bool>();
   if (auto code = number("exit_code")) info.exit_code = static_cast<int>(*code);
   if (auto signal = number("signal")) info.signal = static_cast<int>(*signal);
-  info.output_bytes = static_cast<uint64_t>(std::max<int64_t>(0, number("output_bytes").value_or(0)));
+  info.output_bytes =
+      static_cast<uint64_t>(std::max<int64_t>(0, number("output_bytes").value_or(0)));
   info.started = std::chrono::system_clock::time_point(
       std::chrono::milliseconds(number("started_ms").value_or(0)));
   return info;
@@ -409,7 +411,7 @@ Result<BackgroundProcessInfo> SupervisedBackend::start_process(const ContainerSp
 Result<std::vector<BackgroundProcessInfo>> SupervisedBackend::list_processes(
     const ContainerSpec& spec) {
   std::vector<BackgroundProcessInfo> list;
-  if (group_for(spec, false).frozen()) {
+  if (group_for(spec, false).freeze_requested()) {
     // A frozen supervisor cannot answer; its processes are listed once it is resumed.
     if (auto thawed = thaw_if_frozen(spec); !thawed) return thawed.take_error();
   }
@@ -479,11 +481,10 @@ Status SupervisedBackend::write_process(const ContainerSpec& spec, const std::st
 }
 
 Result<BackgroundProcessInfo> SupervisedBackend::signal_process(const ContainerSpec& spec,
-                                                                const std::string& id,
-                                                                int signal) {
+                                                                const std::string& id, int signal) {
   if (auto thawed = thaw_if_frozen(spec); !thawed) return thawed.take_error();
-  auto answer = supervisor::request(socket_path(spec), {{"op", "signal"}, {"id", id}, {"signal", signal}},
-                                    kRequestTimeout);
+  auto answer = supervisor::request(
+      socket_path(spec), {{"op", "signal"}, {"id", id}, {"signal", signal}}, kRequestTimeout);
   if (!answer) return process_error(answer.error(), id);
   const nlohmann::json process = answer->body.value("process", nlohmann::json());
   if (signal == SIGKILL) {
@@ -540,7 +541,7 @@ Status SupervisedBackend::destroy(const ContainerSpec& spec) {
 
 Result<bool> SupervisedBackend::adopt(const ContainerSpec& spec) {
   ProjectCgroup existing = ProjectCgroup::existing(host_, parent_, spec.project_id);
-  if (existing.frozen() || supervisor_alive(spec)) {
+  if (existing.freeze_requested() || supervisor_alive(spec)) {
     std::lock_guard lock(mutex_);
     groups_.emplace(spec.project_id, existing);
     return true;

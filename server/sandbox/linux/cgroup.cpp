@@ -261,6 +261,18 @@ bool ProjectCgroup::frozen() const {
   return false;
 }
 
+bool ProjectCgroup::freeze_requested() const {
+  std::error_code ec;
+  if (unified_ && fs::exists(*unified_ / "cgroup.freeze", ec)) {
+    return read_text(*unified_ / "cgroup.freeze").value_or("").rfind('1', 0) == 0;
+  }
+  if (auto it = v1_.find("freezer"); it != v1_.end()) {
+    const std::string state = read_text(it->second / "freezer.state").value_or("");
+    return state.rfind("FROZEN", 0) == 0 || state.rfind("FREEZING", 0) == 0;
+  }
+  return false;
+}
+
 Status ProjectCgroup::freeze(bool frozen_wanted) {
   std::error_code ec;
   if (unified_ && fs::exists(*unified_ / "cgroup.freeze", ec)) {

@@ -61,6 +61,9 @@ class ProjectCgroup {
   // Freezes or thaws every process and waits (bounded) until the kernel reports it done.
   Status freeze(bool frozen);
   bool frozen() const;
+  // Whether a freeze was asked for (and not undone), finished or not: the kernel's "frozen"
+  // report can lag behind or flicker, the request cannot.
+  bool freeze_requested() const;
   // Kills every process in the group, including those that called setsid, and waits (bounded)
   // until the group is empty.
   Status kill_all();
