@@ -60,7 +60,8 @@ void Background::read_output(size_t limit) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
-    // End of file: the command and everything that inherited its output have closed it.
+    // End of file (the command and all that inherited its output have closed it), or an error
+    // no later read would cure.
     output_.reset();
   }
 }
@@ -71,7 +72,9 @@ int Background::input_fd_to_flush() const {
 
 Result<size_t> Background::write_input(std::string_view bytes, bool close) {
   if (!running()) return Error::make("process " + id_ + " has exited");
-  if (!input_) return Error::make("the standard input of " + id_ + " is closed");
+  if (!input_ || close_after_queue_) {
+    return Error::make("the standard input of " + id_ + " is closed");
+  }
   // How much the pipe takes is known only by writing, and a refused write must leave nothing
   // half-written: the bound counts the whole payload, as if none of it fit the pipe.
   if (queued_.size() + bytes.size() > kMaxQueuedInput) {

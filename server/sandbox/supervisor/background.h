@@ -32,8 +32,9 @@ class Background {
 
   // Output: the pipe to poll for reading (-1 once it reached end of file), and reading it.
   int output_fd() const { return output_.get(); }
-  // Reads what is waiting, at most `limit` bytes, without blocking.
-  void read_output(size_t limit);
+  // Reads what is waiting, at most `limit` bytes, without blocking. The default bound keeps one
+  // chatty process from starving the others of the loop.
+  void read_output(size_t limit = 1024 * 1024);
 
   // Input: the pipe to poll for writing (-1 when nothing is queued or stdin is closed).
   int input_fd_to_flush() const;

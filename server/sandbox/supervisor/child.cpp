@@ -117,16 +117,14 @@ Exit Exit::from_wait_status(int status) {
 }
 
 Child::Child(Child&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
-      pidfd_(std::move(other.pidfd_)),
-      exit_(std::move(other.exit_)) {}
+    : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)), exit_(other.exit_) {}
 
 Child& Child::operator=(Child&& other) noexcept {
   if (this != &other) {
     release();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
-    exit_ = std::move(other.exit_);
+    exit_ = other.exit_;
   }
   return *this;
 }
@@ -138,6 +136,8 @@ Child::~Child() {
 void Child::release() {
   if (running()) {
     signal_group(SIGKILL);
+    // Also the child itself, in case it failed before its setsid made it a group leader.
+    ::kill(pid_, SIGKILL);
     int status = 0;
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }

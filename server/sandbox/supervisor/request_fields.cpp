@@ -28,8 +28,10 @@ Result<std::optional<int64_t>> optional_integer(const nlohmann::json& body, cons
   const std::string range = std::to_string(min) + ".." + std::to_string(max);
   const Error out_of_range = bad(std::string("`") + name + "` must be an integer in " + range);
   if (field->is_number_unsigned()) {
+    // Parsed JSON holds every non-negative integer as unsigned.
     const uint64_t value = field->get<uint64_t>();
     if (value > static_cast<uint64_t>(max)) return out_of_range;
+    if (static_cast<int64_t>(value) < min) return out_of_range;
     return std::optional<int64_t>(static_cast<int64_t>(value));
   }
   if (!field->is_number_integer()) return out_of_range;
@@ -81,6 +83,24 @@ Result<std::string> working_directory(const std::string& workspace_root, const s
   if (!cwd.empty() && cwd.front() == '/') return bad("`cwd` must be relative to the workspace");
   if (cwd.empty()) return workspace_root;
   return workspace_root + "/" + cwd;
+}
+
+Result<SpawnSpec> command_spec(const nlohmann::json& body, const std::string& workspace_root,
+                               const std::string& shell) {
+  auto command = required_string(body, "command");
+  if (!command) return command.take_error();
+  auto cwd = required_string(body, "cwd");
+  if (!cwd) return cwd.take_error();
+  auto directory = working_directory(workspace_root, *cwd);
+  if (!directory) return directory.take_error();
+  auto env = environment(body);
+  if (!env) return env.take_error();
+  SpawnSpec spec;
+  spec.shell = shell;
+  spec.command = std::move(*command);
+  spec.directory = std::move(*directory);
+  spec.env = std::move(*env);
+  return spec;
 }
 
 }  // namespace benchtop::supervisor

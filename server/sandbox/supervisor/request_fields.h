@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "server/sandbox/supervisor/child.h"
 
 namespace benchtop::supervisor {
 
@@ -28,5 +29,10 @@ Result<std::vector<std::string>> environment(const nlohmann::json& body);
 
 // The absolute directory for a `cwd` relative to the workspace ("" is the workspace itself).
 Result<std::string> working_directory(const std::string& workspace_root, const std::string& cwd);
+
+// What `run` and `start` share: {"command", "cwd", "env"}, as a spec for spawn() (its stdio and
+// cgroup.procs descriptors left for the caller to fill in).
+Result<SpawnSpec> command_spec(const nlohmann::json& body, const std::string& workspace_root,
+                               const std::string& shell);
 
 }  // namespace benchtop::supervisor

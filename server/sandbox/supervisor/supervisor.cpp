@@ -19,9 +19,10 @@
 #include <optional>
 #include <vector>
 
-#include "server/sandbox/supervisor/background.h"
+#include "server/sandbox/supervisor/answer.h"
 #include "server/sandbox/supervisor/child.h"
 #include "server/sandbox/supervisor/listening_ports.h"
+#include "server/sandbox/supervisor/process_table.h"
 #include "server/sandbox/supervisor/quiet_write.h"
 #include "server/sandbox/supervisor/request_fields.h"
 #include "server/sandbox/supervisor/tcp_connect.h"
@@ -41,18 +42,6 @@ constexpr auto kConnectLimit = 2s;
 constexpr auto kIdleLimit = 30s;
 // After running out of descriptors, accepting waits this long instead of spinning.
 constexpr auto kAcceptPause = 100ms;
-// Output read per process per wakeup, so one chatty process cannot starve the others.
-constexpr size_t kOutputPerWakeup = 1024 * 1024;
-
-struct Answer {
-  Json body;
-  std::string payload;
-  std::vector<UniqueFd> fds;
-};
-
-Answer refusal(const std::string& message) {
-  return Answer{{{"ok", false}, {"error", message}}, {}, {}};
-}
 
 void set_nonblocking(int fd) {
   const int flags = ::fcntl(fd, F_GETFL);
@@ -63,30 +52,14 @@ std::string errno_text(const char* call) {
   return std::string(call) + ": " + std::strerror(errno);
 }
 
-// What `run` and `start` share: the command and where and how it runs.
-Result<SpawnSpec> command_spec(const Json& body, const SupervisorOptions& options) {
-  auto command = required_string(body, "command");
-  if (!command) return command.take_error();
-  auto cwd = required_string(body, "cwd");
-  if (!cwd) return cwd.take_error();
-  auto directory = working_directory(options.workspace_root, *cwd);
-  if (!directory) return directory.take_error();
-  auto env = environment(body);
-  if (!env) return env.take_error();
-  SpawnSpec spec;
-  spec.shell = options.shell;
-  spec.command = std::move(*command);
-  spec.directory = std::move(*directory);
-  spec.env = std::move(*env);
-  return spec;
-}
-
 }  // namespace
 
 class Supervisor::Loop {
  public:
   Loop(UniqueFd listener, SupervisorOptions options)
-      : options_(std::move(options)), listener_(std::move(listener)) {}
+      : options_(std::move(options)),
+        listener_(std::move(listener)),
+        processes_(options_.ring_bytes) {}
 
   int run(int stop_event);
 
@@ -126,21 +99,12 @@ class Supervisor::Loop {
   void serve(UniqueFd connection);
   void answer(int connection, const Answer& answer);
 
-  Answer hello();
+  Answer dispatch(const std::string& op, Frame& request);
   void run_command(UniqueFd connection, Frame& request);
   Answer start(Frame& request);
-  Answer list();
-  Answer read(const Json& body);
-  Answer write(const Frame& request);
-  Answer signal(const Json& body);
-  Answer forget(const Json& body);
-  Answer connect(const Json& body);
-  Answer listeners();
-  Result<Background*> process(const Json& body);
 
   void run_connection_event(uint64_t key, short revents);
   void run_exited(std::map<uint64_t, RunCommand>::iterator run);
-  void process_exited(Background& process);
   void reap_any();
   void log(const std::string& message) const;
 
@@ -150,17 +114,19 @@ class Supervisor::Loop {
   std::optional<Clock::time_point> accept_paused_until_;
   std::map<uint64_t, Pending> pending_;
   std::map<uint64_t, RunCommand> runs_;
-  std::map<uint64_t, std::unique_ptr<Background>> processes_;  // by number: oldest first
+  ProcessTable processes_;
   uint64_t next_connection_ = 1;
-  uint64_t next_process_ = 1;
-  uint64_t exits_ = 0;
   std::vector<pollfd> poll_fds_;
   std::vector<Watched> watched_;
 };
 
 void Supervisor::Loop::log(const std::string& message) const {
   if (options_.log_fd < 0) return;
-  const std::string line = "benchtop-sandbox: " + message + "\n";
+  // One line per error, whatever a request put in the message.
+  std::string line = "benchtop-sandbox: " + message;
+  std::replace_if(
+      line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  line += '\n';
   (void)write_without_sigpipe(options_.log_fd, line.data(), line.size());
 }
 
@@ -208,7 +174,7 @@ int Supervisor::Loop::run(int stop_event) {
       watch(run.connection.get(), POLLIN, Source::kRunConnection, key);
       watch(run.child.pidfd(), POLLIN, Source::kRunExit, key);
     }
-    for (const auto& [key, process] : processes_) {
+    for (const auto& [key, process] : processes_.processes()) {
       watch(process->output_fd(), POLLIN, Source::kOutput, key);
       watch(process->input_fd_to_flush(), POLLOUT, Source::kInput, key);
       watch(process->child().pidfd(), POLLIN, Source::kProcessExit, key);
@@ -256,21 +222,16 @@ int Supervisor::Loop::run(int stop_event) {
           }
           break;
         case Source::kOutput:
-          if (auto found = processes_.find(key); found != processes_.end()) {
-            found->second->read_output(kOutputPerWakeup);
-          }
+          if (Background* process = processes_.find(key)) process->read_output();
           break;
         case Source::kInput:
-          if (auto found = processes_.find(key); found != processes_.end()) {
-            if (auto flushed = found->second->flush_input(); !flushed) {
-              log(flushed.error().message);
-            }
+          if (Background* process = processes_.find(key)) {
+            if (auto flushed = process->flush_input(); !flushed) log(flushed.error().message);
           }
           break;
         case Source::kProcessExit:
-          if (auto found = processes_.find(key);
-              found != processes_.end() && found->second->child().try_reap()) {
-            process_exited(*found->second);
+          if (Background* process = processes_.find(key); process && process->child().try_reap()) {
+            processes_.exited(*process);
           }
           break;
       }
@@ -283,7 +244,7 @@ int Supervisor::Loop::shut_down(int code) {
   // Every group gets its SIGKILL before any is waited for, so they die together; destroying the
   // children then reaps them.
   for (auto& [key, run] : runs_) run.child.signal_group(SIGKILL);
-  for (auto& [key, process] : processes_) process->child().signal_group(SIGKILL);
+  processes_.kill_all();
   runs_.clear();
   processes_.clear();
   pending_.clear();
@@ -353,38 +314,41 @@ void Supervisor::Loop::serve(UniqueFd connection) {
     run_command(std::move(connection), *request);
     return;
   }
-  Answer reply;
-  if (name == "hello") {
-    reply = hello();
-  } else if (name == "start") {
-    reply = start(*request);
-  } else if (name == "list") {
-    reply = list();
-  } else if (name == "read") {
-    reply = read(body);
-  } else if (name == "write") {
-    reply = write(*request);
-  } else if (name == "signal") {
-    reply = signal(body);
-  } else if (name == "forget") {
-    reply = forget(body);
-  } else if (name == "connect") {
-    reply = connect(body);
-  } else if (name == "listeners") {
-    reply = listeners();
-  } else {
-    reply = refusal("unknown op \"" + name + "\"");
-  }
+  const Answer reply = dispatch(name, *request);
   if (reply.body.value("ok", false) == false) log(name + ": " + reply.body.value("error", ""));
   answer(connection.get(), reply);
 }
 
-Answer Supervisor::Loop::hello() {
-  return Answer{{{"ok", true}, {"pid", ::getpid()}, {"version", kProtocolVersion}}, {}, {}};
+Answer Supervisor::Loop::dispatch(const std::string& op, Frame& request) {
+  const Json& body = request.body;
+  if (op == "hello") return success({{"pid", ::getpid()}, {"version", kProtocolVersion}});
+  if (op == "start") return start(request);
+  if (op == "list") return processes_.list();
+  if (op == "read") return processes_.read(body);
+  if (op == "write") return processes_.write(request);
+  if (op == "signal") return processes_.signal(body);
+  if (op == "forget") return processes_.forget(body);
+  if (op == "listeners") return success({{"ports", listening_ports()}});
+  if (op == "connect") {
+    auto port = required_integer(body, "port", 1, 65535);
+    if (!port) return refusal(port.error().message);
+    auto connected = connect_loopback(static_cast<uint16_t>(*port), kConnectLimit);
+    if (!connected) return refusal(connected.error().message);
+    Answer answer = success();
+    answer.fds.push_back(std::move(*connected));
+    return answer;
+  }
+  return refusal("unknown op \"" + op + "\"");
+}
+
+Answer Supervisor::Loop::start(Frame& request) {
+  auto spec = command_spec(request.body, options_.workspace_root, options_.shell);
+  if (!spec) return refusal(spec.error().message);
+  return processes_.start(std::move(*spec), request);
 }
 
 void Supervisor::Loop::run_command(UniqueFd connection, Frame& request) {
-  auto spec = command_spec(request.body, options_);
+  auto spec = command_spec(request.body, options_.workspace_root, options_.shell);
   if (spec && request.fds.size() < 3) {
     spec = Error::make("`run` needs three descriptors (stdin, stdout, stderr), then cgroup.procs");
   }
@@ -445,24 +409,6 @@ void Supervisor::Loop::run_exited(std::map<uint64_t, RunCommand>::iterator run) 
   runs_.erase(run);
 }
 
-void Supervisor::Loop::process_exited(Background& process) {
-  process.on_exit(++exits_);
-  size_t exited = 0;
-  for (const auto& [key, kept] : processes_) exited += kept->running() ? 0 : 1;
-  while (exited > kKeptExited) {
-    auto oldest = processes_.end();
-    for (auto it = processes_.begin(); it != processes_.end(); ++it) {
-      if (it->second->running()) continue;
-      if (oldest == processes_.end() ||
-          it->second->exit_sequence() < oldest->second->exit_sequence()) {
-        oldest = it;
-      }
-    }
-    processes_.erase(oldest);
-    --exited;
-  }
-}
-
 void Supervisor::Loop::reap_any() {
   signalfd_siginfo info;
   while (::read(child_signals_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
@@ -479,130 +425,9 @@ void Supervisor::Loop::reap_any() {
       run_exited(run);
       continue;
     }
-    for (auto& [key, process] : processes_) {
-      if (process->child().pid() == pid && process->running()) {
-        process->child().reaped(status);
-        process_exited(*process);
-        break;
-      }
-    }
+    // Otherwise one of the table's, or an orphan of the sandbox, reaped so it leaves no zombie.
+    processes_.reaped(pid, status);
   }
-}
-
-Answer Supervisor::Loop::start(Frame& request) {
-  auto spec = command_spec(request.body, options_);
-  if (!spec) return refusal(spec.error().message);
-  auto cgroup = required_string(request.body, "cgroup");
-  if (!cgroup) return refusal(cgroup.error().message);
-  int input[2], output[2];
-  if (::pipe2(input, O_CLOEXEC) != 0) return refusal(errno_text("pipe"));
-  UniqueFd input_read(input[0]), input_write(input[1]);
-  if (::pipe2(output, O_CLOEXEC) != 0) return refusal(errno_text("pipe"));
-  UniqueFd output_read(output[0]), output_write(output[1]);
-  spec->stdin_fd = input_read.get();
-  spec->stdout_fd = output_write.get();
-  spec->stderr_fd = output_write.get();
-  for (const auto& fd : request.fds) spec->cgroup_procs_fds.push_back(fd.get());
-  auto child = spawn(*spec);
-  if (!child) return refusal(child.error().message);
-  // The supervisor's ends must never block the loop; the command's ends stay blocking (they are
-  // separate open files), as commands expect.
-  set_nonblocking(input_write.get());
-  set_nonblocking(output_read.get());
-  const uint64_t number = next_process_++;
-  auto process = std::make_unique<Background>(number, spec->command, std::move(*cgroup),
-                                              std::move(*child), std::move(input_write),
-                                              std::move(output_read), options_.ring_bytes);
-  Json description = process->to_json();
-  processes_.emplace(number, std::move(process));
-  return Answer{{{"ok", true}, {"process", std::move(description)}}, {}, {}};
-}
-
-Answer Supervisor::Loop::list() {
-  Json processes = Json::array();
-  for (const auto& [key, process] : processes_) processes.push_back(process->to_json());
-  return Answer{{{"ok", true}, {"processes", std::move(processes)}}, {}, {}};
-}
-
-Result<Background*> Supervisor::Loop::process(const Json& body) {
-  auto id = required_string(body, "id");
-  if (!id) return id.take_error();
-  for (auto& [key, process] : processes_) {
-    if (process->id() == *id) return process.get();
-  }
-  return Error::make("no process " + *id, "not_found");
-}
-
-Answer Supervisor::Loop::read(const Json& body) {
-  auto found = process(body);
-  if (!found) return refusal(found.error().message);
-  constexpr int64_t kLargest = INT64_MAX;
-  auto since = optional_integer(body, "since", 0, kLargest);
-  if (!since) return refusal(since.error().message);
-  auto tail = optional_integer(body, "tail", 0, kLargest);
-  if (!tail) return refusal(tail.error().message);
-  auto max = required_integer(body, "max", 0, kLargest);
-  if (!max) return refusal(max.error().message);
-  if (*since && *tail) return refusal("`since` and `tail` cannot be used together");
-  Background& process = **found;
-  // What the process wrote just before the request is in its pipe still.
-  process.read_output(kOutputPerWakeup);
-  const size_t limit = static_cast<size_t>(std::min<int64_t>(*max, kMaxPayloadBytes));
-  // Neither: everything held, which is reading since the very first byte.
-  const OutputRing::Slice slice = *tail ? process.ring().tail(static_cast<uint64_t>(**tail), limit)
-                                        : process.ring().since(since->value_or(0), limit);
-  return Answer{{{"ok", true},
-                 {"process", process.to_json()},
-                 {"start", slice.start},
-                 {"next", slice.next},
-                 {"dropped", slice.dropped}},
-                slice.data,
-                {}};
-}
-
-Answer Supervisor::Loop::write(const Frame& request) {
-  auto found = process(request.body);
-  if (!found) return refusal(found.error().message);
-  auto close = optional_bool(request.body, "close", false);
-  if (!close) return refusal(close.error().message);
-  auto written = (*found)->write_input(request.payload, *close);
-  if (!written) return refusal(written.error().message);
-  return Answer{{{"ok", true}, {"written", *written}}, {}, {}};
-}
-
-Answer Supervisor::Loop::signal(const Json& body) {
-  auto found = process(body);
-  if (!found) return refusal(found.error().message);
-  auto number = required_integer(body, "signal", 1, 64);
-  if (!number) return refusal(number.error().message);
-  Background& process = **found;
-  if (!process.running()) return refusal("process " + process.id() + " has exited");
-  if (::kill(-process.child().pid(), static_cast<int>(*number)) != 0) {
-    return refusal("cannot signal " + process.id() + ": " + std::strerror(errno));
-  }
-  return Answer{{{"ok", true}, {"process", process.to_json()}}, {}, {}};
-}
-
-Answer Supervisor::Loop::forget(const Json& body) {
-  auto found = process(body);
-  if (!found) return refusal(found.error().message);
-  if ((*found)->running()) return refusal("process " + (*found)->id() + " is still running");
-  processes_.erase((*found)->number());
-  return Answer{{{"ok", true}}, {}, {}};
-}
-
-Answer Supervisor::Loop::connect(const Json& body) {
-  auto port = required_integer(body, "port", 1, 65535);
-  if (!port) return refusal(port.error().message);
-  auto connected = connect_loopback(static_cast<uint16_t>(*port), kConnectLimit);
-  if (!connected) return refusal(connected.error().message);
-  Answer reply{{{"ok", true}}, {}, {}};
-  reply.fds.push_back(std::move(*connected));
-  return reply;
-}
-
-Answer Supervisor::Loop::listeners() {
-  return Answer{{{"ok", true}, {"ports", listening_ports()}}, {}, {}};
 }
 
 Supervisor::Supervisor(UniqueFd listener, SupervisorOptions options)
