@@ -111,7 +111,7 @@ Status build_services(const CliOptions& options, Services& services) {
       *services.repositories.containers, std::move(backend).value(),
       project_resolver(*services.projects), container_options);
   services.projects->add_removal_hook([containers = services.containers.get()](const Project& p) {
-    if (auto destroyed = containers->destroy(p.id); !destroyed) {
+    if (auto destroyed = containers->remove(p.id); !destroyed) {
       log::warning("project '" + p.name +
                    "': its dev container could not be removed: " + destroyed.error().message);
     }

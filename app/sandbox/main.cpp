@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   }
   options.stop_fd = stop.get();
   options.reap_orphans = true;
+  options.end_with_workspace = true;
 
   Supervisor supervisor(UniqueFd(*listen_fd), std::move(options));
   return supervisor.run();

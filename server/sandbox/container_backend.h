@@ -66,6 +66,9 @@ class ContainerBackend {
   virtual Status resume(const ContainerSpec& spec) = 0;
   // Kills every process of the container and removes it.
   virtual Status destroy(const ContainerSpec& spec) = 0;
+  // After destroy(), for a project being deleted: removes what the container kept between
+  // sandboxes (its home directory).
+  virtual Status remove_state(const ContainerSpec&) { return {}; }
   // At start-up, for a container the store says exists: true when it is alive (made by an
   // earlier run or by another benchtop on the same data directory) and now used as it is;
   // otherwise whatever is left of it is cleaned up and false returned. Never kills a live one.

@@ -358,6 +358,14 @@ Result<ContainerInfo> ContainerManager::destroy(const std::optional<std::string>
   return info_for(*project);
 }
 
+Status ContainerManager::remove(const std::string& project_id) {
+  auto destroyed = destroy(project_id);
+  if (!destroyed) return destroyed.take_error();
+  auto spec = spec_for(project_id);
+  if (!spec) return spec.take_error();
+  return backend_->remove_state(*spec);
+}
+
 Result<ExecResult> ContainerManager::run(const std::optional<std::string>& project,
                                          const ExecRequest& request,
                                          const CancellationToken& cancellation,

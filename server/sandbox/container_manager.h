@@ -88,6 +88,9 @@ class ContainerManager : public CommandRunner {
   Result<ContainerInfo> suspend(const std::optional<std::string>& project);
   Result<ContainerInfo> resume(const std::optional<std::string>& project);
   Result<ContainerInfo> destroy(const std::optional<std::string>& project);
+  // For a project being deleted: destroys its container and removes what outlives containers
+  // (the project's home directory).
+  Status remove(const std::string& project_id);
 
   Result<ExecResult> run(const std::optional<std::string>& project, const ExecRequest& request,
                          const CancellationToken& cancellation,

@@ -539,6 +539,16 @@ Status SupervisedBackend::destroy(const ContainerSpec& spec) {
   return {};
 }
 
+Status SupervisedBackend::remove_state(const ContainerSpec& spec) {
+  std::error_code ec;
+  fs::remove_all(state_dir(spec), ec);
+  if (ec) {
+    return Error::make("cannot remove " + state_dir(spec).string() + ": " + ec.message(),
+                       "unavailable");
+  }
+  return {};
+}
+
 Result<bool> SupervisedBackend::adopt(const ContainerSpec& spec) {
   ProjectCgroup existing = ProjectCgroup::existing(host_, parent_, spec.project_id);
   if (existing.freeze_requested() || supervisor_alive(spec)) {

@@ -54,6 +54,7 @@ class SupervisedBackend : public ContainerBackend {
   Status resume(const ContainerSpec& spec) override;
   Status destroy(const ContainerSpec& spec) override;
   Result<bool> adopt(const ContainerSpec& spec) override;
+  Status remove_state(const ContainerSpec& spec) override;
   // Commands run as `/bin/sh -c command`: a shell reports a child killed by signal N as 128+N.
   bool exit_codes_carry_signals() const override { return true; }
 

@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +113,9 @@ class Supervisor::Loop {
   UniqueFd listener_;
   UniqueFd child_signals_;  // signalfd of SIGCHLD, with reap_orphans
   std::optional<Clock::time_point> accept_paused_until_;
+  std::optional<Clock::time_point> next_workspace_check_;
+  // The workspace still exists (checked every few seconds when end_with_workspace is set).
+  bool workspace_exists() const;
   std::map<uint64_t, Pending> pending_;
   std::map<uint64_t, RunCommand> runs_;
   ProcessTable processes_;
@@ -138,6 +142,9 @@ void Supervisor::Loop::watch(int fd, short events, Source source, uint64_t key) 
 
 int Supervisor::Loop::poll_timeout() const {
   std::optional<Clock::time_point> next = accept_paused_until_;
+  if (next_workspace_check_ && (!next || *next_workspace_check_ < *next)) {
+    next = next_workspace_check_;
+  }
   for (const auto& [key, pending] : pending_) {
     const auto expiry = pending.accepted + kIdleLimit;
     if (!next || expiry < *next) next = expiry;
@@ -147,8 +154,15 @@ int Supervisor::Loop::poll_timeout() const {
   return static_cast<int>(std::clamp<int64_t>(left.count() + 1, 0, 60'000));
 }
 
+bool Supervisor::Loop::workspace_exists() const {
+  struct stat st {};
+  // A directory removed on the host stays reachable through the bind mount, with no links left.
+  return ::stat(options_.workspace_root.c_str(), &st) == 0 && st.st_nlink > 0;
+}
+
 int Supervisor::Loop::run(int stop_event) {
   set_nonblocking(listener_.get());
+  if (options_.end_with_workspace) next_workspace_check_ = Clock::now();
   if (options_.reap_orphans) {
     sigset_t child;
     sigemptyset(&child);
@@ -160,6 +174,13 @@ int Supervisor::Loop::run(int stop_event) {
     }
   }
   for (;;) {
+    if (next_workspace_check_ && Clock::now() >= *next_workspace_check_) {
+      if (!workspace_exists()) {
+        log("the workspace was deleted; ending the sandbox");
+        return shut_down(0);
+      }
+      next_workspace_check_ = Clock::now() + options_.workspace_check_interval;
+    }
     poll_fds_.clear();
     watched_.clear();
     watch(stop_event, POLLIN, Source::kStop, 0);

@@ -9,6 +9,7 @@
 // groups of every command it started; or when the listening socket fails.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -34,6 +35,10 @@ struct SupervisorOptions {
   bool reap_orphans = false;
   // The shell that runs commands as `shell -c command`.
   std::string shell = "/bin/sh";
+  // End (as on stop) once the workspace directory is deleted: the project is gone (deleted, or
+  // its data directory removed), and nothing else would ever end a sandbox nobody uses.
+  bool end_with_workspace = false;
+  std::chrono::milliseconds workspace_check_interval{5000};
 };
 
 class Supervisor {

@@ -356,9 +356,16 @@ TEST_F(NetworkedSandboxTest, KeepsTheHostIdentitySeccompFilterAndIdmappedWorkspa
   const std::string id = std::to_string(kSandboxId);
   const std::string expected = "\t" + id + "\t" + id + "\t" + id + "\t" + id;
   EXPECT_EQ(host_uids(sleeper), expected) << "the sandboxed process";
-  const pid_t pasta = find_host_process_where([](const std::string& text) {
-    return text.rfind("/usr/bin/pasta", 0) == 0 && text.find("exec sleep 987622") != text.npos;
-  });
+  // The project's pasta: it runs the sandbox (bubblewrap, then the supervisor) and sits in the
+  // project's cgroup.
+  pid_t pasta = -1;
+  for (int pid : ProjectCgroup::existing(CgroupHost::detect(), "benchtop-test", alpha_.id).pids()) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.rfind("/usr/bin/pasta", 0) == 0 && text.find(kSupervisorInside) != text.npos) {
+      pasta = pid;
+    }
+  }
   ASSERT_GT(pasta, 0);
   EXPECT_EQ(host_uids(pasta), expected) << "pasta, whose sockets the nftables guard judges";
   (void)manager_->kill_process("alpha", process->id, SIGKILL);

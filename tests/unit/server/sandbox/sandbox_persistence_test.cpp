@@ -63,6 +63,12 @@ TEST_F(SandboxPersistenceTest, TmpLastsBetweenCommandsAndHomeOutlivesTheSandbox)
   // Another project has a home of its own.
   ASSERT_TRUE(projects_->create("beta", "").ok());
   EXPECT_EQ(exec("beta", "ls -A ~ | wc -l").stdout_text, "0\n");
+
+  // Deleting the project removes its home with it.
+  const auto state = temp_ / "sandboxes" / alpha_.id;
+  ASSERT_TRUE(std::filesystem::exists(state / "home" / ".local"));
+  ASSERT_TRUE(manager_->remove(alpha_.id).ok());
+  EXPECT_FALSE(std::filesystem::exists(state));
 }
 
 TEST_F(SandboxPersistenceTest, TwoServersOnOneDataDirectoryShareTheSandbox) {

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -647,6 +648,27 @@ TEST_F(SupervisorTest, StoppingKillsEveryCommand) {
   EXPECT_FALSE(pid_exists(foreground));
   // The run's caller gets no exit frame, only the end of the connection.
   EXPECT_EQ(receive(connection.get()).body["transport"], "closed");
+}
+
+TEST_F(SupervisorTest, ADeletedWorkspaceEndsTheSandbox) {
+  shut_down();
+  SupervisorOptions options;
+  options.end_with_workspace = true;
+  options.workspace_check_interval = std::chrono::milliseconds(20);
+  options.workspace_root = workspace_.string();
+  std::filesystem::remove(socket_path_);
+  Supervisor supervisor(listen_at(socket_path_), options);
+  auto ended = std::async(std::launch::async, [&supervisor] { return supervisor.run(); });
+  start("sleep 1000");
+  const int background = find("proc-1")["pid"].get<int>();
+  // The project is deleted (or its data directory removed): nothing would end the sandbox else.
+  std::filesystem::remove_all(workspace_);
+  if (ended.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "the supervisor outlived its workspace";
+    supervisor.stop();
+  }
+  EXPECT_EQ(ended.get(), 0);
+  EXPECT_FALSE(pid_exists(background));
 }
 
 TEST_F(SupervisorTest, AFailingListenerEndsTheLoopWithAnError) {
