@@ -5,6 +5,7 @@
 // processes are kept by the container's side, so a remote backend fits the same seam.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -66,6 +67,9 @@ class ContainerBackend {
   virtual Status resume(const ContainerSpec& spec) = 0;
   // Kills every process of the container and removes it.
   virtual Status destroy(const ContainerSpec& spec) = 0;
+  // Whether the container had commands or requests within `idle_for`, from whichever server:
+  // idle suspension asks before freezing what another benchtop may be using.
+  virtual bool in_use(const ContainerSpec&, std::chrono::milliseconds) { return false; }
   // After destroy(), for a project being deleted: removes what the container kept between
   // sandboxes (its home directory).
   virtual Status remove_state(const ContainerSpec&) { return {}; }

@@ -448,19 +448,23 @@ Result<std::vector<BackgroundProcessInfo>> ContainerManager::list_processes(
 }
 
 size_t ContainerManager::suspend_idle(std::chrono::steady_clock::duration idle_for) {
-  std::vector<std::string> idle;
+  std::vector<std::pair<std::string, ContainerSpec>> idle;
   {
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
     for (const auto& [id, entry] : entries_) {
       if (entry.state == ContainerState::kRunning && entry.active == 0 &&
           now - entry.last_activity >= idle_for) {
-        idle.push_back(id);
+        idle.emplace_back(id, entry.spec);
       }
     }
   }
   size_t suspended = 0;
-  for (const auto& id : idle) {
+  for (const auto& [id, spec] : idle) {
+    // Idle here is not idle everywhere: another benchtop on the data directory may be using it.
+    if (backend_->in_use(spec, std::chrono::duration_cast<std::chrono::milliseconds>(idle_for))) {
+      continue;
+    }
     if (suspend_container(id, idle_for)) {
       ++suspended;
       log::info("suspended the idle dev container of project " + id);

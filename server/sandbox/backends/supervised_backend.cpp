@@ -539,6 +539,19 @@ Status SupervisedBackend::destroy(const ContainerSpec& spec) {
   return {};
 }
 
+bool SupervisedBackend::in_use(const ContainerSpec& spec, std::chrono::milliseconds idle_for) {
+  if (group_for(spec, false).freeze_requested()) return false;
+  auto answer = supervisor::request(socket_path(spec), {{"op", "hello"}}, 2s);
+  if (!answer) return false;
+  const auto runs = answer->body.find("runs");
+  const auto idle = answer->body.find("idle_ms");
+  if (runs != answer->body.end() && runs->is_number_unsigned() && runs->get<uint64_t>() > 0) {
+    return true;
+  }
+  return idle != answer->body.end() && idle->is_number_integer() &&
+         idle->get<int64_t>() < idle_for.count();
+}
+
 Status SupervisedBackend::remove_state(const ContainerSpec& spec) {
   std::error_code ec;
   fs::remove_all(state_dir(spec), ec);

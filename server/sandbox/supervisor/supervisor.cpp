@@ -118,6 +118,9 @@ class Supervisor::Loop {
   bool workspace_exists() const;
   std::map<uint64_t, Pending> pending_;
   std::map<uint64_t, RunCommand> runs_;
+  // The last request other than hello (which is how any server checks the supervisor is alive):
+  // what every benchtop on the data directory needs to tell an idle sandbox from a busy one.
+  Clock::time_point last_request_ = Clock::now();
   ProcessTable processes_;
   uint64_t next_connection_ = 1;
   std::vector<pollfd> poll_fds_;
@@ -331,6 +334,7 @@ void Supervisor::Loop::serve(UniqueFd connection) {
     return;
   }
   const std::string name = op->get<std::string>();
+  if (name != "hello") last_request_ = Clock::now();
   if (name == "run") {
     run_command(std::move(connection), *request);
     return;
@@ -342,7 +346,14 @@ void Supervisor::Loop::serve(UniqueFd connection) {
 
 Answer Supervisor::Loop::dispatch(const std::string& op, Frame& request) {
   const Json& body = request.body;
-  if (op == "hello") return success({{"pid", ::getpid()}, {"version", kProtocolVersion}});
+  if (op == "hello") {
+    const auto idle =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_request_);
+    return success({{"pid", ::getpid()},
+                    {"version", kProtocolVersion},
+                    {"runs", runs_.size()},
+                    {"idle_ms", idle.count()}});
+  }
   if (op == "start") return start(request);
   if (op == "list") return processes_.list();
   if (op == "read") return processes_.read(body);

@@ -3,6 +3,8 @@
 // directory uses the same sandbox without disturbing the first.
 #include <signal.h>
 
+#include <future>
+
 #include "tests/support/sandbox_test_support.h"
 
 namespace benchtop::testing {
@@ -109,6 +111,36 @@ TEST_F(SandboxPersistenceTest, TwoServersOnOneDataDirectoryShareTheSandbox) {
   EXPECT_FALSE(killed->running);
   EXPECT_TRUE(eventually([] { return processes_matching("sleep 987631").empty(); }));
   (void)second.destroy("alpha");
+}
+
+TEST_F(SandboxPersistenceTest, IdleHereIsNotIdleEverywhere) {
+  ContainerManager second(*repositories_.containers,
+                          std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test",
+                                                         BwrapOptions{}, supervised_options()),
+                          project_resolver(*projects_), options_);
+  ASSERT_EQ(exec("alpha", "true").exit_code, 0);
+  ExecRequest look;
+  look.command = "true";
+  ASSERT_TRUE(second.run("alpha", look, CancellationToken()).ok());
+
+  // The first server runs a long command; the second has been idle and would suspend.
+  CancellationSource cancel;
+  auto running = std::async(std::launch::async, [&] {
+    ExecRequest request;
+    request.command = "exec sleep 987651";
+    return manager_->run("alpha", request, cancel.token());
+  });
+  ASSERT_TRUE(eventually([] { return !processes_matching("sleep 987651").empty(); }));
+  EXPECT_EQ(second.suspend_idle(std::chrono::seconds(0)), 0u);
+  auto status = second.status("alpha");
+  ASSERT_TRUE(status.ok());
+  EXPECT_FALSE(status->backend_status.frozen);
+  cancel.cancel();
+  auto ended = running.get();
+  ASSERT_TRUE(ended.ok());
+  EXPECT_TRUE(ended->cancelled);
+  // Once nothing runs, idleness is judged by the last request from any server.
+  EXPECT_EQ(second.suspend_idle(std::chrono::seconds(0)), 1u);
 }
 
 }  // namespace
