@@ -51,6 +51,8 @@ struct BackendStatus {
   std::vector<std::string> enforced;
   std::vector<std::string> notes;  // why a limit is not enforced, isolation caveats
   ContainerUsage usage;
+  // TCP ports something in the container listens on (loopback or any address), sorted.
+  std::vector<int> listening_ports;
 };
 
 // A background process of a project's container (process_start): its merged output is kept by

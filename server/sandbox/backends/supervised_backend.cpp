@@ -307,6 +307,15 @@ BackendStatus SupervisedBackend::status(const ContainerSpec& spec) {
     ProjectCgroup group = group_for(spec, false);
     status.frozen = group.freeze_requested();
     status.exists = status.frozen || supervisor_alive(spec);
+    if (status.exists && !status.frozen) {
+      if (auto answer = supervisor::request(socket_path(spec), {{"op", "listeners"}}, 2s)) {
+        for (const auto& port : answer->body.value("ports", nlohmann::json::array())) {
+          if (port.is_number_integer() && port.get<int>() > 0 && port.get<int>() < 65536) {
+            status.listening_ports.push_back(port.get<int>());
+          }
+        }
+      }
+    }
     status.enforced = group.enforced();
     status.notes = group.notes();
     status.usage = group.usage();
