@@ -52,6 +52,17 @@ void print_row(const std::string& name, const std::vector<double>& samples) {
               percentile(samples, 50), percentile(samples, 90), percentile(samples, 99));
 }
 
+// Calls `tool` and returns its result; a failure ends the benchmark (its figures would be wrong).
+nlohmann::json call_tool(McpClient& client, const std::string& tool,
+                         const nlohmann::json& arguments) {
+  auto result = client.call("tools/call", {{"name", tool}, {"arguments", arguments}});
+  if (!result || result->value("isError", false)) {
+    std::cerr << tool << " failed: " << (result ? result->dump() : result.error().message) << "\n";
+    std::exit(1);
+  }
+  return *result;
+}
+
 // Proportional and resident memory (KiB) of the processes in the cgroups of `project_ids`: the
 // sandboxes' supervisors, bubblewrap's processes and anything left running in them.
 std::pair<long, long> sandbox_memory_kib(const std::vector<std::string>& project_ids) {
@@ -96,12 +107,7 @@ void cold_projects(McpClient& client, int count) {
     const nlohmann::json arguments = {{"project", name}, {"command", "true"}};
     for (std::vector<double>* samples : {&cold, &warm}) {
       const auto start = Clock::now();
-      auto result = client.call("tools/call", {{"name", "shell_exec"}, {"arguments", arguments}});
-      if (!result || result->value("isError", false)) {
-        std::cerr << "shell_exec failed: " << (result ? result->dump() : result.error().message)
-                  << "\n";
-        std::exit(1);
-      }
+      call_tool(client, "shell_exec", arguments);
       samples->push_back(ms_since(start));
     }
   }
@@ -168,12 +174,7 @@ int run(int argc, char** argv) {
     const nlohmann::json arguments = {{"command", "true"}};
     auto call_once = [&]() -> double {
       const auto start = Clock::now();
-      auto result = client.call("tools/call", {{"name", "shell_exec"}, {"arguments", arguments}});
-      if (!result || result->value("isError", false)) {
-        std::cerr << "shell_exec failed: " << (result ? result->dump() : result.error().message)
-                  << "\n";
-        std::exit(1);
-      }
+      call_tool(client, "shell_exec", arguments);
       return ms_since(start);
     };
     // The first call creates the sandbox (cgroup, supervisor); it is reported apart.

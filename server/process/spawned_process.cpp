@@ -70,6 +70,15 @@ void write_pid(int fd, pid_t pid) {
   fail_in_child(error_fd);
 }
 
+// A null-terminated array of the strings' C views, for execve (built before fork: the child may
+// not allocate).
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
 // The errno a child reported before exec, or 0 once exec closed the pipe.
 int read_child_errno(int error_read) {
   int child_errno = 0;
@@ -115,12 +124,8 @@ Result<SpawnedProcess> SpawnedProcess::spawn(const SpawnOptions& options) {
     return Error::make("pipe: " + std::string(strerror(errno)));
   UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
 
-  std::vector<char*> argv;
-  for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& entry : options.env) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
+  std::vector<char*> argv = c_strings(options.argv);
+  std::vector<char*> envp = c_strings(options.env);
 
   const pid_t pid = ::fork();
   if (pid < 0) return Error::make("fork: " + std::string(strerror(errno)));
@@ -219,12 +224,8 @@ Result<pid_t> spawn_detached(const SpawnOptions& options, int stderr_fd) {
   }
   UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
   UniqueFd pid_read(pid_pipe[0]), pid_write(pid_pipe[1]);
-  std::vector<char*> argv;
-  for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& entry : options.env) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
+  std::vector<char*> argv = c_strings(options.argv);
+  std::vector<char*> envp = c_strings(options.env);
 
   // Fork twice: the intermediate child exits at once, so the process that runs is reparented to
   // init (or the nearest subreaper) and outlives this one, which reaps only the intermediate.
