@@ -157,8 +157,9 @@ Tool ensure_tool(ContainerManager& containers) {
   tool.description =
       "Make sure the project's dev container exists and runs (idempotent; shell_exec and "
       "process_start also do this by themselves). Optionally lower its limits (never above the "
-      "operator's defaults) or allow network access; new limits apply at once, network applies "
-      "to commands started afterwards. Network must be allowed by the operator "
+      "operator's defaults) or allow network access; new limits apply at once, while switching "
+      "network on or off makes the container again (its processes and /tmp end; workspace and "
+      "home are kept). Network must be allowed by the operator "
       "(--allow-sandbox-network) and is confirmed by the user when the client supports it; "
       "otherwise set `confirm` to the project's exact name. Returns the container status, "
       "including which limits the kernel really enforces.";

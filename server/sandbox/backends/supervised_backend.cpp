@@ -228,11 +228,35 @@ bool SupervisedBackend::supervisor_alive(const ContainerSpec& spec) {
   return answer && answer->body.value("version", 0) == supervisor::kProtocolVersion;
 }
 
+namespace {
+
+// What a sandbox was made with that cannot change while it runs: its network namespace.
+std::string sandbox_mode(const ContainerSpec& spec) {
+  return spec.network ? "network" : "isolated";
+}
+
+}  // namespace
+
+std::string SupervisedBackend::running_mode(const ContainerSpec& spec) const {
+  std::ifstream in(state_dir(spec) / "mode");
+  std::string mode;
+  std::getline(in, mode);
+  return mode;
+}
+
 Status SupervisedBackend::ensure(const ContainerSpec& spec) {
   if (auto made = make_private_dir(state_dir(spec)); !made) return made;
   ProjectCgroup group = group_for(spec, true);
-  if (group.freeze_requested()) return {};  // suspended: resume() thaws it
-  if (supervisor_alive(spec)) return {};
+  const bool same_mode = running_mode(spec) == sandbox_mode(spec);
+  if (group.freeze_requested() && same_mode) return {};  // suspended: resume() thaws it
+  if (supervisor_alive(spec)) {
+    if (same_mode) return {};
+    // Network on or off is a different namespace: the sandbox is made again, its processes end.
+    if (auto removed = destroy(spec); !removed) return removed;
+    group_for(spec, true);
+  } else if (group.freeze_requested()) {
+    (void)group.freeze(false);
+  }
   return start_supervisor(spec);
 }
 
@@ -274,6 +298,10 @@ Status SupervisedBackend::start_supervisor(const ContainerSpec& spec) {
   auto started = spawn_detached(options, log.get());
   if (!started) return started.take_error();
   listener->reset();  // the supervisor holds it now
+  {
+    std::ofstream mode(state_dir(spec) / "mode", std::ios::trunc);
+    mode << sandbox_mode(spec) << '\n';
+  }
 
   auto hello = supervisor::request(
       socket_path(spec), {{"op", "hello"}},

@@ -95,6 +95,8 @@ class SupervisedBackend : public ContainerBackend {
   bool supervisor_alive(const ContainerSpec& spec);
   // Starts the supervisor unless one answers; serialised across processes by a lock file.
   Status start_supervisor(const ContainerSpec& spec);
+  // What the running sandbox was made with ("network" or "isolated"; "" if unknown).
+  std::string running_mode(const ContainerSpec& spec) const;
   // Thaws the project if another instance (or the idle timer) froze it.
   Status thaw_if_frozen(const ContainerSpec& spec);
   BackgroundProcessInfo process_info(const ContainerSpec& spec, const nlohmann::json& process);

@@ -371,6 +371,21 @@ TEST_F(NetworkedSandboxTest, KeepsTheHostIdentitySeccompFilterAndIdmappedWorkspa
   (void)manager_->kill_process("alpha", process->id, SIGKILL);
 }
 
+// Network is a property of the sandbox's namespace: switching it makes the sandbox again, so the
+// project's processes all have it or all lack it.
+TEST_F(NetworkedSandboxTest, SwitchingNetworkRemakesTheSandbox) {
+  // The interfaces of the sandbox's network namespace.
+  const std::string interfaces = "awk -F: 'NR > 2 { gsub(/ /, \"\", $1); print $1 }' /proc/net/dev";
+  EXPECT_NE(exec("alpha", interfaces).stdout_text, "lo\n");
+  auto off = call("devcontainer_ensure", {{"project", "alpha"}, {"network", false}});
+  ASSERT_FALSE(off.is_error) << text_of(off);
+  EXPECT_EQ(exec("alpha", interfaces).stdout_text, "lo\n");
+  auto on =
+      call("devcontainer_ensure", {{"project", "alpha"}, {"network", true}, {"confirm", "alpha"}});
+  ASSERT_FALSE(on.is_error) << text_of(on);
+  EXPECT_NE(exec("alpha", interfaces).stdout_text, "lo\n");
+}
+
 TEST_F(NetworkedSandboxTest, HostLoopbackGatewayAndHostAddressesAreUnreachable) {
   const Listener loopback = Listener::on("127.0.0.1");
   const Listener on_gateway = Listener::on(gateway_.address());
