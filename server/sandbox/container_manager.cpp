@@ -375,6 +375,15 @@ Result<ExecResult> ContainerManager::run(const std::optional<std::string>& proje
   if (!spec) return spec.take_error();
   ProcessLaunch launch{request.command, request.cwd, request.env, false};
   auto process = backend_->exec(*spec, launch);
+  if (!process && process.error().code == "unavailable") {
+    // The sandbox is gone though this server thought it running: another benchtop on the data
+    // directory destroyed it, or code in the project ended it. Make it again, once.
+    finish_activity(spec->project_id);
+    forget_running(spec->project_id);
+    spec = prepare(project);
+    if (!spec) return spec.take_error();
+    process = backend_->exec(*spec, launch);
+  }
   if (!process) {
     finish_activity(spec->project_id);
     return process.take_error();
@@ -383,6 +392,13 @@ Result<ExecResult> ContainerManager::run(const std::optional<std::string>& proje
                                         backend_->exit_codes_carry_signals());
   finish_activity(spec->project_id);
   return result;
+}
+
+void ContainerManager::forget_running(const std::string& project_id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(project_id); it != entries_.end()) {
+    it->second.state = ContainerState::kStopped;
+  }
 }
 
 Result<BackgroundProcessInfo> ContainerManager::start_process(
@@ -404,6 +420,13 @@ Result<BackgroundProcessInfo> ContainerManager::start_process(
                        "limit");
   }
   auto started = backend_->start_process(*spec, launch);
+  if (!started && started.error().code == "unavailable") {
+    finish_activity(spec->project_id);  // gone meanwhile (see run()): made again, once
+    forget_running(spec->project_id);
+    spec = prepare(project);
+    if (!spec) return spec.take_error();
+    started = backend_->start_process(*spec, launch);
+  }
   finish_activity(spec->project_id);
   if (started) (void)store_.touch(spec->project_id);
   return started;

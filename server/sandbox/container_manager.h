@@ -149,6 +149,9 @@ class ContainerManager : public CommandRunner {
       const std::optional<std::string>& name,
       std::optional<std::chrono::steady_clock::duration> only_if_idle_for);
   void finish_activity(const std::string& project_id);
+  // This server's view of a project's container was wrong (it is gone): the next command makes
+  // it again.
+  void forget_running(const std::string& project_id);
   void idle_loop();
 
   ContainerStore store_;

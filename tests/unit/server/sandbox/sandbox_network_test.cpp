@@ -313,11 +313,14 @@ class NetworkedSandboxTest : public SandboxOperatorLimitsTest {
   // The targets ("ADDRESS/PORT") the sandbox reached, one per line.
   std::string reached_from_sandbox(const std::vector<std::string>& targets) {
     std::string command;
+    // A connection the guard allows is made at once; one it refuses may hang until the timeout
+    // (2 s each), and the call's deadline leaves room for every target to do so.
     for (const auto& target : targets) {
-      command += "if timeout 5 bash -c 'exec 3<>/dev/tcp/" + target +
+      command += "if timeout 2 bash -c 'exec 3<>/dev/tcp/" + target +
                  "' 2>/dev/null; then echo reached " + target + "; fi; ";
     }
-    const auto result = exec("alpha", command + "echo done");
+    const auto result = exec("alpha", command + "echo done",
+                             std::chrono::seconds(10 + 3 * static_cast<int64_t>(targets.size())));
     EXPECT_EQ(result.exit_code.value_or(-1), 0) << result.stderr_text;
     return result.stdout_text;
   }

@@ -113,6 +113,26 @@ TEST_F(SandboxPersistenceTest, TwoServersOnOneDataDirectoryShareTheSandbox) {
   (void)second.destroy("alpha");
 }
 
+TEST_F(SandboxPersistenceTest, ASandboxAnotherServerDestroyedIsMadeAgain) {
+  ContainerManager second(*repositories_.containers,
+                          std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test",
+                                                         BwrapOptions{}, supervised_options()),
+                          project_resolver(*projects_), options_);
+  ExecRequest request;
+  request.command = "echo first";
+  ASSERT_TRUE(second.run("alpha", request, CancellationToken()).ok());
+  ASSERT_TRUE(manager_->destroy("alpha").ok());
+  // The second server still thinks the sandbox runs: its next command and process find out.
+  request.command = "echo again";
+  auto again = second.run("alpha", request, CancellationToken());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->stdout_text, "again\n");
+  ASSERT_TRUE(manager_->destroy("alpha").ok());
+  auto process = second.start_process("alpha", {"exec sleep 987661", "", {}});
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  (void)second.destroy("alpha");
+}
+
 TEST_F(SandboxPersistenceTest, IdleHereIsNotIdleEverywhere) {
   ContainerManager second(*repositories_.containers,
                           std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test",
