@@ -92,8 +92,11 @@ Status build_services(const CliOptions& options, Services& services) {
     bwrap.host_uid = static_cast<uid_t>(options.sandbox_uid);
     bwrap.host_gid = static_cast<gid_t>(options.sandbox_gid);
   }
+  SupervisedOptions supervised;
+  supervised.state_root = services.data_dir.root() / "sandboxes";
   auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
-                                        options.podman_image, bwrap, options.allow_sandbox_network);
+                                        options.podman_image, bwrap, options.allow_sandbox_network,
+                                        supervised);
   if (!backend) return Error::make("--sandbox " + options.sandbox + ": " + backend.error().message);
   ContainerManagerOptions container_options;
   container_options.default_limits.memory_bytes =
@@ -108,7 +111,7 @@ Status build_services(const CliOptions& options, Services& services) {
       *services.repositories.containers, std::move(backend).value(),
       project_resolver(*services.projects), container_options);
   services.projects->add_removal_hook([containers = services.containers.get()](const Project& p) {
-    if (auto destroyed = containers->destroy(p.id); !destroyed) {
+    if (auto destroyed = containers->remove(p.id); !destroyed) {
       log::warning("project '" + p.name +
                    "': its dev container could not be removed: " + destroyed.error().message);
     }

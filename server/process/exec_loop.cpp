@@ -26,7 +26,14 @@ void set_nonblocking(int fd) {
 
 }  // namespace
 
-ExecResult run_to_completion(SpawnedProcess& process, const ExecRequest& request,
+void LocalCommand::kill_tree() {
+  // Every process of the tree by pid (a sandbox's init among them, which takes its whole pid
+  // namespace along), then the group: neither depends on bubblewrap's --die-with-parent.
+  signal_tree(process_.pid(), SIGKILL, /*skip_bwrap=*/false);
+  process_.signal_group(SIGKILL);
+}
+
+ExecResult run_to_completion(RunningCommand& process, const ExecRequest& request,
                              const CancellationToken& cancellation, const OutputSink& on_output,
                              bool exit_codes_carry_signals) {
   using Clock = std::chrono::steady_clock;
@@ -57,10 +64,7 @@ ExecResult run_to_completion(SpawnedProcess& process, const ExecRequest& request
   auto kill_tree = [&] {
     if (killed) return;
     killed = true;
-    // Every process of the tree by pid (the sandbox's init among them, which takes its whole
-    // pid namespace along), then the group: neither depends on bubblewrap's --die-with-parent.
-    signal_tree(process.pid(), SIGKILL, /*skip_bwrap=*/false);
-    process.signal_group(SIGKILL);
+    process.kill_tree();
   };
 
   char buffer[64 * 1024];
@@ -107,7 +111,7 @@ ExecResult run_to_completion(SpawnedProcess& process, const ExecRequest& request
     }
     if (!process.exited()) {
       pid_index = static_cast<int>(count);
-      fds[count++] = {process.pidfd(), POLLIN, 0};
+      fds[count++] = {process.exit_fd(), POLLIN, 0};
     }
     if (!killed) fds[count++] = {wake->get(), POLLIN, 0};
     auto until = killed ? Clock::now() + std::chrono::seconds(1) : deadline;
@@ -134,8 +138,7 @@ ExecResult run_to_completion(SpawnedProcess& process, const ExecRequest& request
     }
     if (pid_index >= 0 && fds[pid_index].revents) (void)process.try_wait();
   }
-  // Whatever still holds the pipes after the grace period is cut off; the caller's tree kill
-  // (the container's pid namespace) ends it.
+  // Whatever still holds the pipes after the grace period is cut off and killed.
   if (process.stdout_fd() || process.stderr_fd()) kill_tree();
   process.stdout_fd().reset();
   process.stderr_fd().reset();

@@ -32,7 +32,8 @@ Result<std::string> run_host_program(const std::vector<std::string>& argv,
   ExecRequest request;
   request.stdin_data = stdin_data;
   request.timeout = timeout;
-  auto result = run_to_completion(*process, request, CancellationToken(), {}, false);
+  LocalCommand command(std::move(process).value());
+  auto result = run_to_completion(command, request, CancellationToken(), {}, false);
   if (result.timed_out) {
     return Error::make(
         program + " did not finish within " + std::to_string(timeout.count() / 1000) + " s",

@@ -40,6 +40,56 @@ void write_pid(int fd, pid_t pid) {
   ::_exit(127);
 }
 
+// The child's side of a spawn, from fork to exec: cgroups, session, signals, stdio, descriptors,
+// the caller's hook, cwd. Async-signal-safe only.
+[[noreturn]] void exec_child(const SpawnOptions& options, char** argv, char** envp, int in, int out,
+                             int err, int error_fd) {
+  const pid_t self = ::getpid();
+  for (int fd : options.cgroup_procs_fds) write_pid(fd, self);
+  ::setsid();
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) fail_in_child(error_fd);
+  // Nothing the server inherited or opened without O_CLOEXEC reaches the sandbox: only 0-2 and
+  // the descriptors passed on purpose.
+  ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  for (int fd : options.keep_fds) {
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  if (options.before_exec) {
+    if (const int failed = options.before_exec(); failed != 0) {
+      errno = failed;
+      fail_in_child(error_fd);
+    }
+  }
+  if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) fail_in_child(error_fd);
+  ::execve(argv[0], argv, envp);
+  fail_in_child(error_fd);
+}
+
+// A null-terminated array of the strings' C views, for execve (built before fork: the child may
+// not allocate).
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// The errno a child reported before exec, or 0 once exec closed the pipe.
+int read_child_errno(int error_read) {
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(error_read, &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(sizeof child_errno)) return child_errno;
+  return 0;
+}
+
 }  // namespace
 
 ssize_t write_to_child(int fd, const void* data, size_t size) {
@@ -74,43 +124,14 @@ Result<SpawnedProcess> SpawnedProcess::spawn(const SpawnOptions& options) {
     return Error::make("pipe: " + std::string(strerror(errno)));
   UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
 
-  std::vector<char*> argv;
-  for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& entry : options.env) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
+  std::vector<char*> argv = c_strings(options.argv);
+  std::vector<char*> envp = c_strings(options.env);
 
   const pid_t pid = ::fork();
   if (pid < 0) return Error::make("fork: " + std::string(strerror(errno)));
   if (pid == 0) {
-    const pid_t self = ::getpid();
-    for (int fd : options.cgroup_procs_fds) write_pid(fd, self);
-    ::setsid();
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-    if (::dup2(in_read.get(), 0) < 0 || ::dup2(out_write.get(), 1) < 0 ||
-        ::dup2(options.merge_stderr ? out_write.get() : err_write.get(), 2) < 0) {
-      fail_in_child(error_write.get());
-    }
-    // Nothing the server inherited or opened without O_CLOEXEC reaches the sandbox: only 0-2 and
-    // the descriptors passed on purpose.
-    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-    for (int fd : options.keep_fds) {
-      const int flags = ::fcntl(fd, F_GETFD);
-      if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
-    if (options.before_exec) {
-      if (const int err = options.before_exec(); err != 0) {
-        errno = err;
-        fail_in_child(error_write.get());
-      }
-    }
-    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) fail_in_child(error_write.get());
-    ::execve(argv[0], argv.data(), envp.data());
-    fail_in_child(error_write.get());
+    exec_child(options, argv.data(), envp.data(), in_read.get(), out_write.get(),
+               options.merge_stderr ? out_write.get() : err_write.get(), error_write.get());
   }
 
   SpawnedProcess process;
@@ -191,6 +212,50 @@ ExitStatus SpawnedProcess::wait() {
   } while (r < 0 && errno == EINTR);
   status_ = r == pid_ ? decode(status) : ExitStatus{};
   return *status_;
+}
+
+Result<pid_t> spawn_detached(const SpawnOptions& options, int stderr_fd) {
+  if (options.argv.empty()) return Error::make("nothing to run");
+  UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!null) return Error::make("open /dev/null: " + std::string(strerror(errno)));
+  int error_pipe[2], pid_pipe[2];
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0 || ::pipe2(pid_pipe, O_CLOEXEC) != 0) {
+    return Error::make("pipe: " + std::string(strerror(errno)));
+  }
+  UniqueFd error_read(error_pipe[0]), error_write(error_pipe[1]);
+  UniqueFd pid_read(pid_pipe[0]), pid_write(pid_pipe[1]);
+  std::vector<char*> argv = c_strings(options.argv);
+  std::vector<char*> envp = c_strings(options.env);
+
+  // Fork twice: the intermediate child exits at once, so the process that runs is reparented to
+  // init (or the nearest subreaper) and outlives this one, which reaps only the intermediate.
+  const pid_t intermediate = ::fork();
+  if (intermediate < 0) return Error::make("fork: " + std::string(strerror(errno)));
+  if (intermediate == 0) {
+    const pid_t pid = ::fork();
+    if (pid < 0) fail_in_child(error_write.get());
+    if (pid > 0) {
+      (void)!::write(pid_write.get(), &pid, sizeof pid);
+      ::_exit(0);
+    }
+    exec_child(options, argv.data(), envp.data(), null.get(), null.get(),
+               stderr_fd >= 0 ? stderr_fd : null.get(), error_write.get());
+  }
+  error_write.reset();
+  pid_write.reset();
+  int status = 0;
+  while (::waitpid(intermediate, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_t pid = -1;
+  ssize_t n;
+  do {
+    n = ::read(pid_read.get(), &pid, sizeof pid);
+  } while (n < 0 && errno == EINTR);
+  if (const int child_errno = read_child_errno(error_read.get()); child_errno != 0) {
+    return Error::make("cannot start " + options.argv[0] + ": " + strerror(child_errno));
+  }
+  if (n != static_cast<ssize_t>(sizeof pid)) return Error::make("fork failed");
+  return pid;
 }
 
 }  // namespace benchtop

@@ -37,6 +37,12 @@ struct ExitStatus {
 // signal disposition: a child that exits without reading its input yields EPIPE, not a dead server.
 ssize_t write_to_child(int fd, const void* data, size_t size);
 
+// Starts a process that is not a child of this one (a sandbox's supervisor, which outlives the
+// server that started it): the same setup as SpawnedProcess::spawn, with stdin and stdout on
+// /dev/null and stderr on `stderr_fd` (or /dev/null). Returns once it has exec'd (or failed to),
+// with its pid.
+Result<pid_t> spawn_detached(const SpawnOptions& options, int stderr_fd = -1);
+
 class SpawnedProcess {
  public:
   static Result<SpawnedProcess> spawn(const SpawnOptions& options);

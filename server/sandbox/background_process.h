@@ -16,20 +16,9 @@
 #include "common/unique_fd.h"
 #include "server/process/output_buffers.h"
 #include "server/process/spawned_process.h"
+#include "server/sandbox/container_types.h"
 
 namespace benchtop {
-
-struct BackgroundProcessInfo {
-  std::string id;
-  std::string project_id;
-  std::string command;
-  int pid = 0;  // on the host
-  bool running = true;
-  std::optional<int> exit_code;
-  std::optional<int> signal;
-  uint64_t output_bytes = 0;  // produced so far (the ring keeps the most recent ones)
-  std::chrono::system_clock::time_point started;
-};
 
 class BackgroundProcess {
  public:

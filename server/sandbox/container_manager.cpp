@@ -28,12 +28,8 @@ ContainerManager::~ContainerManager() {
   }
   idle_cv_.notify_all();
   if (idle_thread_.joinable()) idle_thread_.join();
-  std::map<std::string, std::shared_ptr<BackgroundProcess>> processes;
-  {
-    std::lock_guard lock(mutex_);
-    processes.swap(processes_);
-  }
-  processes.clear();  // kills and joins each
+  // Containers are left running: they outlive this server (another benchtop may be using them,
+  // and the next start adopts them).
 }
 
 std::string ContainerManager::disabled_message() {
@@ -126,7 +122,7 @@ std::shared_ptr<std::mutex> ContainerManager::lifecycle_of(const std::string& pr
 Result<size_t> ContainerManager::reconcile() {
   auto rows = store_.all();
   if (!rows) return rows.take_error();
-  size_t fixed = 0;
+  size_t changed = 0, adopted = 0;
   for (const auto& row : *rows) {
     const auto lifecycle_lock = lifecycle_of(row.project_id);
     std::lock_guard lifecycle(*lifecycle_lock);
@@ -134,17 +130,31 @@ Result<size_t> ContainerManager::reconcile() {
     spec.project_id = row.project_id;
     spec.limits = row.limits;
     spec.network = row.network;
-    (void)backend_->kill_leftovers(spec);
+    auto alive = backend_->adopt(spec);
+    if (alive && *alive) {
+      ++adopted;
+      continue;
+    }
     if (row.state != ContainerState::kStopped) {
       if (auto status = store_.set_state(row.project_id, ContainerState::kStopped); !status) {
         return status.take_error();
       }
-      ++fixed;
+      ++changed;
     }
   }
-  if (fixed)
-    log::info("reconciled " + std::to_string(fixed) + " container(s) left by an earlier run");
-  return fixed;
+  if (adopted) log::info("adopted " + std::to_string(adopted) + " running container(s)");
+  if (changed) {
+    log::info("marked " + std::to_string(changed) + " container(s) of an earlier run stopped");
+  }
+  return changed;
+}
+
+Result<ContainerSpec> ContainerManager::spec_for(const std::optional<std::string>& name) {
+  auto project = resolver_(name);
+  if (!project) return project.take_error();
+  auto row = load_row(*project);
+  if (!row) return row.take_error();
+  return ContainerSpec{project->id, project->name, project->workspace, row->limits, row->network};
 }
 
 Result<ContainerSpec> ContainerManager::prepare(const std::optional<std::string>& name) {
@@ -258,10 +268,11 @@ Result<ContainerInfo> ContainerManager::info_for(const ContainerProject& project
     }
     info.backend_status.notes.push_back(std::move(disk.note));
   }
-  std::lock_guard lock(mutex_);
-  for (const auto& [id, process] : processes_) {
-    const auto details = process->info();
-    if (details.project_id == project.id && details.running) ++info.processes;
+  // A frozen supervisor cannot answer; its processes are counted once it is resumed.
+  if (info.backend_status.exists && !info.backend_status.frozen) {
+    if (auto list = backend_->list_processes(spec)) {
+      for (const auto& process : *list) info.processes += process.running ? 1 : 0;
+    }
   }
   return info;
 }
@@ -332,24 +343,11 @@ Result<ContainerInfo> ContainerManager::destroy(const std::optional<std::string>
   {
     const auto lifecycle_lock = lifecycle_of(project->id);
     std::lock_guard lifecycle(*lifecycle_lock);
-    std::vector<std::shared_ptr<BackgroundProcess>> doomed;
-    {
-      std::lock_guard lock(mutex_);
-      for (auto it = processes_.begin(); it != processes_.end();) {
-        if (it->second->info().project_id == project->id) {
-          doomed.push_back(it->second);
-          it = processes_.erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
     auto loaded = load_row(*project);
     if (!loaded) return loaded.take_error();
     ContainerSpec spec{project->id, project->name, project->workspace, loaded->limits,
                        loaded->network};
     if (auto removed = backend_->destroy(spec); !removed) return removed.take_error();
-    doomed.clear();
     ContainerRow row = std::move(loaded).value();
     row.state = ContainerState::kStopped;
     row.error.clear();
@@ -358,6 +356,14 @@ Result<ContainerInfo> ContainerManager::destroy(const std::optional<std::string>
     entries_.erase(project->id);
   }
   return info_for(*project);
+}
+
+Status ContainerManager::remove(const std::string& project_id) {
+  auto destroyed = destroy(project_id);
+  if (!destroyed) return destroyed.take_error();
+  auto spec = spec_for(project_id);
+  if (!spec) return spec.take_error();
+  return backend_->remove_state(*spec);
 }
 
 Result<ExecResult> ContainerManager::run(const std::optional<std::string>& project,
@@ -369,14 +375,30 @@ Result<ExecResult> ContainerManager::run(const std::optional<std::string>& proje
   if (!spec) return spec.take_error();
   ProcessLaunch launch{request.command, request.cwd, request.env, false};
   auto process = backend_->exec(*spec, launch);
+  if (!process && process.error().code == "unavailable") {
+    // The sandbox is gone though this server thought it running: another benchtop on the data
+    // directory destroyed it, or code in the project ended it. Make it again, once.
+    finish_activity(spec->project_id);
+    forget_running(spec->project_id);
+    spec = prepare(project);
+    if (!spec) return spec.take_error();
+    process = backend_->exec(*spec, launch);
+  }
   if (!process) {
     finish_activity(spec->project_id);
     return process.take_error();
   }
-  ExecResult result = run_to_completion(*process, request, cancellation, on_output,
+  ExecResult result = run_to_completion(**process, request, cancellation, on_output,
                                         backend_->exit_codes_carry_signals());
   finish_activity(spec->project_id);
   return result;
+}
+
+void ContainerManager::forget_running(const std::string& project_id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(project_id); it != entries_.end()) {
+    it->second.state = ContainerState::kStopped;
+  }
 }
 
 Result<BackgroundProcessInfo> ContainerManager::start_process(
@@ -384,126 +406,88 @@ Result<BackgroundProcessInfo> ContainerManager::start_process(
   if (!exec_enabled()) return Error::make(disabled_message(), "exec_disabled");
   auto spec = prepare(project);
   if (!spec) return spec.take_error();
-  size_t running = 0;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [id, process] : processes_) {
-      const auto details = process->info();
-      if (details.project_id == spec->project_id && details.running) ++running;
-    }
+  auto list = backend_->list_processes(*spec);
+  if (!list) {
+    finish_activity(spec->project_id);
+    return list.take_error();
   }
+  size_t running = 0;
+  for (const auto& process : *list) running += process.running ? 1 : 0;
   if (running >= options_.max_processes_per_project) {
     finish_activity(spec->project_id);
     return Error::make("project already has " + std::to_string(running) +
                            " background processes (the limit); stop one with process_kill first",
                        "limit");
   }
-  ProcessLaunch merged = launch;
-  merged.merge_stderr = true;
-  std::string id;
-  {
-    std::lock_guard lock(mutex_);
-    id = "proc-" + std::to_string(next_process_++);
+  auto started = backend_->start_process(*spec, launch);
+  if (!started && started.error().code == "unavailable") {
+    finish_activity(spec->project_id);  // gone meanwhile (see run()): made again, once
+    forget_running(spec->project_id);
+    spec = prepare(project);
+    if (!spec) return spec.take_error();
+    started = backend_->start_process(*spec, launch);
   }
-  ContainerBackend* backend = backend_.get();
-  auto started = BackgroundProcess::start(
-      id, spec->project_id, launch.command,
-      [backend, spec = *spec, merged] { return backend->exec(spec, merged); },
-      options_.process_ring_bytes, backend_->exit_codes_carry_signals());
   finish_activity(spec->project_id);
-  if (!started) return started.take_error();
-  std::shared_ptr<BackgroundProcess> process = std::move(started).value();
-  {
-    std::lock_guard lock(mutex_);
-    processes_[id] = process;
-    // Exited processes are kept for reading until there are many; then the oldest go.
-    while (processes_.size() > 4 * options_.max_processes_per_project) {
-      auto oldest = processes_.end();
-      for (auto it = processes_.begin(); it != processes_.end(); ++it) {
-        if (!it->second->info().running) {
-          oldest = it;
-          break;
-        }
-      }
-      if (oldest == processes_.end()) break;
-      processes_.erase(oldest);
-    }
-  }
-  (void)store_.touch(spec->project_id);
-  return process->info();
+  if (started) (void)store_.touch(spec->project_id);
+  return started;
 }
 
-Result<std::shared_ptr<BackgroundProcess>> ContainerManager::process(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto it = processes_.find(id);
-  if (it == processes_.end()) {
-    return Error::make("no process '" + id +
-                           "' (it may belong to a destroyed container or an "
-                           "earlier server run); call process_list",
-                       "not_found");
-  }
-  return it->second;
-}
-
-Result<BackgroundProcessInfo> ContainerManager::kill_process(const std::string& id, int signal) {
-  auto found = process(id);
-  if (!found) return found.take_error();
-  auto& process = *found;
-  // A frozen process cannot act on a signal: thaw its container first.
-  {
-    bool suspended = false;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = entries_.find(process->info().project_id);
-      suspended = it != entries_.end() && it->second.state == ContainerState::kSuspended;
-    }
-    if (suspended) (void)ensure(process->info().project_id);
-  }
-  if (auto sent = process->signal(signal); !sent) return sent.take_error();
-  if (signal == SIGKILL) process->wait_exit(std::chrono::seconds(5));
-  return process->info();
-}
-
-Status ContainerManager::write_process(const std::string& id, std::string_view input) {
-  if (!exec_enabled()) return Error::make(disabled_message(), "exec_disabled");
-  auto found = process(id);
-  if (!found) return found.take_error();
-  auto spec = prepare((*found)->info().project_id);
+Result<ProcessOutput> ContainerManager::read_process(const std::optional<std::string>& project,
+                                                     const std::string& id,
+                                                     std::optional<uint64_t> since,
+                                                     std::optional<uint64_t> tail, uint64_t max) {
+  auto spec = spec_for(project);
   if (!spec) return spec.take_error();
-  auto written = (*found)->write(input);
+  return backend_->read_process(*spec, id, since, tail, max);
+}
+
+Result<BackgroundProcessInfo> ContainerManager::kill_process(
+    const std::optional<std::string>& project, const std::string& id, int signal) {
+  auto spec = spec_for(project);
+  if (!spec) return spec.take_error();
+  // A frozen process cannot act on a signal: the backend thaws its container first.
+  return backend_->signal_process(*spec, id, signal);
+}
+
+Status ContainerManager::write_process(const std::optional<std::string>& project,
+                                       const std::string& id, std::string_view input) {
+  if (!exec_enabled()) return Error::make(disabled_message(), "exec_disabled");
+  auto spec = prepare(project);
+  if (!spec) return spec.take_error();
+  auto written = backend_->write_process(*spec, id, input);
   finish_activity(spec->project_id);
   return written;
 }
 
 Result<std::vector<BackgroundProcessInfo>> ContainerManager::list_processes(
-    const std::optional<std::string>& name) {
-  auto project = resolver_(name);
-  if (!project) return project.take_error();
-  std::vector<BackgroundProcessInfo> list;
-  std::lock_guard lock(mutex_);
-  for (const auto& [id, process] : processes_) {
-    auto details = process->info();
-    if (details.project_id == project->id) list.push_back(std::move(details));
-  }
-  std::stable_sort(list.begin(), list.end(),
+    const std::optional<std::string>& project) {
+  auto spec = spec_for(project);
+  if (!spec) return spec.take_error();
+  auto list = backend_->list_processes(*spec);
+  if (!list) return list.take_error();
+  std::stable_sort(list->begin(), list->end(),
                    [](const auto& a, const auto& b) { return a.started < b.started; });
   return list;
 }
 
 size_t ContainerManager::suspend_idle(std::chrono::steady_clock::duration idle_for) {
-  std::vector<std::string> idle;
+  std::vector<std::pair<std::string, ContainerSpec>> idle;
   {
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
     for (const auto& [id, entry] : entries_) {
       if (entry.state == ContainerState::kRunning && entry.active == 0 &&
           now - entry.last_activity >= idle_for) {
-        idle.push_back(id);
+        idle.emplace_back(id, entry.spec);
       }
     }
   }
   size_t suspended = 0;
-  for (const auto& id : idle) {
+  for (const auto& [id, spec] : idle) {
+    // Idle here is not idle everywhere: another benchtop on the data directory may be using it.
+    if (backend_->in_use(spec, std::chrono::duration_cast<std::chrono::milliseconds>(idle_for))) {
+      continue;
+    }
     if (suspend_container(id, idle_for)) {
       ++suspended;
       log::info("suspended the idle dev container of project " + id);

@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "server/process/command_runner.h"
-#include "server/sandbox/background_process.h"
 #include "server/sandbox/container_backend.h"
 #include "server/sandbox/container_store.h"
 #include "server/sandbox/workspace_disk.h"
@@ -78,8 +77,9 @@ class ContainerManager : public CommandRunner {
   ContainerManager(const ContainerManager&) = delete;
   ContainerManager& operator=(const ContainerManager&) = delete;
 
-  // At start-up: kills processes an earlier run left in any container and marks every container
-  // stopped (the next command starts it again). Returns how many rows were fixed.
+  // At start-up: adopts the containers that are still alive (an earlier run's, or another
+  // benchtop's on the same data directory: never killed) and marks the others stopped (the next
+  // command starts them again), cleaning up what is left of them. Returns how many rows changed.
   Result<size_t> reconcile();
 
   Result<ContainerInfo> ensure(const std::optional<std::string>& project,
@@ -88,16 +88,25 @@ class ContainerManager : public CommandRunner {
   Result<ContainerInfo> suspend(const std::optional<std::string>& project);
   Result<ContainerInfo> resume(const std::optional<std::string>& project);
   Result<ContainerInfo> destroy(const std::optional<std::string>& project);
+  // For a project being deleted: destroys its container and removes what outlives containers
+  // (the project's home directory).
+  Status remove(const std::string& project_id);
 
   Result<ExecResult> run(const std::optional<std::string>& project, const ExecRequest& request,
                          const CancellationToken& cancellation,
                          const OutputSink& on_output = {}) override;
 
+  // Background processes. Their ids belong to their project's container: another project's id
+  // is "not found".
   Result<BackgroundProcessInfo> start_process(const std::optional<std::string>& project,
                                               const ProcessLaunch& launch);
-  Result<std::shared_ptr<BackgroundProcess>> process(const std::string& process_id);
-  Result<BackgroundProcessInfo> kill_process(const std::string& process_id, int signal);
-  Status write_process(const std::string& process_id, std::string_view input);
+  Result<ProcessOutput> read_process(const std::optional<std::string>& project,
+                                     const std::string& process_id, std::optional<uint64_t> since,
+                                     std::optional<uint64_t> tail, uint64_t max);
+  Result<BackgroundProcessInfo> kill_process(const std::optional<std::string>& project,
+                                             const std::string& process_id, int signal);
+  Status write_process(const std::optional<std::string>& project, const std::string& process_id,
+                       std::string_view input);
   Result<std::vector<BackgroundProcessInfo>> list_processes(
       const std::optional<std::string>& project);
 
@@ -126,6 +135,8 @@ class ContainerManager : public CommandRunner {
   // Resolves the project, loads or creates its row, and makes the container running.
   Result<ContainerSpec> prepare(const std::optional<std::string>& project);
   Result<ContainerRow> load_row(const ContainerProject& project);
+  // The spec of a project's container as stored, without starting it.
+  Result<ContainerSpec> spec_for(const std::optional<std::string>& project);
   // Refuses settings beyond what the operator allows (limits above theirs, network without the
   // flag), naming the flag or the most that may be asked for.
   Status check_settings(const ContainerSettings& settings) const;
@@ -138,6 +149,9 @@ class ContainerManager : public CommandRunner {
       const std::optional<std::string>& name,
       std::optional<std::chrono::steady_clock::duration> only_if_idle_for);
   void finish_activity(const std::string& project_id);
+  // This server's view of a project's container was wrong (it is gone): the next command makes
+  // it again.
+  void forget_running(const std::string& project_id);
   void idle_loop();
 
   ContainerStore store_;
@@ -154,10 +168,8 @@ class ContainerManager : public CommandRunner {
   std::shared_ptr<std::mutex> lifecycle_of(const std::string& project_id);
   std::mutex lifecycle_locks_mutex_;
   std::map<std::string, std::shared_ptr<std::mutex>> lifecycle_locks_;
-  std::mutex mutex_;  // entries_, processes_, next_process_
+  std::mutex mutex_;  // entries_
   std::map<std::string, Entry> entries_;
-  std::map<std::string, std::shared_ptr<BackgroundProcess>> processes_;
-  uint64_t next_process_ = 1;
 
   std::mutex idle_mutex_;
   std::condition_variable idle_cv_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/describe/enum.hpp>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -50,6 +51,22 @@ struct BackendStatus {
   std::vector<std::string> enforced;
   std::vector<std::string> notes;  // why a limit is not enforced, isolation caveats
   ContainerUsage usage;
+  // TCP ports something in the container listens on (loopback or any address), sorted.
+  std::vector<int> listening_ports;
+};
+
+// A background process of a project's container (process_start): its merged output is kept by
+// whoever runs it, readable by offset.
+struct BackgroundProcessInfo {
+  std::string id;
+  std::string project_id;
+  std::string command;
+  int pid = 0;  // as the backend sees it (inside the sandbox for supervised backends)
+  bool running = true;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  uint64_t output_bytes = 0;  // produced so far (the ring keeps the most recent ones)
+  std::chrono::system_clock::time_point started;
 };
 
 }  // namespace benchtop

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,20 @@ class StdioClient {
   // with `capabilities`.
   explicit StdioClient(nlohmann::json capabilities = nlohmann::json::object(),
                        const std::vector<std::string>& extra_args = {})
-      : process_(arguments(data_dir_, extra_args)) {
+      : StdioClient(std::nullopt, std::move(capabilities), extra_args) {}
+
+  // The same on a data directory the test owns (shared with other servers, e.g. a `serve`).
+  StdioClient(const std::filesystem::path& data_dir, nlohmann::json capabilities)
+      : StdioClient(std::optional<std::filesystem::path>(data_dir), std::move(capabilities), {}) {}
+
+  const std::filesystem::path& data_dir() const { return data_dir_path_; }
+  ServerProcess& process() { return process_; }
+
+ private:
+  StdioClient(std::optional<std::filesystem::path> data_dir, nlohmann::json capabilities,
+              const std::vector<std::string>& extra_args)
+      : data_dir_path_(data_dir ? *data_dir : owned_dir_.emplace().path()),
+        process_(arguments(data_dir_path_, extra_args)) {
     nlohmann::json response = request("init", "initialize",
                                       {{"protocolVersion", "2025-11-25"},
                                        {"capabilities", std::move(capabilities)},
@@ -28,8 +43,7 @@ class StdioClient {
     send(jsonrpc::make_notification("notifications/initialized"));
   }
 
-  const std::filesystem::path& data_dir() const { return data_dir_.path(); }
-
+ public:
   void send(const nlohmann::json& message) {
     ASSERT_TRUE(process_.write_line(jsonrpc::serialize(message)));
   }
@@ -56,14 +70,15 @@ class StdioClient {
   }
 
  private:
-  static std::vector<std::string> arguments(const TempDir& data_dir,
+  static std::vector<std::string> arguments(const std::filesystem::path& data_dir,
                                             const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"stdio", "--data-dir", data_dir.path().string()};
+    std::vector<std::string> args = {"stdio", "--data-dir", data_dir.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
 
-  TempDir data_dir_;
+  std::optional<TempDir> owned_dir_;  // when the client makes its own data directory
+  std::filesystem::path data_dir_path_;
   ServerProcess process_;
 };
 

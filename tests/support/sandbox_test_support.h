@@ -3,6 +3,7 @@
 // namespaces on the machine.
 #pragma once
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/mcp/registry/tool_registry.h"
 #include "server/project/project_resolver.h"
@@ -55,6 +57,25 @@ inline pid_t find_host_process(const std::string& cmdline) {
   return find_host_process_where([&](const std::string& text) { return text == cmdline; });
 }
 
+// Host processes whose command line contains `needle` (NULs shown as spaces).
+inline std::vector<int> processes_matching(const std::string& needle) {
+  std::vector<int> found;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return found;
+  while (dirent* entry = ::readdir(dir)) {
+    const int pid = std::atoi(entry->d_name);
+    if (pid <= 0) continue;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    if (cmdline.find(needle) != std::string::npos) found.push_back(pid);
+  }
+  ::closedir(dir);
+  return found;
+}
+
 // The real, effective, saved and filesystem uids of a host process, as /proc shows them.
 inline std::string host_uids(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -91,7 +112,8 @@ class SandboxFixture : public ::testing::Test {
                                                  workspace_disk_);
     manager_ = std::make_unique<ContainerManager>(
         *repositories_.containers,
-        std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap)),
+        std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", std::move(bwrap),
+                                       supervised_options()),
         project_resolver(*projects_), options);
   }
 
@@ -116,6 +138,14 @@ class SandboxFixture : public ::testing::Test {
     auto result = manager_->run(project, request, CancellationToken());
     EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
     return result.ok() ? std::move(result).value() : ExecResult{};
+  }
+
+  // Each test's sandboxes keep their state (supervisor sockets, homes) in its own directory.
+  SupervisedOptions supervised_options() const {
+    SupervisedOptions options;
+    options.state_root = temp_ / "sandboxes";
+    options.supervisor_program = BENCHTOP_SANDBOX_BINARY;
+    return options;
   }
 
   TempDir temp_;

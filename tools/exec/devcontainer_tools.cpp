@@ -55,6 +55,7 @@ struct ContainerResult {
   std::vector<std::string> notes;
   ContainerUsageResult usage;
   uint64_t processes = 0;
+  std::vector<int64_t> ports;
   std::string last_activity;
   std::string error;
   static constexpr FieldDoc kFieldDocs[] = {
@@ -72,12 +73,15 @@ struct ContainerResult {
        "missing is not enforced on this host."},
       {"notes", "Isolation details and why a limit is not enforced."},
       {"processes", "Background processes running (process_list)."},
+      {"ports",
+       "TCP ports a process in the container listens on (127.0.0.1 or any address): a dev "
+       "server other commands of the project can reach at 127.0.0.1:PORT."},
       {"last_activity", "Last command or change, ISO 8601 UTC."},
       {"error", "Why the status is error, else empty."}};
 };
 BOOST_DESCRIBE_STRUCT(ContainerResult, (),
                       (project, project_id, backend, status, network, limits, enforced, notes,
-                       usage, processes, last_activity, error))
+                       usage, processes, ports, last_activity, error))
 
 ContainerResult container_result(const ContainerInfo& info) {
   const auto& usage = info.backend_status.usage;
@@ -98,6 +102,8 @@ ContainerResult container_result(const ContainerInfo& info) {
   if (usage.cpu_usec) result.usage.cpu_time_ms = *usage.cpu_usec / 1000;
   result.usage.disk_bytes = usage.disk_bytes;
   result.processes = info.processes;
+  result.ports.assign(info.backend_status.listening_ports.begin(),
+                      info.backend_status.listening_ports.end());
   result.last_activity = info.last_activity;
   result.error = info.error;
   return result;
@@ -124,6 +130,10 @@ std::string container_text(const ContainerInfo& info) {
   if (usage.pids) text += "\n  processes: " + std::to_string(*usage.pids);
   if (usage.cpu_usec) text += "\n  cpu time: " + std::to_string(*usage.cpu_usec / 1000) + " ms";
   if (usage.disk_bytes) text += "\n  disk in use: " + std::to_string(*usage.disk_bytes);
+  if (!info.backend_status.listening_ports.empty()) {
+    text += "\n  listening on:";
+    for (int port : info.backend_status.listening_ports) text += " " + std::to_string(port);
+  }
   for (const auto& note : info.backend_status.notes) text += "\n  note: " + note;
   if (!info.error.empty()) text += "\n  error: " + info.error;
   return text;
@@ -147,8 +157,9 @@ Tool ensure_tool(ContainerManager& containers) {
   tool.description =
       "Make sure the project's dev container exists and runs (idempotent; shell_exec and "
       "process_start also do this by themselves). Optionally lower its limits (never above the "
-      "operator's defaults) or allow network access; new limits apply at once, network applies "
-      "to commands started afterwards. Network must be allowed by the operator "
+      "operator's defaults) or allow network access; new limits apply at once, while switching "
+      "network on or off makes the container again (its processes and /tmp end; workspace and "
+      "home are kept). Network must be allowed by the operator "
       "(--allow-sandbox-network) and is confirmed by the user when the client supports it; "
       "otherwise set `confirm` to the project's exact name. Returns the container status, "
       "including which limits the kernel really enforces.";

@@ -141,7 +141,8 @@ Tool read_tool(ContainerManager& containers) {
   tool.input_schema = {
       {"type", "object"},
       {"properties",
-       {{"process_id", process_id_property()},
+       {{"project", project_property()},
+        {"process_id", process_id_property()},
         {"since",
          {{"type", "integer"},
           {"minimum", 0},
@@ -157,18 +158,15 @@ Tool read_tool(ContainerManager& containers) {
   tool.output_schema = schema_of<ProcessReadResult>();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = false};
   tool.handler = [&containers](const json& arguments, ToolContext&) {
-    auto process = containers.process(arguments.value("process_id", ""));
-    if (!process) return ToolResult::from_error(process.error());
     std::optional<uint64_t> since;
-    std::optional<size_t> tail;
+    std::optional<uint64_t> tail;
     if (arguments.contains("since")) since = arguments["since"].get<uint64_t>();
-    if (arguments.contains("tail")) tail = arguments["tail"].get<size_t>();
-    auto slice = (*process)->read(since, tail);
-    if (slice.data.size() > kMaxRead) {
-      slice.next = slice.start + kMaxRead;
-      slice.data.resize(kMaxRead);
-    }
-    const auto info = (*process)->info();
+    if (arguments.contains("tail")) tail = arguments["tail"].get<uint64_t>();
+    auto read = containers.read_process(optional_string(arguments, "project"),
+                                        arguments.value("process_id", ""), since, tail, kMaxRead);
+    if (!read) return ToolResult::from_error(read.error());
+    const ProcessOutput& slice = *read;
+    const auto& info = slice.process;
     ProcessReadResult structured;
     static_cast<ProcessResult&>(structured) = process_result(info);
     structured.output = valid_utf8(slice.data);
@@ -195,7 +193,8 @@ Tool write_tool(ContainerManager& containers) {
   tool.input_schema = {
       {"type", "object"},
       {"properties",
-       {{"process_id", process_id_property()},
+       {{"project", project_property()},
+        {"process_id", process_id_property()},
         {"input",
          {{"type", "string"},
           {"maxLength", 1024 * 1024},
@@ -208,14 +207,19 @@ Tool write_tool(ContainerManager& containers) {
   tool.handler = [&containers](const json& arguments, ToolContext&) {
     const std::string id = arguments.value("process_id", "");
     const std::string input = arguments.value("input", "");
-    if (auto written = containers.write_process(id, input); !written) {
+    const auto project = optional_string(arguments, "project");
+    if (auto written = containers.write_process(project, id, input); !written) {
       return ToolResult::from_error(written.error());
     }
-    auto process = containers.process(id);
-    if (!process) return ToolResult::from_error(process.error());
-    const auto info = (*process)->info();
-    return ToolResult::success(process_json(info), "Wrote " + std::to_string(input.size()) +
-                                                       " bytes to " + process_line(info));
+    auto list = containers.list_processes(project);
+    if (!list) return ToolResult::from_error(list.error());
+    for (const auto& info : *list) {
+      if (info.id == id) {
+        return ToolResult::success(process_json(info), "Wrote " + std::to_string(input.size()) +
+                                                           " bytes to " + process_line(info));
+      }
+    }
+    return ToolResult::error("process '" + id + "' is gone; call process_list");
   };
   return tool;
 }
@@ -231,7 +235,8 @@ Tool kill_tool(ContainerManager& containers) {
   tool.input_schema = {
       {"type", "object"},
       {"properties",
-       {{"process_id", process_id_property()},
+       {{"project", project_property()},
+        {"process_id", process_id_property()},
         {"signal",
          {{"type", "string"},
           {"enum", {"TERM", "INT", "HUP", "QUIT", "KILL", "USR1", "USR2"}},
@@ -250,7 +255,8 @@ Tool kill_tool(ContainerManager& containers) {
     for (const auto& [signal_name, signal_number] : signals) {
       if (name == signal_name) number = signal_number;
     }
-    auto info = containers.kill_process(arguments.value("process_id", ""), number);
+    auto info = containers.kill_process(optional_string(arguments, "project"),
+                                        arguments.value("process_id", ""), number);
     if (!info) return ToolResult::from_error(info.error());
     return ToolResult::success(process_json(*info), "Sent SIG" + name + ": " + process_line(*info));
   };

@@ -332,7 +332,10 @@ class Compiler {
     }
     if (value.is_number_float()) {
       const double d = value.get<double>();
-      if (d >= 0 && d == static_cast<double>(static_cast<uint64_t>(d))) {
+      // 2^64 and above (and NaN) have no uint64_t: converting them would be undefined. Above
+      // 2^53 every double is an integer, so the range check is the whole test there.
+      constexpr double kTwoTo64 = 18446744073709551616.0;
+      if (d >= 0 && d < kTwoTo64 && d == static_cast<double>(static_cast<uint64_t>(d))) {
         return static_cast<size_t>(d);
       }
     }

@@ -10,7 +10,8 @@ namespace benchtop {
 
 Result<std::unique_ptr<ContainerBackend>> make_container_backend(
     const std::string& kind, bool allow_unsandboxed, const std::string& cgroup_parent,
-    const std::string& podman_image, BwrapOptions bwrap, bool allow_network) {
+    const std::string& podman_image, BwrapOptions bwrap, bool allow_network,
+    SupervisedOptions supervised) {
   const CgroupHost host = CgroupHost::detect();
   log::info("cgroups: " + host.describe());
   if (kind == "bwrap") {
@@ -33,7 +34,7 @@ Result<std::unique_ptr<ContainerBackend>> make_container_backend(
       }
     }
     return std::unique_ptr<ContainerBackend>(
-        std::make_unique<BwrapBackend>(host, cgroup_parent, std::move(bwrap)));
+        std::make_unique<BwrapBackend>(host, cgroup_parent, std::move(bwrap), supervised));
   }
   if (kind == "none") {
     if (!allow_unsandboxed) {
@@ -45,7 +46,8 @@ Result<std::unique_ptr<ContainerBackend>> make_container_backend(
         "!!! --sandbox none: shell_exec and process_* run commands DIRECTLY ON THIS HOST "
         "as this user, with its files and network. Only per-project cgroup limits "
         "apply. Never expose this server to untrusted clients. !!!");
-    return std::unique_ptr<ContainerBackend>(std::make_unique<NoneBackend>(host, cgroup_parent));
+    return std::unique_ptr<ContainerBackend>(
+        std::make_unique<NoneBackend>(host, cgroup_parent, supervised));
   }
   if (kind == "podman") {
     PodmanOptions podman;

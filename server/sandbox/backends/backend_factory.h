@@ -18,6 +18,7 @@ namespace benchtop {
 // allowed it, running as bwrap.host_uid; without it no sandbox gets any network.
 Result<std::unique_ptr<ContainerBackend>> make_container_backend(
     const std::string& kind, bool allow_unsandboxed, const std::string& cgroup_parent,
-    const std::string& podman_image = {}, BwrapOptions bwrap = {}, bool allow_network = false);
+    const std::string& podman_image = {}, BwrapOptions bwrap = {}, bool allow_network = false,
+    SupervisedOptions supervised = {});
 
 }  // namespace benchtop

@@ -12,16 +12,17 @@
 namespace benchtop {
 namespace fs = std::filesystem;
 
-BwrapBackend::BwrapBackend(CgroupHost host, std::string cgroup_parent, BwrapOptions options)
-    : CgroupBackend(std::move(host), std::move(cgroup_parent)),
+BwrapBackend::BwrapBackend(CgroupHost host, std::string cgroup_parent, BwrapOptions options,
+                           SupervisedOptions supervised)
+    : SupervisedBackend(std::move(host), std::move(cgroup_parent), std::move(supervised)),
       options_(std::move(options)),
       drops_root_(::geteuid() == 0),
       idmaps_(std::make_unique<IdmapNamespaces>(options_.host_uid, options_.host_gid)) {}
 
 std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
-                                                const ProcessLaunch& launch, const std::string& cwd,
+                                                const std::vector<std::string>& program,
                                                 int seccomp_fd) const {
-  auto argv = bwrap_argv_for(spec, launch, cwd, seccomp_fd);
+  auto argv = bwrap_argv_for(spec, program, seccomp_fd, "", "");
   if (spec.network && options_.network && options_.network->available()) {
     return options_.network->wrap(std::move(argv));
   }
@@ -29,9 +30,9 @@ std::vector<std::string> BwrapBackend::argv_for(const ContainerSpec& spec,
 }
 
 std::vector<std::string> BwrapBackend::bwrap_argv_for(const ContainerSpec& spec,
-                                                      const ProcessLaunch& launch,
-                                                      const std::string& cwd,
-                                                      int seccomp_fd) const {
+                                                      const std::vector<std::string>& program,
+                                                      int seccomp_fd, const std::string& home,
+                                                      const std::string& program_source) const {
   std::vector<std::string> argv = {options_.bwrap.string()};
   auto add = [&argv](std::initializer_list<std::string> parts) {
     argv.insert(argv.end(), parts.begin(), parts.end());
@@ -42,7 +43,9 @@ std::vector<std::string> BwrapBackend::bwrap_argv_for(const ContainerSpec& spec,
   // Never the host's namespace: with network, bubblewrap shares the fresh one pasta made for it.
   const bool networked = spec.network && options_.network && options_.network->available();
   if (networked) add({"--share-net"});
-  add({"--die-with-parent", "--new-session", "--uid", std::to_string(options_.uid), "--gid",
+  // No --die-with-parent: the sandbox outlives the server that started it (any benchtop on the
+  // data directory uses it); destroy() kills it through its cgroup.
+  add({"--new-session", "--uid", std::to_string(options_.uid), "--gid",
        std::to_string(options_.gid)});
   add({"--ro-bind", "/usr", "/usr"});
   // Merged-/usr hosts have /bin etc. as symlinks into /usr; older layouts have real directories.
@@ -68,13 +71,14 @@ std::vector<std::string> BwrapBackend::bwrap_argv_for(const ContainerSpec& spec,
   add({"--proc", "/proc", "--dev", "/dev", "--size", std::to_string(options_.tmp_bytes), "--tmpfs",
        "/tmp", "--bind",
        drops_root_ ? options_.workspace_mount_point.string() : spec.workspace.string(),
-       "/workspace", "--chdir", cwd.empty() ? "/workspace" : "/workspace/" + cwd, "--clearenv"});
-  auto env = base_environment("/tmp");
-  env["BENCHTOP_PROJECT"] = spec.project_name;
-  for (const auto& [name, value] : launch.env) env[name] = value;
-  for (const auto& [name, value] : env) add({"--setenv", name, value});
+       "/workspace"});
+  if (!home.empty()) add({"--bind", home, "/home/dev"});
+  if (!program_source.empty()) add({"--ro-bind", program_source, kSupervisorInside});
+  add({"--chdir", "/workspace", "--clearenv"});
+  for (const auto& [name, value] : command_environment(spec)) add({"--setenv", name, value});
   if (seccomp_fd >= 0) add({"--seccomp", std::to_string(seccomp_fd)});
-  add({"--cap-drop", "ALL", "--remount-ro", "/", "--", "/bin/sh", "-c", launch.command});
+  add({"--cap-drop", "ALL", "--remount-ro", "/", "--"});
+  argv.insert(argv.end(), program.begin(), program.end());
   return argv;
 }
 
@@ -85,7 +89,7 @@ Status BwrapBackend::ensure(const ContainerSpec& spec) {
     if (!*probe_result_) return *probe_result_;
   }
   if (auto network = check_network(spec); !network) return network;
-  return CgroupBackend::ensure(spec);
+  return SupervisedBackend::ensure(spec);
 }
 
 Status BwrapBackend::check_network(const ContainerSpec& spec) {
@@ -109,25 +113,43 @@ Status BwrapBackend::check_network(const ContainerSpec& spec) {
   return *network_probe_result_;
 }
 
-Result<CgroupBackend::Command> BwrapBackend::command_for(const ContainerSpec& spec,
-                                                         const ProcessLaunch& launch) {
+Result<SupervisedBackend::Command> BwrapBackend::supervisor_command(
+    const ContainerSpec& spec, const std::vector<std::string>& program_args,
+    const std::vector<int>&) {
   if (auto network = check_network(spec); !network) return network.take_error();
-  return build_command(spec, launch);
+  std::vector<std::string> program = {kSupervisorInside};
+  program.insert(program.end(), program_args.begin(), program_args.end());
+  program.insert(program.end(), {"--workspace", "/workspace"});
+  return build_command(spec, program, true);
 }
 
-Result<CgroupBackend::Command> BwrapBackend::build_command(const ContainerSpec& spec,
-                                                           const ProcessLaunch& launch) {
-  auto cwd = normal_relative_cwd(launch.cwd);
-  if (!cwd) return cwd.take_error();
-  auto program = sandbox_seccomp_program();
-  if (!program) return program.take_error();
-  auto seccomp = memfd_holding("seccomp", *program);
+Status BwrapBackend::prepare_home(const fs::path& home) const {
+  // As root the sandbox's user is host_uid: the home directory must be its own.
+  if (drops_root_ && ::chown(home.c_str(), options_.host_uid, options_.host_gid) != 0) {
+    return Error::make("chown " + home.string() + ": " + std::strerror(errno), "unavailable");
+  }
+  return {};
+}
+
+Result<SupervisedBackend::Command> BwrapBackend::build_command(
+    const ContainerSpec& spec, const std::vector<std::string>& program, bool persistent) {
+  auto filter = sandbox_seccomp_program();
+  if (!filter) return filter.take_error();
+  auto seccomp = memfd_holding("seccomp", *filter);
   if (!seccomp) return seccomp.take_error();
-  const auto argv = bwrap_argv_for(spec, launch, *cwd, seccomp->get());
+  // As root, the home and the program are bound where the sandbox identity can reach them
+  // (add_identity_drop); otherwise bubblewrap binds them from where they are.
+  std::string home, program_source;
+  if (persistent) {
+    home = drops_root_ ? options_.home_mount_point.string() : home_dir(spec).string();
+    program_source = drops_root_ ? options_.program_mount_point.string()
+                                 : supervised_options().supervisor_program.string();
+  }
+  const auto argv = bwrap_argv_for(spec, program, seccomp->get(), home, program_source);
   // bwrap takes options, not the command, from --args: the options (paths, environment) go through
-  // the memfd; argv_for's last four words ("--", "/bin/sh", "-c", command) stay on the command line
-  // (found by position: an environment value may itself be "--").
-  const auto separator = argv.end() - 4;
+  // the memfd; the words after "--" (the program) stay on the command line (found by position:
+  // an environment value may itself be "--").
+  const auto separator = argv.end() - static_cast<std::ptrdiff_t>(program.size() + 1);
   std::string words;
   for (auto word = argv.begin() + 1; word != separator; ++word) words.append(*word).push_back('\0');
   auto args = memfd_holding("args", words);
@@ -144,12 +166,15 @@ Result<CgroupBackend::Command> BwrapBackend::build_command(const ContainerSpec& 
   command.pass_fds.push_back(std::move(seccomp).value());
   command.pass_fds.push_back(std::move(args).value());
   if (drops_root_) {
-    if (auto added = add_identity_drop(spec, command); !added) return added.take_error();
+    if (auto added = add_identity_drop(spec, command, persistent); !added) {
+      return added.take_error();
+    }
   }
   return command;
 }
 
-Status BwrapBackend::add_identity_drop(const ContainerSpec& spec, Command& command) {
+Status BwrapBackend::add_identity_drop(const ContainerSpec& spec, Command& command,
+                                       bool persistent) {
   struct stat owner {};
   if (::stat(spec.workspace.c_str(), &owner) != 0 || !S_ISDIR(owner.st_mode)) {
     return Error::make("the project's workspace directory is missing", "unavailable");
@@ -162,6 +187,11 @@ Status BwrapBackend::add_identity_drop(const ContainerSpec& spec, Command& comma
   drop->idmap_userns_fd = *userns;
   drop->uid = options_.host_uid;
   drop->gid = options_.host_gid;
+  if (persistent) {
+    drop->binds.push_back({home_dir(spec).string(), options_.home_mount_point.string()});
+    drop->binds.push_back(
+        {supervised_options().supervisor_program.string(), options_.program_mount_point.string()});
+  }
   command.before_exec = [drop] { return enter_sandbox_identity(*drop); };
   return {};
 }
@@ -199,6 +229,12 @@ Status BwrapBackend::probe(const BwrapOptions& options) {
     if (auto prepared = prepare_mount_point(options.workspace_mount_point); !prepared) {
       return prepared.take_error();
     }
+    if (auto prepared = prepare_mount_point(options.home_mount_point); !prepared) {
+      return prepared.take_error();
+    }
+    if (auto prepared = prepare_file_mount_point(options.program_mount_point); !prepared) {
+      return prepared.take_error();
+    }
   }
   Status ran =
       backend.run_probe(false, "bubblewrap cannot create namespaces on this host",
@@ -232,9 +268,14 @@ Status BwrapBackend::run_probe(bool networked, const std::string& failure,
   ContainerSpec spec;
   spec.workspace = workspace;
   spec.network = networked;
-  auto command = build_command(spec, ProcessLaunch{"true", "", {}, false});
+  auto command = build_command(spec, {"/bin/sh", "-c", "true"}, false);
   if (!command) return command.take_error();
-  auto process = SpawnedProcess::spawn(spawn_options(*command, false));
+  SpawnOptions options;
+  options.argv = command->argv;
+  options.env = command->env;
+  for (const auto& fd : command->pass_fds) options.keep_fds.push_back(fd.get());
+  options.before_exec = command->before_exec;
+  auto process = SpawnedProcess::spawn(options);
   if (!process) return process.take_error();
   std::string error_text;
   char buffer[512];
@@ -249,18 +290,25 @@ Status BwrapBackend::run_probe(bool networked, const std::string& failure,
   return {};
 }
 
-Result<CgroupBackend::Command> NoneBackend::command_for(const ContainerSpec& spec,
-                                                        const ProcessLaunch& launch) {
-  auto cwd = normal_relative_cwd(launch.cwd);
-  if (!cwd) return cwd.take_error();
+Result<SupervisedBackend::Command> NoneBackend::supervisor_command(
+    const ContainerSpec& spec, const std::vector<std::string>& program_args,
+    const std::vector<int>&) {
   Command command;
-  command.argv = {"/bin/sh", "-c", launch.command};
-  auto env = base_environment(spec.workspace.string());
-  env["BENCHTOP_PROJECT"] = spec.project_name;
-  for (const auto& [name, value] : launch.env) env[name] = value;
-  for (const auto& [name, value] : env) command.env.push_back(name + "=" + value);
-  command.cwd = (spec.workspace / *cwd).string();
+  command.argv = {supervised_options().supervisor_program.string()};
+  command.argv.insert(command.argv.end(), program_args.begin(), program_args.end());
+  command.argv.insert(command.argv.end(), {"--workspace", spec.workspace.string()});
+  for (const auto& [name, value] : command_environment(spec)) {
+    command.env.push_back(name + "=" + value);
+  }
+  command.cwd = spec.workspace.string();
   return command;
+}
+
+std::map<std::string, std::string> NoneBackend::command_environment(
+    const ContainerSpec& spec) const {
+  auto env = base_environment(home_dir(spec).string());
+  env["BENCHTOP_PROJECT"] = spec.project_name;
+  return env;
 }
 
 std::vector<std::string> NoneBackend::isolation_notes(const ContainerSpec&) const {

@@ -1,9 +1,10 @@
 #include "server/sandbox/backends/podman_backend.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include "server/process/host_program.h"
-#include "server/sandbox/backends/cgroup_backend.h"
+#include "server/sandbox/backends/supervised_backend.h"
 
 namespace benchtop {
 
@@ -106,7 +107,8 @@ BackendStatus PodmanBackend::status(const ContainerSpec& spec) {
   return status;
 }
 
-Result<SpawnedProcess> PodmanBackend::exec(const ContainerSpec& spec, const ProcessLaunch& launch) {
+Result<SpawnedProcess> PodmanBackend::spawn(const ContainerSpec& spec,
+                                            const ProcessLaunch& launch) {
   auto cwd = normal_relative_cwd(launch.cwd);
   if (!cwd) return cwd.take_error();
   SpawnOptions options;
@@ -136,15 +138,101 @@ Status PodmanBackend::resume(const ContainerSpec& spec) {
 }
 
 Status PodmanBackend::destroy(const ContainerSpec& spec) {
+  {
+    std::lock_guard lock(mutex_);
+    processes_.erase(spec.project_id);
+  }
   auto done = podman({"rm", "-f", "-t", "0", container_name(spec)});
   if (!done) return done.take_error();
   return {};
 }
 
-Status PodmanBackend::kill_leftovers(const ContainerSpec& spec) {
-  if (::access(options_.podman.c_str(), X_OK) != 0) return {};
+Result<bool> PodmanBackend::adopt(const ContainerSpec& spec) {
+  // Background processes are this server's children (`podman exec` sessions): they did not
+  // survive it, so the container is made again rather than adopted.
+  if (::access(options_.podman.c_str(), X_OK) != 0) return false;
   (void)podman({"rm", "-f", "-t", "0", container_name(spec)});
-  return {};
+  return false;
+}
+
+Result<std::unique_ptr<RunningCommand>> PodmanBackend::exec(const ContainerSpec& spec,
+                                                            const ProcessLaunch& launch) {
+  auto process = spawn(spec, launch);
+  if (!process) return process.take_error();
+  return std::unique_ptr<RunningCommand>(
+      std::make_unique<LocalCommand>(std::move(process).value()));
+}
+
+Result<BackgroundProcessInfo> PodmanBackend::start_process(const ContainerSpec& spec,
+                                                           const ProcessLaunch& launch) {
+  std::string id;
+  {
+    std::lock_guard lock(mutex_);
+    id = "proc-" + std::to_string(++next_process_[spec.project_id]);
+  }
+  ProcessLaunch merged = launch;
+  merged.merge_stderr = true;
+  auto started = BackgroundProcess::start(
+      id, spec.project_id, launch.command, [this, spec, merged] { return spawn(spec, merged); },
+      1024 * 1024, exit_codes_carry_signals());
+  if (!started) return started.take_error();
+  std::lock_guard lock(mutex_);
+  processes_[spec.project_id][id] = *started;
+  return (*started)->info();
+}
+
+Result<std::shared_ptr<BackgroundProcess>> PodmanBackend::find(const ContainerSpec& spec,
+                                                               const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto project = processes_.find(spec.project_id);
+  if (project != processes_.end()) {
+    auto it = project->second.find(id);
+    if (it != project->second.end()) return it->second;
+  }
+  return Error::make("no process '" + id + "' in this project; call process_list", "not_found");
+}
+
+Result<std::vector<BackgroundProcessInfo>> PodmanBackend::list_processes(
+    const ContainerSpec& spec) {
+  std::vector<BackgroundProcessInfo> list;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, process] : processes_[spec.project_id]) list.push_back(process->info());
+  return list;
+}
+
+Result<ProcessOutput> PodmanBackend::read_process(const ContainerSpec& spec, const std::string& id,
+                                                  std::optional<uint64_t> since,
+                                                  std::optional<uint64_t> tail, uint64_t max) {
+  auto process = find(spec, id);
+  if (!process) return process.take_error();
+  auto slice = (*process)->read(since, tail);
+  ProcessOutput output;
+  output.process = (*process)->info();
+  output.data = std::move(slice.data);
+  output.start = slice.start;
+  output.next = slice.next;
+  output.dropped = slice.dropped;
+  if (output.data.size() > max) {
+    output.data.resize(max);
+    output.next = output.start + max;
+  }
+  return output;
+}
+
+Status PodmanBackend::write_process(const ContainerSpec& spec, const std::string& id,
+                                    std::string_view input) {
+  auto process = find(spec, id);
+  if (!process) return process.take_error();
+  return (*process)->write(input);
+}
+
+Result<BackgroundProcessInfo> PodmanBackend::signal_process(const ContainerSpec& spec,
+                                                            const std::string& id, int signal) {
+  auto process = find(spec, id);
+  if (!process) return process.take_error();
+  if (auto sent = (*process)->signal(signal); !sent) return sent.take_error();
+  if (signal == SIGKILL) (*process)->wait_exit(std::chrono::seconds(5));
+  return (*process)->info();
 }
 
 }  // namespace benchtop

@@ -5,9 +5,13 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "server/sandbox/background_process.h"
 #include "server/sandbox/container_backend.h"
 
 namespace benchtop {
@@ -31,11 +35,23 @@ class PodmanBackend : public ContainerBackend {
   std::string name() const override { return "podman"; }
   Status ensure(const ContainerSpec& spec) override;
   BackendStatus status(const ContainerSpec& spec) override;
-  Result<SpawnedProcess> exec(const ContainerSpec& spec, const ProcessLaunch& launch) override;
+  Result<std::unique_ptr<RunningCommand>> exec(const ContainerSpec& spec,
+                                               const ProcessLaunch& launch) override;
+  // Background processes are `podman exec` sessions of this server, kept in its memory.
+  Result<BackgroundProcessInfo> start_process(const ContainerSpec& spec,
+                                              const ProcessLaunch& launch) override;
+  Result<std::vector<BackgroundProcessInfo>> list_processes(const ContainerSpec& spec) override;
+  Result<ProcessOutput> read_process(const ContainerSpec& spec, const std::string& id,
+                                     std::optional<uint64_t> since, std::optional<uint64_t> tail,
+                                     uint64_t max) override;
+  Status write_process(const ContainerSpec& spec, const std::string& id,
+                       std::string_view input) override;
+  Result<BackgroundProcessInfo> signal_process(const ContainerSpec& spec, const std::string& id,
+                                               int signal) override;
   Status suspend(const ContainerSpec& spec) override;
   Status resume(const ContainerSpec& spec) override;
   Status destroy(const ContainerSpec& spec) override;
-  Status kill_leftovers(const ContainerSpec& spec) override;
+  Result<bool> adopt(const ContainerSpec& spec) override;
   bool exit_codes_carry_signals() const override { return true; }
 
   // `podman run` arguments for `spec` (exposed for tests).
@@ -46,7 +62,13 @@ class PodmanBackend : public ContainerBackend {
   // Runs podman with `args` to completion; its stdout, or an error with its stderr.
   Result<std::string> podman(std::vector<std::string> args) const;
 
+  Result<SpawnedProcess> spawn(const ContainerSpec& spec, const ProcessLaunch& launch);
+  Result<std::shared_ptr<BackgroundProcess>> find(const ContainerSpec& spec, const std::string& id);
+
   PodmanOptions options_;
+  std::mutex mutex_;
+  std::map<std::string, std::map<std::string, std::shared_ptr<BackgroundProcess>>> processes_;
+  std::map<std::string, uint64_t> next_process_;  // by project
 };
 
 }  // namespace benchtop

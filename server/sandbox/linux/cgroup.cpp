@@ -261,6 +261,18 @@ bool ProjectCgroup::frozen() const {
   return false;
 }
 
+bool ProjectCgroup::freeze_requested() const {
+  std::error_code ec;
+  if (unified_ && fs::exists(*unified_ / "cgroup.freeze", ec)) {
+    return read_text(*unified_ / "cgroup.freeze").value_or("").rfind('1', 0) == 0;
+  }
+  if (auto it = v1_.find("freezer"); it != v1_.end()) {
+    const std::string state = read_text(it->second / "freezer.state").value_or("");
+    return state.rfind("FROZEN", 0) == 0 || state.rfind("FREEZING", 0) == 0;
+  }
+  return false;
+}
+
 Status ProjectCgroup::freeze(bool frozen_wanted) {
   std::error_code ec;
   if (unified_ && fs::exists(*unified_ / "cgroup.freeze", ec)) {
@@ -338,7 +350,34 @@ ContainerUsage ProjectCgroup::usage() const {
   return usage;
 }
 
+ProjectCgroup ProjectCgroup::child(const std::string& name) const {
+  ProjectCgroup group;
+  if (unified_ && make_dir(*unified_ / name)) group.unified_ = *unified_ / name;
+  for (const auto& [controller, dir] : v1_) {
+    if (make_dir(dir / name)) group.v1_[controller] = dir / name;
+  }
+  return group;
+}
+
 void ProjectCgroup::remove() {
+  // Groups below this one first (commands' own): a directory with children cannot be removed.
+  std::map<std::string, ProjectCgroup> children;
+  auto collect = [&children](const fs::path& dir, const std::string& controller) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (!entry.is_directory(ec) || entry.is_symlink(ec)) continue;
+      auto& child = children[entry.path().filename().string()];
+      if (controller.empty()) {
+        child.unified_ = entry.path();
+      } else {
+        child.v1_[controller] = entry.path();
+      }
+    }
+  };
+  if (unified_) collect(*unified_, "");
+  for (const auto& [controller, dir] : v1_) collect(dir, controller);
+  for (auto& [name, child] : children) child.remove();
+
   if (unified_) write_text(*unified_ / "cgroup.freeze", "0");
   if (auto it = v1_.find("freezer"); it != v1_.end())
     write_text(it->second / "freezer.state", "THAWED");

@@ -61,12 +61,18 @@ class ProjectCgroup {
   // Freezes or thaws every process and waits (bounded) until the kernel reports it done.
   Status freeze(bool frozen);
   bool frozen() const;
+  // Whether a freeze was asked for (and not undone), finished or not: the kernel's "frozen"
+  // report can lag behind or flicker, the request cannot.
+  bool freeze_requested() const;
   // Kills every process in the group, including those that called setsid, and waits (bounded)
   // until the group is empty.
   Status kill_all();
   std::vector<int> pids() const;
   ContainerUsage usage() const;
-  // Kills everything and removes the directories.
+  // A group below this one, in the same hierarchies, with no limits of its own (this group's
+  // hold for it): one command's processes, so exactly its tree can be killed.
+  ProjectCgroup child(const std::string& name) const;
+  // Kills everything and removes the directories, groups below this one included.
   void remove();
 
  private:

@@ -107,6 +107,21 @@ int enter_sandbox_identity(const IdentityDrop& drop) noexcept {
     return err;
   }
   ::close(tree);
+  for (const auto& bind : drop.binds) {
+    const int source = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, bind.source.c_str(),
+                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    if (source < 0) return errno;
+    mount_attr plain{};
+    plain.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    if (::syscall(SYS_mount_setattr, source, "", AT_EMPTY_PATH, &plain, sizeof plain) != 0 ||
+        ::syscall(SYS_move_mount, source, "", AT_FDCWD, bind.target.c_str(),
+                  MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+      const int err = errno;
+      ::close(source);
+      return err;
+    }
+    ::close(source);
+  }
   // Raw system calls: in a forked child of a multithreaded process only this thread exists, and
   // libc's all-threads set*id machinery is not async-signal-safe.
   if (::syscall(SYS_setgroups, 0, nullptr) != 0) return errno;
@@ -142,6 +157,22 @@ Status prepare_mount_point(const std::filesystem::path& path) {
                        "point)");
   }
   if ((st.st_mode & 0755) != 0755 && ::chmod(path.c_str(), 0755) != 0) {
+    return errno_error("chmod " + path.string());
+  }
+  return {};
+}
+
+Status prepare_file_mount_point(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd) return errno_error("open " + path.string());
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno_error("stat " + path.string());
+  if (!S_ISREG(st.st_mode) || st.st_uid != 0) {
+    return Error::make(path.string() + " must be a regular file owned by root (a mount point)");
+  }
+  if ((st.st_mode & 0644) != 0644 && ::fchmod(fd.get(), 0644) != 0) {
     return errno_error("chmod " + path.string());
   }
   return {};

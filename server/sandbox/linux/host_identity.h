@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "common/unique_fd.h"
@@ -28,9 +29,18 @@ struct IdentityDrop {
   int idmap_userns_fd = -1;
   uid_t uid = 0;
   gid_t gid = 0;
+  // More host paths bound (nosuid, nodev, not idmapped) onto mount points the sandbox identity
+  // can reach, for what lives where it cannot (under /root): the project's home directory and
+  // the supervisor program.
+  struct Bind {
+    std::string source;
+    std::string target;
+  };
+  std::vector<Bind> binds;
 };
 
-// Private mount namespace, idmapped nosuid/nodev workspace at `mount_point`, then no supplementary
+// Private mount namespace, idmapped nosuid/nodev workspace at `mount_point`, the binds, then no
+// supplementary
 // groups, gid and uid set to the sandbox identity (which clears every capability), cwd "/".
 // Returns 0, or the errno of the step that failed.
 int enter_sandbox_identity(const IdentityDrop& drop) noexcept;
@@ -54,5 +64,7 @@ class IdmapNamespaces {
 // Makes `path` a root-owned directory that every user can traverse, refusing a symlink or a
 // directory someone else owns (it becomes a mount point in the children's namespaces).
 Status prepare_mount_point(const std::filesystem::path& path);
+// The same for a file mount point: an empty root-owned file every user can read.
+Status prepare_file_mount_point(const std::filesystem::path& path);
 
 }  // namespace benchtop

@@ -8,7 +8,9 @@
 // the first frame on it is the request, `{"op": ..., ...}`. Answers are `{"ok": true, ...}` or
 // `{"ok": false, "error": "what went wrong"}`.
 //
-//   hello      -> {"ok", "pid", "version"}: the supervisor's pid (inside), kProtocolVersion.
+//   hello      -> {"ok", "pid", "version", "runs", "idle_ms"}: the supervisor's pid (inside),
+//              kProtocolVersion, how many `run` commands are in progress, and how long since the
+//              last request other than hello (every benchtop using the sandbox counts).
 //
 //   run        {"command", "cwd", "env": {name: value}} with descriptors
 //              [stdin, stdout, stderr, cgroup.procs...]: starts `/bin/sh -c command` in

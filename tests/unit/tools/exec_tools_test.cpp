@@ -39,7 +39,7 @@ TEST_F(ExecToolsTest, ShellExecReturnsStructuredResult) {
                                  {"command", "echo $GREETING $HOME"},
                                  {"env", {{"GREETING", "hi"}}},
                                  {"cwd", "."}});
-  EXPECT_EQ((*env.structured)["stdout"], "hi /tmp\n");
+  EXPECT_EQ((*env.structured)["stdout"], "hi /home/dev\n");
 }
 
 TEST_F(ExecToolsTest, StdinForACommandThatNeverReadsIt) {
@@ -131,22 +131,27 @@ TEST_F(ExecToolsTest, ProcessToolsRoundTrip) {
   ASSERT_FALSE(started.is_error) << text_of(started);
   const std::string id = (*started.structured)["process_id"];
   ASSERT_TRUE(eventually([&] {
-    auto read = call("process_read", {{"process_id", id}});
+    auto read = call("process_read", {{"project", "alpha"}, {"process_id", id}});
     return (*read.structured)["output"] == "ready\n";
   }));
-  ASSERT_FALSE(call("process_write", {{"process_id", id}, {"input", "x\n"}}).is_error);
+  ASSERT_FALSE(call("process_write", {{"project", "alpha"}, {"process_id", id}, {"input", "x\n"}}).is_error);
   ASSERT_TRUE(eventually([&] {
-    auto read = call("process_read", {{"process_id", id}, {"since", 6}});
+    auto read = call("process_read", {{"project", "alpha"}, {"process_id", id}, {"since", 6}});
     return (*read.structured)["output"] == "re:x\n";
   }));
-  auto tail = call("process_read", {{"process_id", id}, {"tail", 3}});
+  auto tail = call("process_read", {{"project", "alpha"}, {"process_id", id}, {"tail", 3}});
   EXPECT_EQ((*tail.structured)["output"], ":x\n");
   auto listed = call("process_list", {{"project", "alpha"}});
   EXPECT_EQ((*listed.structured)["processes"].size(), 1u);
-  auto killed = call("process_kill", {{"process_id", id}, {"signal", "KILL"}});
+  auto killed = call("process_kill", {{"project", "alpha"}, {"process_id", id}, {"signal", "KILL"}});
   ASSERT_FALSE(killed.is_error) << text_of(killed);
   EXPECT_EQ((*killed.structured)["running"], false);
-  EXPECT_TRUE(call("process_read", {{"process_id", "proc-999"}}).is_error);
+  EXPECT_TRUE(call("process_read", {{"project", "alpha"}, {"process_id", "proc-999"}}).is_error);
+  // Ids belong to their project: another project's tools do not find this process.
+  ASSERT_TRUE(projects_->create("gamma", "").ok());
+  auto foreign = call("process_read", {{"project", "gamma"}, {"process_id", id}});
+  EXPECT_TRUE(foreign.is_error);
+  EXPECT_NE(text_of(foreign).find("no process"), std::string::npos) << text_of(foreign);
 }
 
 }  // namespace

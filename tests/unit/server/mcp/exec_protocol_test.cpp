@@ -1,10 +1,6 @@
 // shell_exec through the MCP protocol on a real sandbox: output arrives as progress notifications
 // when the client sent a progressToken, and notifications/cancelled kills the command's whole
 // tree (a setsid grandchild included).
-#include <dirent.h>
-
-#include <fstream>
-
 #include "server/mcp/connection_server.h"
 #include "server/mcp/mcp_server.h"
 #include "server/mcp/workers/worker_pool.h"
@@ -17,24 +13,6 @@ namespace benchtop::testing {
 namespace {
 
 using nlohmann::json;
-
-bool any_process_running(const std::string& needle) {
-  DIR* dir = ::opendir("/proc");
-  if (!dir) return false;
-  bool found = false;
-  while (dirent* entry = ::readdir(dir)) {
-    const int pid = std::atoi(entry->d_name);
-    if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (char& c : cmdline) {
-      if (c == '\0') c = ' ';
-    }
-    if (cmdline.find(needle) != std::string::npos) found = true;
-  }
-  ::closedir(dir);
-  return found;
-}
 
 class ExecProtocolTest : public SandboxFixture {
  protected:
@@ -86,10 +64,11 @@ TEST_F(ExecProtocolTest, OutputStreamsAsProgressAndCancellationKillsTheTree) {
       saw_output = (*message)["params"].value("message", "").find("started") != std::string::npos;
     }
   }
-  ASSERT_TRUE(eventually([] { return any_process_running("sleep 987620"); }));
+  ASSERT_TRUE(eventually([] { return !processes_matching("sleep 987620").empty(); }));
   client_->notify("notifications/cancelled", {{"requestId", id}, {"reason", "test"}});
-  EXPECT_TRUE(eventually(
-      [] { return !any_process_running("sleep 987620") && !any_process_running("sleep 987621"); }));
+  EXPECT_TRUE(eventually([] {
+    return processes_matching("sleep 987620").empty() && processes_matching("sleep 987621").empty();
+  }));
 }
 
 }  // namespace

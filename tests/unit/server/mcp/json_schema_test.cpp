@@ -709,3 +709,22 @@ TEST(JsonSchemaRegistry, ToolWithAnInvalidSchemaIsReportedAndNeverRun) {
 
 }  // namespace
 }  // namespace benchtop
+
+namespace benchtop {
+namespace {
+
+// Found by the fuzzer: a bound too large for any integer type was converted anyway (undefined
+// behaviour). It is refused like any other bad bound.
+TEST(JsonSchemaBoundsTest, ABoundBeyondEveryIntegerIsRefusedCleanly) {
+  for (const char* text :
+       {R"({"maxLength": 1.11111e+75})", R"({"minItems": 18446744073709551616.0})",
+        R"({"maxProperties": 1e308})"}) {
+    auto compiled = JsonSchema::compile(nlohmann::json::parse(text));
+    EXPECT_FALSE(static_cast<bool>(compiled)) << text;
+  }
+  EXPECT_TRUE(
+      static_cast<bool>(JsonSchema::compile(nlohmann::json::parse(R"({"maxLength": 4.0})"))));
+}
+
+}  // namespace
+}  // namespace benchtop

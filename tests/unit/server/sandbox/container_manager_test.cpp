@@ -45,8 +45,27 @@ class ScriptedBackend : public ContainerBackend {
     status.enforced = {"memory"};
     return status;
   }
-  Result<SpawnedProcess> exec(const ContainerSpec&, const ProcessLaunch&) override {
+  Result<std::unique_ptr<RunningCommand>> exec(const ContainerSpec&,
+                                               const ProcessLaunch&) override {
     return Error::make("the scripted backend runs no commands");
+  }
+  Result<BackgroundProcessInfo> start_process(const ContainerSpec&, const ProcessLaunch&) override {
+    return Error::make("the scripted backend runs no commands");
+  }
+  Result<std::vector<BackgroundProcessInfo>> list_processes(const ContainerSpec&) override {
+    return std::vector<BackgroundProcessInfo>{};
+  }
+  Result<ProcessOutput> read_process(const ContainerSpec&, const std::string& id,
+                                     std::optional<uint64_t>, std::optional<uint64_t>,
+                                     uint64_t) override {
+    return Error::make("no process '" + id + "'", "not_found");
+  }
+  Status write_process(const ContainerSpec&, const std::string& id, std::string_view) override {
+    return Error::make("no process '" + id + "'", "not_found");
+  }
+  Result<BackgroundProcessInfo> signal_process(const ContainerSpec&, const std::string& id,
+                                               int) override {
+    return Error::make("no process '" + id + "'", "not_found");
   }
   Status suspend(const ContainerSpec& spec) override { return record("suspend", spec); }
   Status resume(const ContainerSpec& spec) override { return record("resume", spec); }
@@ -56,7 +75,11 @@ class ScriptedBackend : public ContainerBackend {
     calls_.push_back("destroy " + spec.project_name);
     return {};
   }
-  Status kill_leftovers(const ContainerSpec&) override { return {}; }
+  Result<bool> adopt(const ContainerSpec& spec) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back("adopt " + spec.project_id);
+    return running_.count(spec.project_id) > 0;
+  }
 
   void hold(const std::string& project) {
     std::lock_guard lock(mutex_);

@@ -22,15 +22,17 @@ TEST_F(SandboxIsolationTest, RunsInTheWorkspaceAsAnUnprivilegedUser) {
 
 TEST_F(SandboxIsolationTest, HostDirectoriesAreAbsentAndUsrIsReadOnly) {
   auto result = exec("alpha",
-                     "for d in /home /root /var /srv /opt /work /sys/fs/cgroup; do "
+                     "for d in /root /var /srv /opt /work /sys/fs/cgroup; do "
                      "  [ -e $d ] && echo present:$d; done; "
+                     "echo home:$(ls -A /home); "
                      "touch /usr/x 2>/dev/null && echo usr-writable; "
                      "touch /etc/x 2>/dev/null && echo etc-writable; "
                      "touch /tmp/x && echo tmp-writable; "
                      "ls " +
                          temp_.path().string() + " 2>/dev/null && echo data-visible; true");
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_EQ(result.stdout_text, "tmp-writable\n");
+  // /home holds the project's own home directory and nothing of the host's.
+  EXPECT_EQ(result.stdout_text, "home:dev\ntmp-writable\n");
 }
 
 TEST_F(SandboxIsolationTest, AnotherProjectsWorkspaceIsAbsent) {

@@ -14,25 +14,6 @@
 namespace benchtop::testing {
 namespace {
 
-// Host processes whose command line contains `needle` (NULs shown as spaces).
-std::vector<int> processes_matching(const std::string& needle) {
-  std::vector<int> found;
-  DIR* dir = ::opendir("/proc");
-  if (!dir) return found;
-  while (dirent* entry = ::readdir(dir)) {
-    const int pid = std::atoi(entry->d_name);
-    if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (char& c : cmdline) {
-      if (c == '\0') c = ' ';
-    }
-    if (cmdline.find(needle) != std::string::npos) found.push_back(pid);
-  }
-  ::closedir(dir);
-  return found;
-}
-
 // Children of this test process that have exited but were never reaped.
 int zombie_children() {
   int zombies = 0;
@@ -68,6 +49,8 @@ TEST_F(SandboxLimitsTest, ForkBombStopsAtThePidsLimit) {
   if (std::find(enforced.begin(), enforced.end(), "pids") == enforced.end()) {
     GTEST_SKIP() << "no pids controller usable on this host";
   }
+  // The sandbox itself (its supervisor) counts too: the bomb's processes go, those stay.
+  const int64_t idle = info->backend_status.usage.pids.value_or(0);
   // The script's own last step must not need a fork: once the bomb fills the pids limit, a plain
   // `sleep 1000` could not start, the shell would exit early and the call end before its deadline.
   // `exec` replaces the shell in place, so the call still runs when the deadline cuts it off.
@@ -80,7 +63,7 @@ TEST_F(SandboxLimitsTest, ForkBombStopsAtThePidsLimit) {
   EXPECT_EQ(after.exit_code, 0);
   EXPECT_TRUE(eventually([&] {
     auto status = manager_->status("alpha");
-    return status.ok() && status->backend_status.usage.pids.value_or(0) == 0;
+    return status.ok() && status->backend_status.usage.pids.value_or(0) <= idle;
   }));
 }
 
@@ -103,9 +86,11 @@ TEST_F(SandboxLimitsTest, MemoryHogIsKilledAndOnlyItsProjectIsAffected) {
   EXPECT_EQ(hog.signal, SIGKILL) << "exit " << hog.exit_code.value_or(-1) << " " << hog.stderr_text;
   EXPECT_FALSE(hog.timed_out);
 
-  auto still = manager_->process(neighbour->id);
+  auto still = manager_->list_processes("beta");
   ASSERT_TRUE(still.ok());
-  EXPECT_TRUE((*still)->info().running);
+  ASSERT_EQ(still->size(), 1u);
+  EXPECT_EQ(still->front().id, neighbour->id);
+  EXPECT_TRUE(still->front().running);
   EXPECT_EQ(exec("beta", "echo fine").stdout_text, "fine\n");
   EXPECT_EQ(exec("alpha", "echo recovered").stdout_text, "recovered\n");
 }
@@ -226,46 +211,83 @@ TEST_F(SandboxLimitsTest, BackgroundProcessOutputStdinAndKill) {
   auto process = manager_->start_process(
       "alpha", {"echo hello; while read line; do echo got:$line; done", "", {}});
   ASSERT_TRUE(process.ok()) << process.error().message;
-  auto handle = manager_->process(process->id);
-  ASSERT_TRUE(handle.ok());
-  ASSERT_TRUE(eventually([&] { return (*handle)->read(0, std::nullopt).data == "hello\n"; }));
-  ASSERT_TRUE(manager_->write_process(process->id, "ping\n").ok());
-  ASSERT_TRUE(eventually([&] { return (*handle)->read(6, std::nullopt).data == "got:ping\n"; }));
+  auto output_from = [&](uint64_t since) {
+    auto read = manager_->read_process("alpha", process->id, since, std::nullopt, 4096);
+    return read.ok() ? read->data : std::string("error: ") + read.error().message;
+  };
+  ASSERT_TRUE(eventually([&] { return output_from(0) == "hello\n"; })) << output_from(0);
+  ASSERT_TRUE(manager_->write_process("alpha", process->id, "ping\n").ok());
+  ASSERT_TRUE(eventually([&] { return output_from(6) == "got:ping\n"; })) << output_from(6);
   auto listed = manager_->list_processes("alpha");
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
-  auto killed = manager_->kill_process(process->id, SIGTERM);
+  // Ids belong to their project: another project does not find this one.
+  ASSERT_TRUE(projects_->create("beta", "").ok());
+  auto foreign = manager_->read_process("beta", process->id, 0, std::nullopt, 4096);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code, "not_found");
+  EXPECT_FALSE(manager_->kill_process("beta", process->id, SIGKILL).ok());
+  auto killed = manager_->kill_process("alpha", process->id, SIGTERM);
   ASSERT_TRUE(killed.ok());
-  EXPECT_TRUE((*handle)->wait_exit(std::chrono::seconds(10)));
-  EXPECT_FALSE((*handle)->info().running);
-  EXPECT_EQ((*handle)->info().signal, SIGTERM);
+  auto ended = [&] {
+    auto list = manager_->list_processes("alpha");
+    return list.ok() && list->size() == 1 && !list->front().running;
+  };
+  ASSERT_TRUE(eventually(ended));
+  EXPECT_EQ(manager_->list_processes("alpha")->front().signal, SIGTERM);
 }
 
-TEST_F(SandboxLimitsTest, RestartReconcilesStateAndKillsLeftovers) {
-  ASSERT_EQ(exec("alpha", "echo up").stdout_text, "up\n");
-  // A process left in the project's cgroup by a server that died without cleaning up.
+TEST_F(SandboxLimitsTest, ARestartAdoptsTheLiveSandboxAndCleansUpADeadOne) {
+  ASSERT_EQ(exec("alpha", "echo up > /tmp/mark; echo up").stdout_text, "up\n");
+  auto process = manager_->start_process("alpha", {"exec sleep 987606", "", {}});
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto restart = [&] {
+    manager_ = std::make_unique<ContainerManager>(
+        *repositories_.containers,
+        std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test", BwrapOptions{},
+                                       supervised_options()),
+        project_resolver(*projects_), options_);
+    return manager_->reconcile();
+  };
+
+  // The server stops; the sandbox does not, and the next server uses it as it is.
+  manager_.reset();
+  auto adopted = restart();
+  ASSERT_TRUE(adopted.ok());
+  EXPECT_EQ(*adopted, 0u);
+  auto listed = manager_->list_processes("alpha");
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_TRUE(listed->front().running);
+  EXPECT_EQ(exec("alpha", "cat /tmp/mark").stdout_text, "up\n");
+
+  // A sandbox whose supervisor died, with a stray left in its cgroup: the next start cleans up.
   auto group = ProjectCgroup::existing(CgroupHost::detect(), "benchtop-test", alpha_.id);
   auto join = group.join_fds();
   ASSERT_FALSE(join.empty());
   SpawnOptions options;
-  options.argv = {"/bin/sh", "-c", "setsid sleep 987606 >/dev/null 2>&1 &"};
+  options.argv = {"/bin/sh", "-c", "setsid sleep 987607 >/dev/null 2>&1 &"};
   for (const auto& fd : join) options.cgroup_procs_fds.push_back(fd.get());
   auto planter = SpawnedProcess::spawn(options);
   ASSERT_TRUE(planter.ok());
   planter->wait();
-  ASSERT_TRUE(eventually([] { return !processes_matching("sleep 987606").empty(); }));
-
-  manager_.reset();  // the old server is gone; its row still says running
-  manager_ = std::make_unique<ContainerManager>(
-      *repositories_.containers,
-      std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test"),
-      project_resolver(*projects_), options_);
-  auto fixed = manager_->reconcile();
+  ASSERT_TRUE(eventually([] { return !processes_matching("sleep 987607").empty(); }));
+  pid_t supervisor = -1;
+  for (int pid : group.pids()) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.rfind(kSupervisorInside, 0) == 0) supervisor = pid;
+  }
+  ASSERT_GT(supervisor, 0);
+  manager_.reset();
+  ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
+  auto fixed = restart();
   ASSERT_TRUE(fixed.ok());
   EXPECT_EQ(*fixed, 1u);
   auto status = manager_->status("alpha");
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->state, ContainerState::kStopped);
+  EXPECT_TRUE(eventually([] { return processes_matching("sleep 987607").empty(); }));
   EXPECT_TRUE(eventually([] { return processes_matching("sleep 987606").empty(); }));
   EXPECT_EQ(exec("alpha", "echo again").stdout_text, "again\n");
 }

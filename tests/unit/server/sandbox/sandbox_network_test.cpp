@@ -46,7 +46,7 @@ std::vector<std::string> networked_argv(std::shared_ptr<const SandboxNetwork> ne
   ContainerSpec spec;
   spec.workspace = "/srv/ws";
   spec.network = true;
-  return backend.argv_for(spec, ProcessLaunch{"true", "", {}, false}, "");
+  return backend.argv_for(spec, {"/bin/true"});
 }
 
 TEST(SandboxNetworkCommandLine, WithoutUserModeNetworkingTheHostNamespaceIsNeverShared) {
@@ -313,11 +313,14 @@ class NetworkedSandboxTest : public SandboxOperatorLimitsTest {
   // The targets ("ADDRESS/PORT") the sandbox reached, one per line.
   std::string reached_from_sandbox(const std::vector<std::string>& targets) {
     std::string command;
+    // A connection the guard allows is made at once; one it refuses may hang until the timeout
+    // (2 s each), and the call's deadline leaves room for every target to do so.
     for (const auto& target : targets) {
-      command += "if timeout 5 bash -c 'exec 3<>/dev/tcp/" + target +
+      command += "if timeout 2 bash -c 'exec 3<>/dev/tcp/" + target +
                  "' 2>/dev/null; then echo reached " + target + "; fi; ";
     }
-    const auto result = exec("alpha", command + "echo done");
+    const auto result = exec("alpha", command + "echo done",
+                             std::chrono::seconds(10 + 3 * static_cast<int64_t>(targets.size())));
     EXPECT_EQ(result.exit_code.value_or(-1), 0) << result.stderr_text;
     return result.stdout_text;
   }
@@ -356,12 +359,34 @@ TEST_F(NetworkedSandboxTest, KeepsTheHostIdentitySeccompFilterAndIdmappedWorkspa
   const std::string id = std::to_string(kSandboxId);
   const std::string expected = "\t" + id + "\t" + id + "\t" + id + "\t" + id;
   EXPECT_EQ(host_uids(sleeper), expected) << "the sandboxed process";
-  const pid_t pasta = find_host_process_where([](const std::string& text) {
-    return text.rfind("/usr/bin/pasta", 0) == 0 && text.find("exec sleep 987622") != text.npos;
-  });
+  // The project's pasta: it runs the sandbox (bubblewrap, then the supervisor) and sits in the
+  // project's cgroup.
+  pid_t pasta = -1;
+  for (int pid : ProjectCgroup::existing(CgroupHost::detect(), "benchtop-test", alpha_.id).pids()) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.rfind("/usr/bin/pasta", 0) == 0 && text.find(kSupervisorInside) != text.npos) {
+      pasta = pid;
+    }
+  }
   ASSERT_GT(pasta, 0);
   EXPECT_EQ(host_uids(pasta), expected) << "pasta, whose sockets the nftables guard judges";
-  (void)manager_->kill_process(process->id, SIGKILL);
+  (void)manager_->kill_process("alpha", process->id, SIGKILL);
+}
+
+// Network is a property of the sandbox's namespace: switching it makes the sandbox again, so the
+// project's processes all have it or all lack it.
+TEST_F(NetworkedSandboxTest, SwitchingNetworkRemakesTheSandbox) {
+  // The interfaces of the sandbox's network namespace.
+  const std::string interfaces = "awk -F: 'NR > 2 { gsub(/ /, \"\", $1); print $1 }' /proc/net/dev";
+  EXPECT_NE(exec("alpha", interfaces).stdout_text, "lo\n");
+  auto off = call("devcontainer_ensure", {{"project", "alpha"}, {"network", false}});
+  ASSERT_FALSE(off.is_error) << text_of(off);
+  EXPECT_EQ(exec("alpha", interfaces).stdout_text, "lo\n");
+  auto on =
+      call("devcontainer_ensure", {{"project", "alpha"}, {"network", true}, {"confirm", "alpha"}});
+  ASSERT_FALSE(on.is_error) << text_of(on);
+  EXPECT_NE(exec("alpha", interfaces).stdout_text, "lo\n");
 }
 
 TEST_F(NetworkedSandboxTest, HostLoopbackGatewayAndHostAddressesAreUnreachable) {

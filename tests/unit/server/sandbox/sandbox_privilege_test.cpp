@@ -25,7 +25,7 @@ TEST_F(SandboxPrivilegeTest, SandboxedProcessesAreNotHostRoot) {
   const uid_t expected = ::geteuid() == 0 ? BwrapOptions{}.host_uid : ::geteuid();
   const std::string one = std::to_string(expected);
   EXPECT_EQ(uids, "\t" + one + "\t" + one + "\t" + one + "\t" + one) << "host uids of the sandbox";
-  (void)manager_->kill_process(process->id, SIGKILL);
+  (void)manager_->kill_process("alpha", process->id, SIGKILL);
 }
 
 // Every way a program can ask for a set-user-ID or set-group-ID file: chmod and friends, modes

@@ -115,10 +115,12 @@ TEST_F(SandboxSyscallTest, BackgroundProcessesRunUnderTheSameFilter) {
                 "",
                 {}});
   ASSERT_TRUE(process.ok()) << process.error().message;
-  auto handle = manager_->process(process->id);
-  ASSERT_TRUE(handle.ok());
-  EXPECT_TRUE((*handle)->wait_exit(std::chrono::seconds(30)));
-  EXPECT_EQ((*handle)->read(0, std::nullopt).data, "refused\n");
+  auto output = [&] {
+    auto read = manager_->read_process("alpha", process->id, 0, std::nullopt, 4096);
+    return read.ok() && !read->process.running ? read->data : std::string("(running)");
+  };
+  EXPECT_TRUE(eventually([&] { return output() != "(running)"; }, std::chrono::seconds(30)));
+  EXPECT_EQ(output(), "refused\n");
 }
 
 TEST_F(SandboxSyscallTest, OrdinaryDevelopmentWorkStillRuns) {

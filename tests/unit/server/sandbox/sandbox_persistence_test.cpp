@@ -1,0 +1,167 @@
+// One long-lived sandbox per project: its processes share localhost and /tmp, its home directory
+// outlives the sandbox, another project reaches none of it, and a second server on the same data
+// directory uses the same sandbox without disturbing the first.
+#include <signal.h>
+
+#include <future>
+
+#include "tests/support/sandbox_test_support.h"
+
+namespace benchtop::testing {
+namespace {
+
+using SandboxPersistenceTest = SandboxFixture;
+
+// A free port on this host's loopback; the sandbox has its own loopback, where it is free too.
+int free_port() {
+  static int next = 20000 + static_cast<int>(::getpid() % 20000);
+  return next++;
+}
+
+// The output of a background process so far.
+std::string output_of(ContainerManager& manager, const std::string& project,
+                      const std::string& id) {
+  auto read = manager.read_process(project, id, 0, std::nullopt, 64 * 1024);
+  return read.ok() ? read->data : "error: " + read.error().message;
+}
+
+TEST_F(SandboxPersistenceTest, ADevServerAnswersCommandsOfItsProjectOnly) {
+  const std::string port = std::to_string(free_port());
+  auto server = manager_->start_process(
+      "alpha", {"exec python3 -u -m http.server " + port + " --bind 127.0.0.1", "", {}});
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  ASSERT_TRUE(eventually([&] {
+    return output_of(*manager_, "alpha", server->id).find("Serving HTTP") != std::string::npos;
+  })) << output_of(*manager_, "alpha", server->id);
+
+  const std::string fetch =
+      "python3 -c \"import urllib.request as r; print(r.urlopen("
+      "'http://127.0.0.1:" +
+      port + "/', timeout=5).status)\"";
+  auto same_project = exec("alpha", fetch);
+  EXPECT_EQ(same_project.stdout_text, "200\n") << same_project.stderr_text;
+
+  ASSERT_TRUE(projects_->create("beta", "").ok());
+  auto other_project = exec("beta", fetch);
+  EXPECT_NE(other_project.exit_code, 0);
+  EXPECT_NE(other_project.stderr_text.find("Connection refused"), std::string::npos)
+      << other_project.stderr_text;
+}
+
+TEST_F(SandboxPersistenceTest, TmpLastsBetweenCommandsAndHomeOutlivesTheSandbox) {
+  ASSERT_EQ(exec("alpha",
+                 "echo kept > /tmp/note; mkdir -p ~/.local/bin; "
+                 "printf '#!/bin/sh\\necho tool ran\\n' > ~/.local/bin/tool; "
+                 "chmod +x ~/.local/bin/tool; echo done")
+                .stdout_text,
+            "done\n");
+  EXPECT_EQ(exec("alpha", "cat /tmp/note").stdout_text, "kept\n");
+  EXPECT_EQ(exec("alpha", "echo $HOME; ~/.local/bin/tool").stdout_text, "/home/dev\ntool ran\n");
+
+  // Destroying the sandbox ends /tmp with it; the home directory (user-level installs) stays.
+  ASSERT_TRUE(manager_->destroy("alpha").ok());
+  EXPECT_EQ(exec("alpha", "cat /tmp/note 2>/dev/null || echo gone; ~/.local/bin/tool").stdout_text,
+            "gone\ntool ran\n");
+  // Another project has a home of its own.
+  ASSERT_TRUE(projects_->create("beta", "").ok());
+  EXPECT_EQ(exec("beta", "ls -A ~ | wc -l").stdout_text, "0\n");
+
+  // Deleting the project removes its home with it.
+  const auto state = temp_ / "sandboxes" / alpha_.id;
+  ASSERT_TRUE(std::filesystem::exists(state / "home" / ".local"));
+  ASSERT_TRUE(manager_->remove(alpha_.id).ok());
+  EXPECT_FALSE(std::filesystem::exists(state));
+}
+
+TEST_F(SandboxPersistenceTest, TwoServersOnOneDataDirectoryShareTheSandbox) {
+  // A second manager over the same store and state directory stands for a second benchtop.
+  ContainerManager second(*repositories_.containers,
+                          std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test",
+                                                         BwrapOptions{}, supervised_options()),
+                          project_resolver(*projects_), options_);
+  ASSERT_TRUE(second.reconcile().ok());
+
+  auto process = manager_->start_process("alpha", {"echo started; exec sleep 987631", "", {}});
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  auto listed = second.list_processes("alpha");
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().id, process->id);
+  EXPECT_TRUE(eventually([&] { return output_of(second, "alpha", process->id) == "started\n"; }));
+  ExecRequest look;
+  look.command = "pgrep -x sleep >/dev/null && echo seen";
+  auto seen = second.run("alpha", look, CancellationToken());
+  ASSERT_TRUE(seen.ok()) << seen.error().message;
+  EXPECT_EQ(seen->stdout_text, "seen\n");
+
+  // The first server going away (and a third starting) leaves the process alone.
+  manager_.reset();
+  ContainerManager third(*repositories_.containers,
+                         std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test",
+                                                        BwrapOptions{}, supervised_options()),
+                         project_resolver(*projects_), options_);
+  ASSERT_TRUE(third.reconcile().ok());
+  listed = second.list_processes("alpha");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_TRUE(listed->front().running);
+
+  auto killed = third.kill_process("alpha", process->id, SIGKILL);
+  ASSERT_TRUE(killed.ok()) << killed.error().message;
+  EXPECT_FALSE(killed->running);
+  EXPECT_TRUE(eventually([] { return processes_matching("sleep 987631").empty(); }));
+  (void)second.destroy("alpha");
+}
+
+TEST_F(SandboxPersistenceTest, ASandboxAnotherServerDestroyedIsMadeAgain) {
+  ContainerManager second(*repositories_.containers,
+                          std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test",
+                                                         BwrapOptions{}, supervised_options()),
+                          project_resolver(*projects_), options_);
+  ExecRequest request;
+  request.command = "echo first";
+  ASSERT_TRUE(second.run("alpha", request, CancellationToken()).ok());
+  ASSERT_TRUE(manager_->destroy("alpha").ok());
+  // The second server still thinks the sandbox runs: its next command and process find out.
+  request.command = "echo again";
+  auto again = second.run("alpha", request, CancellationToken());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->stdout_text, "again\n");
+  ASSERT_TRUE(manager_->destroy("alpha").ok());
+  auto process = second.start_process("alpha", {"exec sleep 987661", "", {}});
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  (void)second.destroy("alpha");
+}
+
+TEST_F(SandboxPersistenceTest, IdleHereIsNotIdleEverywhere) {
+  ContainerManager second(*repositories_.containers,
+                          std::make_unique<BwrapBackend>(CgroupHost::detect(), "benchtop-test",
+                                                         BwrapOptions{}, supervised_options()),
+                          project_resolver(*projects_), options_);
+  ASSERT_EQ(exec("alpha", "true").exit_code, 0);
+  ExecRequest look;
+  look.command = "true";
+  ASSERT_TRUE(second.run("alpha", look, CancellationToken()).ok());
+
+  // The first server runs a long command; the second has been idle and would suspend.
+  CancellationSource cancel;
+  auto running = std::async(std::launch::async, [&] {
+    ExecRequest request;
+    request.command = "exec sleep 987651";
+    return manager_->run("alpha", request, cancel.token());
+  });
+  ASSERT_TRUE(eventually([] { return !processes_matching("sleep 987651").empty(); }));
+  EXPECT_EQ(second.suspend_idle(std::chrono::seconds(0)), 0u);
+  auto status = second.status("alpha");
+  ASSERT_TRUE(status.ok());
+  EXPECT_FALSE(status->backend_status.frozen);
+  cancel.cancel();
+  auto ended = running.get();
+  ASSERT_TRUE(ended.ok());
+  EXPECT_TRUE(ended->cancelled);
+  // Once nothing runs, idleness is judged by the last request from any server.
+  EXPECT_EQ(second.suspend_idle(std::chrono::seconds(0)), 1u);
+}
+
+}  // namespace
+}  // namespace benchtop::testing
