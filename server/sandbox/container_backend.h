@@ -67,6 +67,12 @@ class ContainerBackend {
   virtual Status resume(const ContainerSpec& spec) = 0;
   // Kills every process of the container and removes it.
   virtual Status destroy(const ContainerSpec& spec) = 0;
+  // A TCP connection to `port` on the container's own loopback, made inside its network
+  // namespace (what a preview of a dev server proxies through). Error code "unsupported" where
+  // the backend cannot.
+  virtual Result<UniqueFd> connect_port(const ContainerSpec&, int) {
+    return Error::make("this container backend cannot connect to its ports", "unsupported");
+  }
   // Whether the container had commands or requests within `idle_for`, from whichever server:
   // idle suspension asks before freezing what another benchtop may be using.
   virtual bool in_use(const ContainerSpec&, std::chrono::milliseconds) { return false; }

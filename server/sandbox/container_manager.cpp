@@ -459,6 +459,13 @@ Status ContainerManager::write_process(const std::optional<std::string>& project
   return written;
 }
 
+Result<UniqueFd> ContainerManager::connect_port(const std::optional<std::string>& project,
+                                                int port) {
+  auto spec = spec_for(project);
+  if (!spec) return spec.take_error();
+  return backend_->connect_port(*spec, port);
+}
+
 Result<std::vector<BackgroundProcessInfo>> ContainerManager::list_processes(
     const std::optional<std::string>& project) {
   auto spec = spec_for(project);

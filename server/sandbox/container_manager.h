@@ -110,6 +110,10 @@ class ContainerManager : public CommandRunner {
   Result<std::vector<BackgroundProcessInfo>> list_processes(
       const std::optional<std::string>& project);
 
+  // A TCP connection to `port` on the project's container loopback (the container must run; it
+  // is not started for this).
+  Result<UniqueFd> connect_port(const std::optional<std::string>& project, int port);
+
   // The kill switch: while disabled, run() and start_process() refuse with code "exec_disabled".
   void set_exec_enabled(bool enabled);
   bool exec_enabled() const { return exec_enabled_.load(); }

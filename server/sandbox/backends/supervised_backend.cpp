@@ -576,6 +576,27 @@ Status SupervisedBackend::destroy(const ContainerSpec& spec) {
   return {};
 }
 
+Result<UniqueFd> SupervisedBackend::connect_port(const ContainerSpec& spec, int port) {
+  if (port < 1 || port > 65535) return Error::make("no such port", "invalid_argument");
+  if (auto thawed = thaw_if_frozen(spec); !thawed) return thawed.take_error();
+  auto answer =
+      supervisor::request(socket_path(spec), {{"op", "connect"}, {"port", port}}, kRequestTimeout);
+  if (!answer) return answer.take_error();
+  // Exactly one descriptor, and a stream socket: the supervisor's answer is checked like any
+  // input from inside the sandbox.
+  if (answer->fds.size() != 1) {
+    return Error::make("the sandbox answered a connect without exactly one connection", "protocol");
+  }
+  int type = 0;
+  socklen_t length = sizeof type;
+  if (::getsockopt(answer->fds[0].get(), SOL_SOCKET, SO_TYPE, &type, &length) != 0 ||
+      type != SOCK_STREAM) {
+    return Error::make("the sandbox answered a connect with something else than a stream socket",
+                       "protocol");
+  }
+  return std::move(answer->fds[0]);
+}
+
 bool SupervisedBackend::in_use(const ContainerSpec& spec, std::chrono::milliseconds idle_for) {
   if (group_for(spec, false).freeze_requested()) return false;
   auto answer = supervisor::request(socket_path(spec), {{"op", "hello"}}, 2s);

@@ -56,6 +56,7 @@ class SupervisedBackend : public ContainerBackend {
   Result<bool> adopt(const ContainerSpec& spec) override;
   Status remove_state(const ContainerSpec& spec) override;
   bool in_use(const ContainerSpec& spec, std::chrono::milliseconds idle_for) override;
+  Result<UniqueFd> connect_port(const ContainerSpec& spec, int port) override;
   // Commands run as `/bin/sh -c command`: a shell reports a child killed by signal N as 128+N.
   bool exit_codes_carry_signals() const override { return true; }
 

@@ -2,6 +2,7 @@
 // outlives the sandbox, another project reaches none of it, and a second server on the same data
 // directory uses the same sandbox without disturbing the first.
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <future>
 
@@ -41,11 +42,25 @@ TEST_F(SandboxPersistenceTest, ADevServerAnswersCommandsOfItsProjectOnly) {
   auto same_project = exec("alpha", fetch);
   EXPECT_EQ(same_project.stdout_text, "200\n") << same_project.stderr_text;
 
+  // benchtop itself reaches the server through the sandbox (what a preview proxies through).
+  auto connection = manager_->connect_port("alpha", std::stoi(port));
+  ASSERT_TRUE(connection.ok()) << connection.error().message;
+  const std::string request = "GET / HTTP/1.0\r\n\r\n";
+  ASSERT_EQ(::write(connection->get(), request.data(), request.size()),
+            static_cast<ssize_t>(request.size()));
+  char answer[12] = {};
+  ASSERT_EQ(::recv(connection->get(), answer, sizeof answer, MSG_WAITALL), 12);
+  EXPECT_EQ(std::string(answer, 12), "HTTP/1.0 200");
+
   ASSERT_TRUE(projects_->create("beta", "").ok());
   auto other_project = exec("beta", fetch);
   EXPECT_NE(other_project.exit_code, 0);
   EXPECT_NE(other_project.stderr_text.find("Connection refused"), std::string::npos)
       << other_project.stderr_text;
+  // Nor does a connection made in the other project's sandbox (it is running now) reach it.
+  auto foreign = manager_->connect_port("beta", std::stoi(port));
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.error().message.find("refused"), std::string::npos) << foreign.error().message;
 }
 
 TEST_F(SandboxPersistenceTest, TmpLastsBetweenCommandsAndHomeOutlivesTheSandbox) {
