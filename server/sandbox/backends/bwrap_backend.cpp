@@ -114,8 +114,7 @@ Status BwrapBackend::check_network(const ContainerSpec& spec) {
 }
 
 Result<SupervisedBackend::Command> BwrapBackend::supervisor_command(
-    const ContainerSpec& spec, const std::vector<std::string>& program_args,
-    const std::vector<int>&) {
+    const ContainerSpec& spec, const std::vector<std::string>& program_args) {
   if (auto network = check_network(spec); !network) return network.take_error();
   std::vector<std::string> program = {kSupervisorInside};
   program.insert(program.end(), program_args.begin(), program_args.end());
@@ -291,8 +290,7 @@ Status BwrapBackend::run_probe(bool networked, const std::string& failure,
 }
 
 Result<SupervisedBackend::Command> NoneBackend::supervisor_command(
-    const ContainerSpec& spec, const std::vector<std::string>& program_args,
-    const std::vector<int>&) {
+    const ContainerSpec& spec, const std::vector<std::string>& program_args) {
   Command command;
   command.argv = {supervised_options().supervisor_program.string()};
   command.argv.insert(command.argv.end(), program_args.begin(), program_args.end());

@@ -77,8 +77,7 @@ class BwrapBackend : public SupervisedBackend {
 
  protected:
   Result<Command> supervisor_command(const ContainerSpec& spec,
-                                     const std::vector<std::string>& program_args,
-                                     const std::vector<int>& keep_fds) override;
+                                     const std::vector<std::string>& program_args) override;
   Status prepare_home(const std::filesystem::path& home) const override;
   std::vector<std::string> isolation_notes(const ContainerSpec& spec) const override;
 
@@ -122,8 +121,7 @@ class NoneBackend : public SupervisedBackend {
 
  protected:
   Result<Command> supervisor_command(const ContainerSpec& spec,
-                                     const std::vector<std::string>& program_args,
-                                     const std::vector<int>& keep_fds) override;
+                                     const std::vector<std::string>& program_args) override;
   std::map<std::string, std::string> command_environment(const ContainerSpec& spec) const override;
   std::vector<std::string> isolation_notes(const ContainerSpec& spec) const override;
 };

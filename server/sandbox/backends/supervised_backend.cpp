@@ -179,11 +179,14 @@ SupervisedBackend::SupervisedBackend(CgroupHost host, std::string cgroup_parent,
     : host_(std::move(host)), parent_(std::move(cgroup_parent)), options_(std::move(options)) {
   if (options_.supervisor_program.empty())
     options_.supervisor_program = default_supervisor_program();
+}
+
+Status SupervisedBackend::state_configured() const {
+  // No fallback under /tmp: a name there can be taken first by another user of the machine.
   if (options_.state_root.empty()) {
-    // Tests and tools that make a backend without a data directory: a private one per user.
-    options_.state_root =
-        fs::temp_directory_path() / ("benchtop-sandboxes-" + std::to_string(::geteuid()));
+    return Error::make("no directory for sandbox state is configured", "unavailable");
   }
+  return {};
 }
 
 fs::path SupervisedBackend::state_dir(const ContainerSpec& spec) const {
@@ -245,6 +248,7 @@ std::string SupervisedBackend::running_mode(const ContainerSpec& spec) const {
 }
 
 Status SupervisedBackend::ensure(const ContainerSpec& spec) {
+  if (auto configured = state_configured(); !configured) return configured;
   if (auto made = make_private_dir(state_dir(spec)); !made) return made;
   ProjectCgroup group = group_for(spec, true);
   const bool same_mode = running_mode(spec) == sandbox_mode(spec);
@@ -281,9 +285,8 @@ Status SupervisedBackend::start_supervisor(const ContainerSpec& spec) {
   UniqueFd log(::memfd_create("benchtop-sandbox-log", MFD_CLOEXEC));
   if (!log) return errno_error("memfd_create");
 
-  auto command = supervisor_command(
-      spec, {"--listen-fd", std::to_string(listener->get()), "--log-fd", std::to_string(log.get())},
-      {listener->get(), log.get()});
+  auto command = supervisor_command(spec, {"--listen-fd", std::to_string(listener->get()),
+                                           "--log-fd", std::to_string(log.get())});
   if (!command) return command.take_error();
   SpawnOptions options;
   options.argv = command->argv;
@@ -572,7 +575,7 @@ Status SupervisedBackend::destroy(const ContainerSpec& spec) {
   }
   group.remove();
   std::error_code ec;
-  fs::remove(socket_path(spec), ec);
+  if (state_configured()) fs::remove(socket_path(spec), ec);
   return {};
 }
 
@@ -611,6 +614,7 @@ bool SupervisedBackend::in_use(const ContainerSpec& spec, std::chrono::milliseco
 }
 
 Status SupervisedBackend::remove_state(const ContainerSpec& spec) {
+  if (auto configured = state_configured(); !configured) return {};  // nothing was kept
   std::error_code ec;
   fs::remove_all(state_dir(spec), ec);
   if (ec) {
@@ -621,6 +625,7 @@ Status SupervisedBackend::remove_state(const ContainerSpec& spec) {
 }
 
 Result<bool> SupervisedBackend::adopt(const ContainerSpec& spec) {
+  if (auto configured = state_configured(); !configured) return configured.take_error();
   ProjectCgroup existing = ProjectCgroup::existing(host_, parent_, spec.project_id);
   if (existing.freeze_requested() || supervisor_alive(spec)) {
     std::lock_guard lock(mutex_);

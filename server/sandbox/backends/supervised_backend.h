@@ -25,7 +25,8 @@
 namespace benchtop {
 
 struct SupervisedOptions {
-  // Where each project's supervisor socket, log and home directory live (<root>/<project id>/).
+  // Where each project's supervisor socket and home directory live (<root>/<project id>/).
+  // Required for starting sandboxes; empty only for a backend that builds command lines.
   std::filesystem::path state_root;
   // The benchtop-sandbox program.
   std::filesystem::path supervisor_program;
@@ -77,10 +78,9 @@ class SupervisedBackend : public ContainerBackend {
   };
   // How the supervisor of `spec` is started: `program_args` ("--listen-fd N ...") follow the
   // supervisor program's path, which the subclass chooses (it may be mounted elsewhere inside);
-  // `keep_fds` are the descriptors those arguments name.
+  // the descriptors those arguments name are kept open by the caller.
   virtual Result<Command> supervisor_command(const ContainerSpec& spec,
-                                             const std::vector<std::string>& program_args,
-                                             const std::vector<int>& keep_fds) = 0;
+                                             const std::vector<std::string>& program_args) = 0;
   // The environment every command starts from (the request's variables are added on top).
   virtual std::map<std::string, std::string> command_environment(const ContainerSpec& spec) const;
   // Makes the home directory usable by the sandbox's user (the bwrap backend chowns it).
@@ -92,6 +92,8 @@ class SupervisedBackend : public ContainerBackend {
  private:
   // The project's cgroup (created on first use, limits applied).
   ProjectCgroup group_for(const ContainerSpec& spec, bool apply_limits);
+  // An error unless a state root was given (a backend made only to build command lines has none).
+  Status state_configured() const;
   // The supervisor answers hello (bounded).
   bool supervisor_alive(const ContainerSpec& spec);
   // Starts the supervisor unless one answers; serialised across processes by a lock file.

@@ -96,6 +96,21 @@ TEST(BwrapCommandLineTest, HasTheIsolationFlagsAndRemountsRootLast) {
   EXPECT_LT(seccomp, std::find(argv.begin(), argv.end(), "--"));
 }
 
+TEST(SupervisedBackendTest, StartsNoSandboxWithoutAStateDirectory) {
+  // A backend made only for its command lines has nowhere to keep a sandbox's socket and home,
+  // and takes no shared directory such as /tmp instead.
+  NoneBackend backend(CgroupHost{}, "t", SupervisedOptions{});
+  ContainerSpec spec;
+  spec.project_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  spec.workspace = "/srv/ws";
+  auto ensured = backend.ensure(spec);
+  ASSERT_FALSE(ensured.ok());
+  EXPECT_EQ(ensured.error().code, "unavailable");
+  EXPECT_NE(ensured.error().message.find("no directory for sandbox state"), std::string::npos);
+  EXPECT_FALSE(backend.adopt(spec).ok());
+  EXPECT_TRUE(backend.remove_state(spec).ok());
+}
+
 TEST(SandboxSeccompTest, ProgramIsWholeBpfInstructions) {
   auto program = sandbox_seccomp_program();
   ASSERT_TRUE(program.ok()) << program.error().message;
