@@ -51,6 +51,11 @@ std::string ContainerManager::network_not_allowed_message() {
 
 namespace {
 
+// What the backend is handed for a project's container, as its row says.
+ContainerSpec spec_of(const ContainerProject& project, const ContainerRow& row) {
+  return ContainerSpec{project.id, project.name, project.workspace, row.limits, row.network};
+}
+
 // `limit` within `ceiling`, where 0 means "none" for both.
 int64_t within(int64_t limit, int64_t ceiling) {
   if (ceiling <= 0) return limit;
@@ -154,7 +159,7 @@ Result<ContainerSpec> ContainerManager::spec_for(const std::optional<std::string
   if (!project) return project.take_error();
   auto row = load_row(*project);
   if (!row) return row.take_error();
-  return ContainerSpec{project->id, project->name, project->workspace, row->limits, row->network};
+  return spec_of(*project, *row);
 }
 
 Result<ContainerSpec> ContainerManager::prepare(const std::optional<std::string>& name) {
@@ -216,7 +221,7 @@ Result<ContainerInfo> ContainerManager::ensure(const std::optional<std::string>&
     if (settings.cpu_millis) row.limits.cpu_millis = *settings.cpu_millis;
     if (settings.network) row.network = *settings.network;
     row.backend = backend_name_;
-    ContainerSpec spec{project->id, project->name, project->workspace, row.limits, row.network};
+    const ContainerSpec spec = spec_of(*project, row);
 
     ContainerState current;
     {
@@ -257,7 +262,7 @@ Result<ContainerInfo> ContainerManager::info_for(const ContainerProject& project
   info.network = loaded->network;
   info.error = loaded->error;
   info.last_activity = loaded->last_activity;
-  ContainerSpec spec{project.id, project.name, project.workspace, loaded->limits, loaded->network};
+  const ContainerSpec spec = spec_of(project, *loaded);
   info.backend_status = backend_->status(spec);
   if (options_.disk != nullptr) {
     DiskReport disk = options_.disk->report(project.workspace);
@@ -345,8 +350,7 @@ Result<ContainerInfo> ContainerManager::destroy(const std::optional<std::string>
     std::lock_guard lifecycle(*lifecycle_lock);
     auto loaded = load_row(*project);
     if (!loaded) return loaded.take_error();
-    ContainerSpec spec{project->id, project->name, project->workspace, loaded->limits,
-                       loaded->network};
+    const ContainerSpec spec = spec_of(*project, *loaded);
     if (auto removed = backend_->destroy(spec); !removed) return removed.take_error();
     ContainerRow row = std::move(loaded).value();
     row.state = ContainerState::kStopped;
