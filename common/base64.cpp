@@ -45,6 +45,16 @@ std::string encode(std::string_view bytes) {
   return out;
 }
 
+std::string encode_url(std::string_view bytes) {
+  std::string text = encode(bytes);
+  for (char& c : text) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return text;
+}
+
 std::optional<std::string> decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::string out;

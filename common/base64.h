@@ -9,6 +9,9 @@
 namespace benchtop::base64 {
 
 std::string encode(std::string_view bytes);
+// The URL- and filename-safe alphabet (RFC 4648 section 5: '-' and '_' for '+' and '/') without
+// padding: safe unquoted in a cookie value and a URL query, for opaque signed values.
+std::string encode_url(std::string_view bytes);
 
 // Strict decoding: the length must be a multiple of 4, padding only at the end (at most two '='),
 // no whitespace, no characters outside the alphabet, and unused bits of the last group zero (so

@@ -9,17 +9,6 @@
 namespace benchtop {
 namespace {
 
-// Base64 without the characters a cookie value may not hold unquoted ('=') or that need care in
-// a URL; the value is opaque to the browser either way.
-std::string cookie_safe(std::string text) {
-  for (char& c : text) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  return text;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -29,7 +18,7 @@ std::string_view trim(std::string_view text) {
 }  // namespace
 
 std::string SessionCookieSigner::mac(std::string_view payload) const {
-  return cookie_safe(base64::encode(key_.tag(payload)));
+  return base64::encode_url(key_.tag(payload));
 }
 
 // Format: "<expiry seconds since the epoch>.<nonce>.<mac of the first two parts>". The nonce
@@ -37,8 +26,7 @@ std::string SessionCookieSigner::mac(std::string_view payload) const {
 std::string SessionCookieSigner::issue(Clock::time_point expires) const {
   const auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
-  const std::string payload =
-      std::to_string(seconds) + "." + cookie_safe(base64::encode(random_bytes(16)));
+  const std::string payload = std::to_string(seconds) + "." + base64::encode_url(random_bytes(16));
   return payload + "." + mac(payload);
 }
 

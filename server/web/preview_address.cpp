@@ -35,16 +35,6 @@ std::optional<uint16_t> parse_port(std::string_view digits) {
   return static_cast<uint16_t>(value);
 }
 
-// Base64 without '=', '+' and '/': safe unquoted in a cookie and in a URL query.
-std::string url_safe(std::string text) {
-  for (char& c : text) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  return text;
-}
-
 }  // namespace
 
 std::string PreviewAddress::host_name() const {
@@ -71,15 +61,14 @@ std::optional<PreviewAddress> parse_preview_host(const HostPort& host) {
 std::string PreviewPasses::mac(std::string_view payload, const PreviewAddress& address) const {
   // The address is signed, not stored: a value is only ever checked against the preview it was
   // presented to.
-  return url_safe(base64::encode(key_.tag(std::string(payload) + "|" + address.host_name())));
+  return base64::encode_url(key_.tag(std::string(payload) + "|" + address.host_name()));
 }
 
 // Format: "<expiry seconds since the epoch>.<nonce>.<mac of both and the address>".
 std::string PreviewPasses::issue(const PreviewAddress& address, Clock::time_point expires) const {
   const auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
-  const std::string payload =
-      std::to_string(seconds) + "." + url_safe(base64::encode(random_bytes(16)));
+  const std::string payload = std::to_string(seconds) + "." + base64::encode_url(random_bytes(16));
   return payload + "." + mac(payload, address);
 }
 

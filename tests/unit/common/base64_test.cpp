@@ -50,3 +50,18 @@ TEST(Base64, RoundTripsEveryLengthAndByte) {
 
 }  // namespace
 }  // namespace benchtop
+
+namespace benchtop::base64 {
+namespace {
+
+TEST(Base64Url, UsesTheUrlAlphabetWithoutPadding) {
+  EXPECT_EQ(encode_url(""), "");
+  EXPECT_EQ(encode_url("f"), "Zg");
+  EXPECT_EQ(encode_url("fo"), "Zm8");
+  EXPECT_EQ(encode_url("foo"), "Zm9v");
+  // 0xfb 0xff encodes as "+/8=" in the standard alphabet.
+  EXPECT_EQ(encode_url("\xfb\xff"), "-_8");
+}
+
+}  // namespace
+}  // namespace benchtop::base64
