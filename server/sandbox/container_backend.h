@@ -73,6 +73,12 @@ class ContainerBackend {
   virtual Result<UniqueFd> connect_port(const ContainerSpec&, int) {
     return Error::make("this container backend cannot connect to its ports", "unsupported");
   }
+  // The TCP ports processes in the container listen on, or nullopt when it is not running (or is
+  // suspended). Asking starts nothing, thaws nothing and is not activity against idle suspend: a
+  // preview watch asks every second.
+  virtual std::optional<std::vector<int>> listening_ports(const ContainerSpec&) {
+    return std::nullopt;
+  }
   // Whether the container had commands or requests within `idle_for`, from whichever server:
   // idle suspension asks before freezing what another benchtop may be using.
   virtual bool in_use(const ContainerSpec&, std::chrono::milliseconds) { return false; }

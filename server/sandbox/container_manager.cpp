@@ -470,6 +470,13 @@ Result<UniqueFd> ContainerManager::connect_port(const std::optional<std::string>
   return backend_->connect_port(*spec, port);
 }
 
+std::optional<std::vector<int>> ContainerManager::listening_ports(
+    const std::optional<std::string>& project) {
+  auto spec = spec_for(project);
+  if (!spec) return std::nullopt;
+  return backend_->listening_ports(*spec);
+}
+
 Result<std::vector<BackgroundProcessInfo>> ContainerManager::list_processes(
     const std::optional<std::string>& project) {
   auto spec = spec_for(project);

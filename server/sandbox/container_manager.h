@@ -113,6 +113,9 @@ class ContainerManager : public CommandRunner {
   // A TCP connection to `port` on the project's container loopback (the container must run; it
   // is not started for this).
   Result<UniqueFd> connect_port(const std::optional<std::string>& project, int port);
+  // The TCP ports the project's container listens on; nullopt when it is not running (see
+  // ContainerBackend::listening_ports: asking wakes nothing).
+  std::optional<std::vector<int>> listening_ports(const std::optional<std::string>& project);
 
   // The kill switch: while disabled, run() and start_process() refuse with code "exec_disabled".
   void set_exec_enabled(bool enabled);

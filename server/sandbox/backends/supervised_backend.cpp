@@ -339,13 +339,7 @@ BackendStatus SupervisedBackend::status(const ContainerSpec& spec) {
     status.frozen = group.freeze_requested();
     status.exists = status.frozen || supervisor_alive(spec);
     if (status.exists && !status.frozen) {
-      if (auto answer = supervisor::request(socket_path(spec), {{"op", "listeners"}}, 2s)) {
-        for (const auto& port : answer->body.value("ports", nlohmann::json::array())) {
-          if (port.is_number_integer() && port.get<int>() > 0 && port.get<int>() < 65536) {
-            status.listening_ports.push_back(port.get<int>());
-          }
-        }
-      }
+      status.listening_ports = ask_listeners(spec).value_or(std::vector<int>{});
     }
     status.enforced = group.enforced();
     status.notes = group.notes();
@@ -598,6 +592,28 @@ Result<UniqueFd> SupervisedBackend::connect_port(const ContainerSpec& spec, int 
                        "protocol");
   }
   return std::move(answer->fds[0]);
+}
+
+std::optional<std::vector<int>> SupervisedBackend::ask_listeners(const ContainerSpec& spec) {
+  auto answer = supervisor::request(socket_path(spec), {{"op", "listeners"}}, 2s);
+  if (!answer) return std::nullopt;
+  // Checked like any answer from inside the sandbox.
+  std::vector<int> ports;
+  for (const auto& port : answer->body.value("ports", nlohmann::json::array())) {
+    if (port.is_number_integer() && port.get<int>() > 0 && port.get<int>() < 65536) {
+      ports.push_back(port.get<int>());
+    }
+  }
+  return ports;
+}
+
+std::optional<std::vector<int>> SupervisedBackend::listening_ports(const ContainerSpec& spec) {
+  if (!state_configured()) return std::nullopt;
+  // Another benchtop may have made (or suspended) it: its cgroup says, whoever holds it.
+  if (ProjectCgroup::existing(host_, parent_, spec.project_id).freeze_requested()) {
+    return std::nullopt;
+  }
+  return ask_listeners(spec);
 }
 
 bool SupervisedBackend::in_use(const ContainerSpec& spec, std::chrono::milliseconds idle_for) {

@@ -58,6 +58,7 @@ class SupervisedBackend : public ContainerBackend {
   Status remove_state(const ContainerSpec& spec) override;
   bool in_use(const ContainerSpec& spec, std::chrono::milliseconds idle_for) override;
   Result<UniqueFd> connect_port(const ContainerSpec& spec, int port) override;
+  std::optional<std::vector<int>> listening_ports(const ContainerSpec& spec) override;
   // Commands run as `/bin/sh -c command`: a shell reports a child killed by signal N as 128+N.
   bool exit_codes_carry_signals() const override { return true; }
 
@@ -94,6 +95,8 @@ class SupervisedBackend : public ContainerBackend {
   ProjectCgroup group_for(const ContainerSpec& spec, bool apply_limits);
   // An error unless a state root was given (a backend made only to build command lines has none).
   Status state_configured() const;
+  // The supervisor's listening ports (bounded); nullopt when it does not answer.
+  std::optional<std::vector<int>> ask_listeners(const ContainerSpec& spec);
   // The supervisor answers hello (bounded).
   bool supervisor_alive(const ContainerSpec& spec);
   // Starts the supervisor unless one answers; serialised across processes by a lock file.

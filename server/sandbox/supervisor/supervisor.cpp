@@ -334,7 +334,9 @@ void Supervisor::Loop::serve(UniqueFd connection) {
     return;
   }
   const std::string name = op->get<std::string>();
-  if (name != "hello") last_request_ = Clock::now();
+  // Questions about the sandbox are not activity: a preview watch asks for its listeners every
+  // second, and must not keep an unused sandbox from idle suspend.
+  if (name != "hello" && name != "listeners") last_request_ = Clock::now();
   if (name == "run") {
     run_command(std::move(connection), *request);
     return;

@@ -1,4 +1,4 @@
-#include "server/web/preview_address.h"
+#include "server/preview/preview_address.h"
 
 #include <gtest/gtest.h>
 
