@@ -14,6 +14,7 @@
 #include "server/mcp/sessions/session_store.h"
 #include "server/web/admin_exec.h"
 #include "server/web/chat_api.h"
+#include "server/web/preview_gateway.h"
 #include "transport/http_router.h"
 #include "transport/http_server.h"
 
@@ -119,6 +120,18 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   register_exec_admin_routes(router, access, *services.containers, options.admin_token);
   register_chat_routes(router, access, *services.chat,
                        {*services.projects, [&services] { return services.projects->list(); }});
+  // Requests for a preview's host name never reach the router: they are carried into the
+  // project's sandbox (server/web/preview_gateway.h).
+  PreviewLinks preview_links;
+  const PreviewGateway previews(
+      access, preview_links,
+      [&services](const std::string& id) {
+        auto project = services.projects->get(id);
+        return project && project->id == id;
+      },
+      [&services](const std::string& id, int port) {
+        return services.containers->connect_port(id, port);
+      });
   HttpServer::Options http_options;
   http_options.host = address->host;
   http_options.port = address->port;
@@ -129,6 +142,7 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
   // Its handler only checks access and answers: it never waits for a handler thread, so it
   // answers however many requests are running.
   http_options.inline_paths = {"/healthz"};
+  http_options.tunnels = previews.tunnels();
   HttpServer http(http_options,
                   [&router](const HttpRequest& request) { return router.route(request); });
   auto port = http.bind();
@@ -136,6 +150,7 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
     log::error(port.error().message);
     return 1;
   }
+  preview_links.serve_on(static_cast<uint16_t>(*port));
   const std::string shown_host =
       address->host.find(':') != std::string::npos ? "[" + address->host + "]" : address->host;
   log::info("listening on http://" + shown_host + ":" + std::to_string(*port) + "/mcp");

@@ -13,6 +13,7 @@
 
 #include "common/cancellation.h"
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace benchtop {
 
@@ -58,6 +59,34 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// A request that another server answers (a live preview's dev server): its head only, since the
+// body, if any, is passed on unread.
+struct TunnelRequest {
+  HttpRequest head;       // method, decoded path and query, headers; no body
+  std::string target;     // the request target as sent, not decoded
+  unsigned version = 11;  // 10 or 11
+};
+
+// What becomes of a TunnelRequest: answered here (`response` set: refused, redirected), or
+// carried to `upstream`, a connected stream socket, starting with `head` (the request head as the
+// upstream should see it, ending with its blank line).
+struct TunnelAnswer {
+  std::optional<HttpResponse> response;
+  UniqueFd upstream;
+  std::string head;
+};
+
+// Requests routed by their Host header to tunnels instead of handlers.
+struct HttpTunnels {
+  // Whether requests naming this Host header value go to `open`; runs on the I/O thread, so it
+  // must only parse.
+  std::function<bool(std::string_view host)> claims;
+  // Decides, on a handler thread (it may block briefly, e.g. to connect).
+  std::function<TunnelAnswer(const TunnelRequest&)> open;
+  // A tunnel with no bytes either way for this long is closed.
+  std::chrono::milliseconds idle_timeout{std::chrono::hours(1)};
+};
+
 class HttpServer {
  public:
   // Only complete requests reach a handler: reading one is bounded by deadlines for the whole
@@ -86,6 +115,8 @@ class HttpServer {
     // Paths whose handler never blocks (e.g. /healthz): answered as soon as they are read,
     // without waiting for a handler thread, so they answer however busy the handlers are.
     std::vector<std::string> inline_paths;
+    // Hosts served by tunnelling (unset: none).
+    HttpTunnels tunnels;
   };
 
   HttpServer(const Options& options, HttpHandler handler);

@@ -1,6 +1,9 @@
 #include "transport/http_module/beast_connection.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
@@ -129,6 +132,10 @@ void BeastConnection::read_header() {
 
 void BeastConnection::on_header(error_code error) {
   if (error) return on_read_error(error);
+  if (const auto& claims = context_.options.tunnels.claims) {
+    const auto host = parser_->get()[http::field::host];
+    if (claims(std::string_view(host.data(), host.size()))) return open_tunnel();
+  }
   if (parser_->is_done()) return dispatch();
   if (boost::beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
     disarm();
@@ -203,6 +210,54 @@ void BeastConnection::dispatch() {
     });
   }
   watch();
+}
+
+void BeastConnection::open_tunnel() {
+  disarm();
+  TunnelRequest request = to_tunnel_request(parser_->get(), remote_address_);
+  parser_.reset();
+  context_.pool.submit([self = shared_from_this(), request = std::move(request)]() {
+    auto answer = std::make_shared<TunnelAnswer>();
+    try {
+      *answer = self->context_.options.tunnels.open(request);
+    } catch (...) {
+      answer->response = internal_error();
+    }
+    net::post(self->socket_.get_executor(),
+              [self, answer] { self->start_tunnel(std::move(*answer)); });
+  });
+}
+
+void BeastConnection::start_tunnel(TunnelAnswer answer) {
+  if (closed_) return;
+  if (answer.response) {
+    // The body, if any, was not read: the connection ends after the answer.
+    keep_alive_ = false;
+    head_only_ = false;
+    return write_response(*answer.response);
+  }
+  int family = 0;
+  int protocol = 0;
+  socklen_t length = sizeof family;
+  const int fd = answer.upstream.get();
+  if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &length) != 0 ||
+      (length = sizeof protocol, ::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length)) !=
+          0) {
+    return close_socket();
+  }
+  ByteTunnel::Upstream upstream(socket_.get_executor());
+  error_code error;
+  upstream.assign(net::generic::stream_protocol(family, protocol), fd, error);
+  if (error) return close_socket();
+  answer.upstream.release();
+  // What the client sent after the head (the start of a body) follows the rewritten head.
+  std::string first = std::move(answer.head);
+  const auto pending = buffer_.data();
+  first.append(net::buffers_begin(pending), net::buffers_end(pending));
+  buffer_.consume(buffer_.size());
+  tunnel_ = std::make_shared<ByteTunnel>(std::move(socket_), std::move(upstream),
+                                         context_.options.tunnels.idle_timeout, shared_from_this());
+  tunnel_->start(std::move(first));
 }
 
 void BeastConnection::watch() {
@@ -340,6 +395,7 @@ void BeastConnection::disarm() {
 }
 
 void BeastConnection::close_socket() {
+  if (tunnel_) return tunnel_->close();
   if (closed_.exchange(true)) return;
   client_gone_.cancel();
   error_code ignored;

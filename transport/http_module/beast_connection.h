@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "common/cancellation.h"
+#include "transport/http_module/byte_tunnel.h"
 #include "transport/http_module/connection_limits.h"
 #include "transport/http_module/handler_pool.h"
 #include "transport/http_server.h"
@@ -76,6 +77,11 @@ class BeastConnection : public std::enable_shared_from_this<BeastConnection> {
   void on_read_error(boost::system::error_code error);
   void dispatch();
 
+  // A request whose Host goes to a tunnel: decided on a handler thread, then answered here or
+  // turned into a ByteTunnel that owns the socket from then on.
+  void open_tunnel();
+  void start_tunnel(TunnelAnswer answer);
+
   // While a handler runs: read ahead, watching for the client going away.
   void watch();
 
@@ -118,6 +124,7 @@ class BeastConnection : public std::enable_shared_from_this<BeastConnection> {
   bool watching_ = false;
   bool resume_after_watch_ = false;
   std::atomic<bool> closed_{false};
+  std::shared_ptr<ByteTunnel> tunnel_;  // set once the socket belongs to a tunnel
 };
 
 }  // namespace benchtop

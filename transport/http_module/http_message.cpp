@@ -65,6 +65,15 @@ HttpRequest to_http_request(BeastRequest&& request, std::string remote_address) 
   return result;
 }
 
+TunnelRequest to_tunnel_request(const BeastRequest& request, std::string remote_address) {
+  TunnelRequest tunnel;
+  tunnel.target = std::string(request.target());
+  tunnel.version = request.version();
+  BeastRequest head = request;  // the header only: the body has not been read
+  tunnel.head = to_http_request(std::move(head), std::move(remote_address));
+  return tunnel;
+}
+
 std::string response_head(const HttpResponse& response, std::optional<size_t> content_length,
                           bool keep_alive) {
   http::response<http::empty_body> head;

@@ -20,6 +20,9 @@ std::string percent_decode(std::string_view text, bool plus_is_space);
 // The request as handlers see it: decoded path, query parameters in order, headers in order.
 HttpRequest to_http_request(BeastRequest&& request, std::string remote_address);
 
+// The head of a request bound for a tunnel (its body is not read).
+TunnelRequest to_tunnel_request(const BeastRequest& request, std::string remote_address);
+
 // Status line and header fields, ending with the blank line. With `content_length` the body
 // follows as is; without it the body is chunked.
 std::string response_head(const HttpResponse& response, std::optional<size_t> content_length,
