@@ -178,8 +178,9 @@ TunnelAnswer PreviewGateway::open(const TunnelRequest& request) const {
                            std::to_string(address->port) + ": " + upstream.error().message);
   }
 
+  const auto connection_values = header_values(head, "Connection");  // the tokens point into it
   std::vector<std::string_view> connection_tokens;
-  for (const auto& value : header_values(head, "Connection")) {
+  for (const auto& value : connection_values) {
     for (const auto token : split_list(value, ',')) connection_tokens.push_back(token);
   }
   std::string upstream_head = head.method + " " + request.target +
