@@ -90,6 +90,11 @@ ServerProcess::~ServerProcess() {
   wait_for_exit(60s);
 }
 
+std::optional<int> ServerProcess::terminate(std::chrono::milliseconds timeout) {
+  if (running()) ::kill(pid_, SIGTERM);
+  return wait_for_exit(timeout);
+}
+
 bool ServerProcess::write(std::string_view bytes) {
   // The child may exit while we write; that must fail the write, not kill the test with SIGPIPE.
   struct sigaction ignore {};

@@ -43,6 +43,10 @@ class ServerProcess {
   // stream or when nothing arrives within `timeout`.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = 20s);
 
+  // Asks the child to stop as a service manager does (SIGTERM; `serve` ignores stdin) and waits
+  // for its exit, as wait_for_exit().
+  std::optional<int> terminate(std::chrono::milliseconds timeout = 20s);
+
   // Waits for the child to exit; its exit code, or 128 + signal when a signal killed it, or
   // nullopt when it is still running after `timeout`.
   std::optional<int> wait_for_exit(std::chrono::milliseconds timeout = 20s);
