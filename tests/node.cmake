@@ -85,8 +85,12 @@ add_test(NAME chat_page_chromium
   COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
     ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/chat_page_test.mjs
     --binary $<TARGET_FILE:benchtop> --artifacts ${BENCHTOP_TEST_ARTIFACTS})
+add_test(NAME preview_chromium
+  COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
+    ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/preview_chromium_test.mjs
+    --binary $<TARGET_FILE:benchtop> --artifacts ${BENCHTOP_TEST_ARTIFACTS})
 add_test(NAME chat_cli
   COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
     ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/chat_cli_test.mjs
     --binary $<TARGET_FILE:benchtop>)
-set_tests_properties(chat_page_chromium chat_cli PROPERTIES SKIP_RETURN_CODE 77 LABELS node TIMEOUT 180)
+set_tests_properties(chat_page_chromium preview_chromium chat_cli PROPERTIES SKIP_RETURN_CODE 77 LABELS node TIMEOUT 180)

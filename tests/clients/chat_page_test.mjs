@@ -8,14 +8,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { chromium } from 'playwright-core';
-
+import { chromiumOrSkip, startAndWaitFor, startBrowser, stopBrowser } from './browser_harness.mjs';
 import { startScriptedLlm, textAnswer, toolAnswer } from './scripted_llm.mjs';
 
 const { values: options } = parseArgs({
@@ -26,49 +24,7 @@ if (!options.binary || !options.artifacts) {
   console.error('usage: chat_page_test.mjs --binary PATH --artifacts DIR [--chromium PATH]');
   process.exit(2);
 }
-const chromiumPath = options.chromium || process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(chromiumPath)) {
-  console.error(`SKIPPED: ${chromiumPath} is not installed (apt-get install chromium, or scripts/setup.sh)`);
-  process.exit(77);
-}
-
-const kStartupTimeoutMs = 20000;
-
-// Starts a child and resolves with the first match of `pattern` in its stderr.
-function startAndWaitFor(command, args, env, pattern) {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let stderr = '';
-  const found = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command}: no ${pattern} within ${kStartupTimeoutMs} ms:\n${stderr}`)), kStartupTimeoutMs);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const match = stderr.match(pattern);
-      if (match) { clearTimeout(timer); resolve(match[1]); }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${command} exited (code ${code}, signal ${signal}):\n${stderr}`));
-    });
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  return { child, found, exited, stderr: () => stderr };
-}
-
-// A headless Chromium with its own profile under `work`, and a page in it.
-async function startBrowser(work) {
-  const browserProcess = startAndWaitFor(chromiumPath, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage',
-    `--user-data-dir=${path.join(work, 'chromium-profile')}`, '--remote-debugging-port=0', 'about:blank',
-  ], process.env, /DevTools listening on (ws:\/\/\S+)/);
-  const browser = await chromium.connectOverCDP(await browserProcess.found);
-  const context = browser.contexts()[0] || (await browser.newContext());
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  return { browserProcess, browser, page };
-}
+const chromiumPath = chromiumOrSkip(options.chromium);
 
 describe('chat page in headless Chromium', () => {
   let work, llm, server, browserProcess, browser, page, base, projectDir;
@@ -89,12 +45,11 @@ describe('chat page in headless Chromium', () => {
       /listening on (http:\/\/\S+)\/mcp/);
     base = await server.found;
 
-    ({ browserProcess, browser, page } = await startBrowser(work));
+    ({ browserProcess, browser, page } = await startBrowser(chromiumPath, work));
   });
 
   after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    if (browserProcess) { browserProcess.child.kill('SIGKILL'); await browserProcess.exited; }
+    await stopBrowser({ browserProcess, browser });
     if (server) { server.child.kill('SIGTERM'); await server.exited; }
     if (llm) await llm.close();
     if (work) rmSync(work, { recursive: true, force: true });
@@ -196,12 +151,11 @@ describe('chat page of a server started with --token', () => {
       { ...process.env, BENCHTOP_LLM_BASE_URL: llm.baseUrl, BENCHTOP_LLM_MODEL: 'scripted-model', BENCHTOP_LLM_API_KEY: 'sk-page-test' },
       /listening on (http:\/\/\S+)\/mcp/);
     base = await server.found;
-    ({ browserProcess, browser, page } = await startBrowser(work));
+    ({ browserProcess, browser, page } = await startBrowser(chromiumPath, work));
   });
 
   after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    if (browserProcess) { browserProcess.child.kill('SIGKILL'); await browserProcess.exited; }
+    await stopBrowser({ browserProcess, browser });
     if (server) { server.child.kill('SIGTERM'); await server.exited; }
     if (llm) await llm.close();
     if (work) rmSync(work, { recursive: true, force: true });
