@@ -5,25 +5,12 @@
 #include "common/base64.h"
 #include "common/constant_time.h"
 #include "common/random.h"
+#include "common/uuid.h"
 
 namespace benchtop {
 namespace {
 
 constexpr std::string_view kPreviewDomain = ".localhost";
-
-bool lower_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-// 8-4-4-4-12 lower-case hexadecimal digits.
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !lower_hex(text[i])) return false;
-  }
-  return true;
-}
 
 std::optional<uint16_t> parse_port(std::string_view digits) {
   if (digits.empty() || digits.size() > 5 || digits.front() == '0') return std::nullopt;

@@ -40,6 +40,9 @@ class RawClient {
     }
   }
 
+  // Plays one end of an already connected socket (a socketpair's, say).
+  explicit RawClient(UniqueFd connected) : fd_(std::move(connected)) {}
+
   bool valid() const { return fd_.valid(); }
   int fd() const { return fd_.get(); }
   void close() { fd_.reset(); }
@@ -81,6 +84,14 @@ class RawClient {
   // A whole response with a Content-Length body (what the server sends when not streaming).
   std::string read_response(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return read_until([](const std::string& text) { return complete_response(text); }, timeout);
+  }
+
+  // Whether `text` arrives (in everything read so far) within `timeout`.
+  bool receives(std::string_view text,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    return read_until([&](const std::string& all) { return all.find(text) != std::string::npos; },
+                      timeout)
+               .find(text) != std::string::npos;
   }
 
   // Whether the server closed the connection within `timeout` (reading and dropping any bytes).

@@ -22,48 +22,6 @@ using test::RawClient;
 using test::ServingHttpServer;
 using test::status_of;
 
-// The test's end of an upstream connection.
-class Upstream {
- public:
-  explicit Upstream(UniqueFd fd) : fd_(std::move(fd)) {}
-
-  // Reads until `text` has arrived in total (or 10 s pass); returns all that arrived.
-  std::string read_until_contains(std::string_view text) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (received_.find(text) == std::string::npos && !closed_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd entry{fd_.get(), POLLIN, 0};
-      if (::poll(&entry, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buffer[4096];
-      const ssize_t got = ::recv(fd_.get(), buffer, sizeof buffer, 0);
-      if (got <= 0) {
-        closed_ = true;
-      } else {
-        received_.append(buffer, static_cast<size_t>(got));
-      }
-    }
-    return received_;
-  }
-  // True when the other side ended its sending half (or closed) within 10 s.
-  bool sees_end() {
-    read_until_contains(std::string(1, '\0') + "never");
-    return closed_;
-  }
-  bool send(std::string_view bytes) {
-    return ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-           static_cast<ssize_t>(bytes.size());
-  }
-  void shutdown_send() { ::shutdown(fd_.get(), SHUT_WR); }
-  void close() { fd_.reset(); }
-
- private:
-  UniqueFd fd_;
-  std::string received_;
-  bool closed_ = false;
-};
-
 class HttpTunnelTest : public ::testing::Test {
  protected:
   HttpServer::Options options(std::chrono::milliseconds idle = 30s) {
@@ -104,11 +62,11 @@ class HttpTunnelTest : public ::testing::Test {
   }
 
   // The upstream of the first tunnel, once open() made it (open runs on a handler thread).
-  Upstream& first_upstream() {
+  RawClient& first_upstream() {
     std::unique_lock lock(mutex_);
     if (!opened_.wait_for(lock, 10s, [this] { return !upstreams_.empty(); })) {
       ADD_FAILURE() << "no tunnel was opened";
-      upstreams_.emplace_back(UniqueFd());
+      upstreams_.emplace_back(UniqueFd());  // an invalid end: the test's reads then fail
     }
     return upstreams_.front();
   }
@@ -116,7 +74,7 @@ class HttpTunnelTest : public ::testing::Test {
   std::mutex mutex_;
   std::condition_variable opened_;
   std::vector<TunnelRequest> seen_;
-  std::deque<Upstream> upstreams_;
+  std::deque<RawClient> upstreams_;  // the test's ends of the upstream connections
 };
 
 TEST_F(HttpTunnelTest, OtherHostsGoToTheHandler) {
@@ -136,10 +94,12 @@ TEST_F(HttpTunnelTest, TheHeadIsRewrittenAndTheBodyAndAnswerPassUnchanged) {
   // The body's start arrives with the head; its end later, after the tunnel exists.
   ASSERT_TRUE(client.send(
       "POST /submit?a=%20b HTTP/1.1\r\nHost: tunnel.test\r\nContent-Length: 10\r\n\r\nhello"));
-  Upstream& up = first_upstream();
-  EXPECT_EQ(up.read_until_contains("hello"), "REWRITTEN /submit?a=%20b\r\n\r\nhello");
+  RawClient& up = first_upstream();
+  ASSERT_TRUE(up.receives("hello"));
+  EXPECT_EQ(up.received(), "REWRITTEN /submit?a=%20b\r\n\r\nhello");
   ASSERT_TRUE(client.send("world"));
-  EXPECT_EQ(up.read_until_contains("world"), "REWRITTEN /submit?a=%20b\r\n\r\nhelloworld");
+  ASSERT_TRUE(up.receives("world"));
+  EXPECT_EQ(up.received(), "REWRITTEN /submit?a=%20b\r\n\r\nhelloworld");
   {
     std::lock_guard lock(mutex_);
     ASSERT_EQ(seen_.size(), 1u);
@@ -151,8 +111,8 @@ TEST_F(HttpTunnelTest, TheHeadIsRewrittenAndTheBodyAndAnswerPassUnchanged) {
     EXPECT_EQ(seen_[0].version, 11u);
   }
   ASSERT_TRUE(up.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-  EXPECT_EQ(client.read_until([](const std::string& t) { return t.find("ok") != t.npos; }, 10s),
-            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  ASSERT_TRUE(client.receives("ok"));
+  EXPECT_EQ(client.received(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
   up.close();
   EXPECT_TRUE(client.wait_closed(10s));
 }
@@ -163,29 +123,24 @@ TEST_F(HttpTunnelTest, BytesFlowBothWaysAfterAnUpgradeAndHalfClosesPass) {
   ASSERT_TRUE(
       client.send("GET /ws HTTP/1.1\r\nHost: tunnel.test\r\nConnection: Upgrade\r\nUpgrade: "
                   "websocket\r\n\r\n"));
-  Upstream* up = &first_upstream();
-  up->read_until_contains("\r\n\r\n");
+  RawClient* up = &first_upstream();
+  ASSERT_TRUE(up->receives("\r\n\r\n"));
   ASSERT_TRUE(up->send("HTTP/1.1 101 Switching Protocols\r\n\r\n"));
-  client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != t.npos; }, 10s);
+  ASSERT_TRUE(client.receives("\r\n\r\n"));
   for (int round = 0; round < 3; ++round) {
     const std::string ping = "ping " + std::to_string(round);
     ASSERT_TRUE(client.send(ping));
-    up->read_until_contains(ping);
-    ASSERT_TRUE(up->send("pong " + std::to_string(round)));
+    EXPECT_TRUE(up->receives(ping));
     const std::string pong = "pong " + std::to_string(round);
-    EXPECT_NE(client.read_until([&](const std::string& t) { return t.find(pong) != t.npos; }, 10s)
-                  .find(pong),
-              std::string::npos);
+    ASSERT_TRUE(up->send(pong));
+    EXPECT_TRUE(client.receives(pong));
   }
   // The client is done sending; the upstream still answers before it closes.
   ::shutdown(client.fd(), SHUT_WR);
-  EXPECT_TRUE(up->sees_end());
+  EXPECT_TRUE(up->wait_closed(10s)) << "the end of the client's stream reaches the upstream";
   ASSERT_TRUE(up->send("last words"));
-  up->shutdown_send();
-  EXPECT_NE(
-      client.read_until([](const std::string& t) { return t.find("last words") != t.npos; }, 10s)
-          .find("last words"),
-      std::string::npos);
+  ::shutdown(up->fd(), SHUT_WR);
+  EXPECT_TRUE(client.receives("last words"));
   EXPECT_TRUE(client.wait_closed(10s));
 }
 
@@ -205,14 +160,14 @@ TEST_F(HttpTunnelTest, AnIdleTunnelIsClosed) {
   ServingHttpServer server(options(300ms), handler);
   RawClient client(server.port());
   ASSERT_TRUE(client.send("GET / HTTP/1.1\r\nHost: tunnel.test\r\n\r\n"));
-  Upstream* up = &first_upstream();
+  RawClient* up = &first_upstream();
   // Nothing crosses: both ends see the tunnel end.
-  EXPECT_TRUE(up->sees_end());
+  EXPECT_TRUE(up->wait_closed(10s));
   EXPECT_TRUE(client.wait_closed(10s));
 }
 
 TEST_F(HttpTunnelTest, StoppingTheServerEndsOpenTunnels) {
-  Upstream* up = nullptr;
+  RawClient* up = nullptr;
   RawClient* client_seen = nullptr;
   std::optional<RawClient> client;
   {
@@ -221,10 +176,10 @@ TEST_F(HttpTunnelTest, StoppingTheServerEndsOpenTunnels) {
     client_seen = &*client;
     ASSERT_TRUE(client->send("GET / HTTP/1.1\r\nHost: tunnel.test\r\n\r\n"));
     up = &first_upstream();
-    up->read_until_contains("\r\n\r\n");
+    ASSERT_TRUE(up->receives("\r\n\r\n"));
   }
   EXPECT_TRUE(client_seen->wait_closed(10s));
-  EXPECT_TRUE(up->sees_end());
+  EXPECT_TRUE(up->wait_closed(10s));
 }
 
 }  // namespace
