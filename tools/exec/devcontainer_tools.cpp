@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "server/mcp/schema/type_schema.h"
+#include "server/preview/port_previews.h"
 #include "tools/common/confirmation.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/exec_tools.h"
+#include "tools/exec/preview_result.h"
 
 namespace benchtop {
 namespace {
@@ -56,6 +58,7 @@ struct ContainerResult {
   ContainerUsageResult usage;
   uint64_t processes = 0;
   std::vector<int64_t> ports;
+  std::optional<std::vector<PreviewResult>> previews;
   std::string last_activity;
   std::string error;
   static constexpr FieldDoc kFieldDocs[] = {
@@ -76,14 +79,24 @@ struct ContainerResult {
       {"ports",
        "TCP ports a process in the container listens on (127.0.0.1 or any address): a dev "
        "server other commands of the project can reach at 127.0.0.1:PORT."},
+      {"previews",
+       "Preview URLs of those ports, when benchtop serves HTTP (absent over stdio only)."},
       {"last_activity", "Last command or change, ISO 8601 UTC."},
       {"error", "Why the status is error, else empty."}};
 };
 BOOST_DESCRIBE_STRUCT(ContainerResult, (),
                       (project, project_id, backend, status, network, limits, enforced, notes,
-                       usage, processes, ports, last_activity, error))
+                       usage, processes, ports, previews, last_activity, error))
 
-ContainerResult container_result(const ContainerInfo& info) {
+// The previews of the ports the status lists; empty when there are no links or they are not
+// served.
+std::vector<PortPreview> previews_of(const ContainerInfo& info, const PreviewLinks* links) {
+  if (!links) return {};
+  return port_previews(*links, info.project_id, info.backend_status.listening_ports);
+}
+
+ContainerResult container_result(const ContainerInfo& info, const PreviewLinks* links,
+                                 const std::vector<PortPreview>& previews) {
   const auto& usage = info.backend_status.usage;
   ContainerResult result;
   result.project = info.project_name;
@@ -104,12 +117,13 @@ ContainerResult container_result(const ContainerInfo& info) {
   result.processes = info.processes;
   result.ports.assign(info.backend_status.listening_ports.begin(),
                       info.backend_status.listening_ports.end());
+  if (links && links->serving()) result.previews = preview_results(previews);
   result.last_activity = info.last_activity;
   result.error = info.error;
   return result;
 }
 
-std::string container_text(const ContainerInfo& info) {
+std::string container_text(const ContainerInfo& info, const std::vector<PortPreview>& previews) {
   std::string text = "Dev container of '" + info.project_name +
                      "': " + std::string(to_string(info.state)) + " (backend " + info.backend +
                      ", " + (info.network ? "network through user-mode networking" : "no network") +
@@ -134,6 +148,7 @@ std::string container_text(const ContainerInfo& info) {
     text += "\n  listening on:";
     for (int port : info.backend_status.listening_ports) text += " " + std::to_string(port);
   }
+  text += preview_lines(previews, "  ");
   for (const auto& note : info.backend_status.notes) text += "\n  note: " + note;
   if (!info.error.empty()) text += "\n  error: " + info.error;
   return text;
@@ -145,12 +160,14 @@ json project_only_schema() {
           {"additionalProperties", false}};
 }
 
-ToolResult respond(const Result<ContainerInfo>& info) {
+ToolResult respond(const Result<ContainerInfo>& info, const PreviewLinks* links) {
   if (!info) return ToolResult::from_error(info.error());
-  return ToolResult::success(to_structured(container_result(*info)), container_text(*info));
+  const auto previews = previews_of(*info, links);
+  return ToolResult::success(to_structured(container_result(*info, links, previews)),
+                             container_text(*info, previews));
 }
 
-Tool ensure_tool(ContainerManager& containers) {
+Tool ensure_tool(ContainerManager& containers, const PreviewLinks* links) {
   Tool tool;
   tool.name = "devcontainer_ensure";
   tool.title = "Start or update dev container";
@@ -199,7 +216,7 @@ Tool ensure_tool(ContainerManager& containers) {
   // Open world: with network, code in the project talks to hosts outside benchtop.
   tool.annotations = {
       .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
-  tool.handler = [&containers](const json& arguments, ToolContext& context) {
+  tool.handler = [&containers, links](const json& arguments, ToolContext& context) {
     ContainerSettings settings;
     if (arguments.contains("memory_mb")) {
       settings.memory_bytes = arguments["memory_mb"].get<int64_t>() * 1024 * 1024;
@@ -232,13 +249,13 @@ Tool ensure_tool(ContainerManager& containers) {
         }
       }
     }
-    return respond(containers.ensure(project, settings));
+    return respond(containers.ensure(project, settings), links);
   };
   return tool;
 }
 
 Tool simple_tool(const char* name, const char* title, std::string description,
-                 ToolAnnotations annotations,
+                 ToolAnnotations annotations, const PreviewLinks* links,
                  std::function<Result<ContainerInfo>(const std::optional<std::string>&)> action) {
   Tool tool;
   tool.name = name;
@@ -247,13 +264,13 @@ Tool simple_tool(const char* name, const char* title, std::string description,
   tool.input_schema = project_only_schema();
   tool.output_schema = schema_of<ContainerResult>();
   tool.annotations = annotations;
-  tool.handler = [action = std::move(action)](const json& arguments, ToolContext&) {
-    return respond(action(optional_string(arguments, "project")));
+  tool.handler = [action = std::move(action), links](const json& arguments, ToolContext&) {
+    return respond(action(optional_string(arguments, "project")), links);
   };
   return tool;
 }
 
-Tool destroy_tool(ContainerManager& containers) {
+Tool destroy_tool(ContainerManager& containers, const PreviewLinks* links) {
   Tool tool;
   tool.name = "devcontainer_destroy";
   tool.title = "Destroy dev container";
@@ -273,7 +290,7 @@ Tool destroy_tool(ContainerManager& containers) {
   };
   tool.output_schema = schema_of<ContainerResult>();
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = true};
-  tool.handler = [&containers](const json& arguments, ToolContext& context) {
+  tool.handler = [&containers, links](const json& arguments, ToolContext& context) {
     const auto project = optional_string(arguments, "project");
     auto current = containers.status(project);
     if (!current) return ToolResult::from_error(current.error());
@@ -287,42 +304,45 @@ Tool destroy_tool(ContainerManager& containers) {
             "Not destroyed: set `confirm` to the project's exact name ('" + name + "').")) {
       return *refusal;
     }
-    return respond(containers.destroy(project));
+    return respond(containers.destroy(project), links);
   };
   return tool;
 }
 
 }  // namespace
 
-void register_devcontainer_tools(ToolRegistry& registry, ContainerManager& containers) {
-  registry.add(ensure_tool(containers));
+void register_devcontainer_tools(ToolRegistry& registry, ContainerManager& containers,
+                                 const PreviewLinks* previews) {
+  registry.add(ensure_tool(containers, previews));
   registry.add(simple_tool(
       "devcontainer_status", "Dev container status",
       "Show the project's dev container: backend, state, network, configured limits and which "
-      "of them the kernel enforces on this host, current memory/process/CPU use, and isolation "
+      "of them the kernel enforces on this host, current memory/process/CPU use, the TCP ports "
+      "its processes listen on (with preview URLs when benchtop serves HTTP), and isolation "
       "notes. Read-only; does not start anything.",
-      {.read_only = true, .destructive = false, .idempotent = true},
+      {.read_only = true, .destructive = false, .idempotent = true}, previews,
       [&containers](const auto& project) { return containers.status(project); }));
   registry.add(simple_tool(
       "devcontainer_suspend", "Suspend dev container",
       "Freeze every process in the project's dev container (they keep their memory but use no "
       "CPU). The next shell_exec or process_* call, or devcontainer_resume, thaws it. Fails if "
       "the container is not running.",
-      {.read_only = false, .destructive = false, .idempotent = true},
+      {.read_only = false, .destructive = false, .idempotent = true}, previews,
       [&containers](const auto& project) { return containers.suspend(project); }));
   registry.add(simple_tool(
       "devcontainer_resume", "Resume dev container",
       "Thaw a suspended dev container (or start a stopped one); its processes continue where "
       "they were.",
-      {.read_only = false, .destructive = false, .idempotent = true},
+      {.read_only = false, .destructive = false, .idempotent = true}, previews,
       [&containers](const auto& project) { return containers.resume(project); }));
-  registry.add(destroy_tool(containers));
+  registry.add(destroy_tool(containers, previews));
 }
 
-void register_exec_tools(ToolRegistry& registry, ContainerManager& containers) {
-  register_devcontainer_tools(registry, containers);
+void register_exec_tools(ToolRegistry& registry, ContainerManager& containers,
+                         const PreviewLinks* previews) {
+  register_devcontainer_tools(registry, containers, previews);
   register_shell_tools(registry, containers, containers);
-  register_process_tools(registry, containers);
+  register_process_tools(registry, containers, {.previews = previews});
 }
 
 }  // namespace benchtop

@@ -1,16 +1,24 @@
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/describe/class.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/utf8.h"
 #include "server/mcp/schema/type_schema.h"
+#include "server/preview/port_previews.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/command_properties.h"
 #include "tools/exec/exec_tools.h"
+#include "tools/exec/preview_result.h"
 
 namespace benchtop {
 namespace {
@@ -18,6 +26,8 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxRead = 256 * 1024;
+// The output shown of a process that exited while process_start waited for its port.
+constexpr uint64_t kExitOutputTail = 4096;
 
 json process_id_property() {
   return {{"type", "string"},
@@ -58,6 +68,18 @@ struct ProcessReadResult : ProcessResult {
 };
 BOOST_DESCRIBE_STRUCT(ProcessReadResult, (ProcessResult), (output, start, next, dropped))
 
+struct ProcessStartResult : ProcessResult {
+  std::optional<std::vector<int64_t>> ports;
+  std::optional<std::vector<PreviewResult>> previews;
+  static constexpr FieldDoc kFieldDocs[] = {
+      {"ports",
+       "TCP ports a process in the project's container listens on now (absent when the "
+       "container cannot be asked)."},
+      {"previews",
+       "Preview URLs of those ports, when benchtop serves HTTP (absent over stdio only)."}};
+};
+BOOST_DESCRIBE_STRUCT(ProcessStartResult, (ProcessResult), (ports, previews))
+
 struct ProcessListResult {
   std::vector<ProcessResult> processes;
   static constexpr FieldDoc kFieldDocs[] = {{"processes", "Oldest first."}};
@@ -89,7 +111,89 @@ std::string process_line(const BackgroundProcessInfo& info) {
          " bytes of output): " + info.command;
 }
 
-Tool start_tool(ContainerManager& containers) {
+// Sleeps for a while, or less when the call is cancelled meanwhile.
+class CancellableWait {
+ public:
+  explicit CancellableWait(const CancellationToken& cancellation)
+      : state_(std::make_shared<State>()) {
+    // The callback may run after this object is gone (the token lives on): it holds the state.
+    cancellation.on_cancel([state = state_] {
+      {
+        std::lock_guard lock(state->mutex);
+        state->cancelled = true;
+      }
+      state->woken.notify_all();
+    });
+  }
+  // False once cancelled.
+  bool wait(std::chrono::milliseconds period) {
+    std::unique_lock lock(state_->mutex);
+    return !state_->woken.wait_for(lock, period, [this] { return state_->cancelled; });
+  }
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable woken;
+    bool cancelled = false;
+  };
+  std::shared_ptr<State> state_;
+};
+
+bool contains(const std::optional<std::vector<int>>& ports, int port) {
+  return ports && std::find(ports->begin(), ports->end(), port) != ports->end();
+}
+
+// Waits until the project's container listens on `port`, and returns the ports listening then.
+// Fails when the process exits first (with the end of its output), when the wait runs out, and
+// on cancellation. `latest` is the process as last seen.
+Result<std::optional<std::vector<int>>> wait_for_port(ContainerManager& containers, int port,
+                                                      const ToolContext& context,
+                                                      const ProcessToolOptions& options,
+                                                      BackgroundProcessInfo& latest) {
+  const auto give_up = std::chrono::steady_clock::now() + options.port_wait_limit;
+  const std::string project = latest.project_id;
+  const std::string id = latest.id;
+  const std::string still_running = "; " + id +
+                                    " is still running (process_read {\"process_id\": \"" + id +
+                                    "\"} shows its output, process_kill stops it)";
+  CancellableWait pause(context.cancellation());
+  for (;;) {
+    auto ports = containers.listening_ports(project);
+    if (contains(ports, port)) return ports;
+    auto read = containers.read_process(project, id, std::nullopt, kExitOutputTail, kMaxRead);
+    if (!read) {
+      return Error::make("while waiting for port " + std::to_string(port) + ": " +
+                         read.error().message);
+    }
+    latest = read->process;
+    if (!latest.running) {
+      // It may have handed the port to a child before it ended (a server that daemonises).
+      ports = containers.listening_ports(project);
+      if (contains(ports, port)) return ports;
+      std::string message = "The process ended before anything listened on port " +
+                            std::to_string(port) + ": " + process_line(latest);
+      message +=
+          read->data.empty() ? "\n(no output)" : "\n--- last output ---\n" + valid_utf8(read->data);
+      return Error::make(std::move(message), "process_exited");
+    }
+    const auto left = give_up - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      return Error::make("nothing listens on port " + std::to_string(port) + " after " +
+                             std::to_string(options.port_wait_limit.count()) + " ms" +
+                             still_running,
+                         "timeout");
+    }
+    const auto period = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(left),
+                                 options.port_poll_interval);
+    if (!pause.wait(std::max(period, std::chrono::milliseconds(1)))) {
+      return Error::make("cancelled while waiting for port " + std::to_string(port) + still_running,
+                         "cancelled");
+    }
+  }
+}
+
+Tool start_tool(ContainerManager& containers, const ProcessToolOptions& options) {
   Tool tool;
   tool.name = "process_start";
   tool.title = "Start background process";
@@ -98,20 +202,34 @@ Tool start_tool(ContainerManager& containers) {
       "servers, watchers, REPLs). stdout and stderr go, merged, into a ring buffer (the last "
       "1 MiB) that process_read returns; process_write feeds its stdin; process_kill stops it. "
       "The process dies with its container (devcontainer_destroy) and with the server. At most "
-      "16 run at once per project.";
+      "16 run at once per project. To start a dev server and get its preview URL in one call, "
+      "set `wait_for_port` to the port it listens on: the call returns once it listens (or fails "
+      "with the process's output if it exits first). The result lists the ports the container "
+      "listens on and, when benchtop serves HTTP, their preview URLs.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
         {"command", command_property("Shell command line, e.g. 'npm run dev'.")},
         {"cwd", cwd_property()},
-        {"env", env_property()}}},
+        {"env", env_property()},
+        {"wait_for_port",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", 65535},
+          {"description",
+           "Return only once a process in the container listens on this TCP port (at most " +
+               std::to_string(
+                   std::chrono::duration_cast<std::chrono::seconds>(options.port_wait_limit)
+                       .count()) +
+               " s), e.g. 5173 for `npm run dev`."}}}}},
       {"required", {"command"}},
       {"additionalProperties", false},
   };
-  tool.output_schema = schema_of<ProcessResult>();
+  tool.output_schema = schema_of<ProcessStartResult>();
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = false};
-  tool.handler = [&containers](const json& arguments, ToolContext&) {
+  tool.execution = ToolExecution::kLongRunning;  // wait_for_port may wait for a minute
+  tool.handler = [&containers, options](const json& arguments, ToolContext& context) {
     if (!containers.exec_enabled()) return ToolResult::error(ContainerManager::disabled_message());
     ProcessLaunch launch;
     launch.command = arguments.value("command", "");
@@ -121,10 +239,32 @@ Tool start_tool(ContainerManager& containers) {
     }
     auto started = containers.start_process(optional_string(arguments, "project"), launch);
     if (!started) return ToolResult::from_error(started.error());
-    return ToolResult::success(process_json(*started),
-                               "Started " + process_line(*started) +
-                                   "\nRead its output with process_read {\"process_id\": \"" +
-                                   started->id + "\"}.");
+    BackgroundProcessInfo latest = *started;
+    std::optional<std::vector<int>> ports;
+    if (auto port = arguments.find("wait_for_port"); port != arguments.end()) {
+      auto listening = wait_for_port(containers, port->get<int>(), context, options, latest);
+      if (!listening) return ToolResult::from_error(listening.error());
+      ports = std::move(*listening);
+    } else {
+      ports = containers.listening_ports(started->project_id);
+    }
+    ProcessStartResult result;
+    static_cast<ProcessResult&>(result) = process_result(latest);
+    std::string text = "Started " + process_line(latest);
+    if (ports) {
+      result.ports.emplace(ports->begin(), ports->end());
+      if (!ports->empty()) {
+        text += "\nThe container listens on:";
+        for (int port : *ports) text += " " + std::to_string(port);
+      }
+      if (options.previews && options.previews->serving()) {
+        const auto previews = port_previews(*options.previews, started->project_id, *ports);
+        result.previews = preview_results(previews);
+        text += preview_lines(previews, "");
+      }
+    }
+    text += "\nRead its output with process_read {\"process_id\": \"" + started->id + "\"}.";
+    return ToolResult::success(to_structured(result), std::move(text));
   };
   return tool;
 }
@@ -292,8 +432,9 @@ Tool list_tool(ContainerManager& containers) {
 
 }  // namespace
 
-void register_process_tools(ToolRegistry& registry, ContainerManager& containers) {
-  registry.add(start_tool(containers));
+void register_process_tools(ToolRegistry& registry, ContainerManager& containers,
+                            ProcessToolOptions options) {
+  registry.add(start_tool(containers, options));
   registry.add(read_tool(containers));
   registry.add(write_tool(containers));
   registry.add(kill_tool(containers));
