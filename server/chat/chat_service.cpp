@@ -19,6 +19,49 @@ std::string title_from(const std::string& content) {
   return line;
 }
 
+// Publishes a run's preview_ready events for as long as it lives (the scope of the run). Once it
+// is destroyed, no event follows, even from a port watch callback that was already under way.
+class PreviewAnnouncer {
+ public:
+  PreviewAnnouncer(const ChatPreviews& previews, const std::string& project,
+                   const std::shared_ptr<ChatRun>& run) {
+    if (!previews.ports || !previews.project_id) return;
+    const auto project_id = previews.project_id(project);
+    if (!project_id) return;
+    gate_->run = run;
+    subscription_ = previews.ports->subscribe(
+        *project_id, [gate = gate_, links = previews.links, id = *project_id](
+                         const PortWatch::Ports& opened, const PortWatch::Ports&) {
+          std::lock_guard lock(gate->mutex);
+          if (!gate->run) return;
+          for (int port : opened) {
+            nlohmann::json event = {{"type", "preview_ready"}, {"port", port}};
+            if (links && port > 0 && port <= 65535) {
+              if (auto url = links->url(PreviewAddress{id, static_cast<uint16_t>(port)})) {
+                event["url"] = *url;
+              }
+            }
+            gate->run->publish(std::move(event));
+          }
+        });
+  }
+  ~PreviewAnnouncer() {
+    subscription_.reset();
+    std::lock_guard lock(gate_->mutex);  // waits for a callback under way
+    gate_->run.reset();
+  }
+  PreviewAnnouncer(const PreviewAnnouncer&) = delete;
+  PreviewAnnouncer& operator=(const PreviewAnnouncer&) = delete;
+
+ private:
+  struct Gate {
+    std::mutex mutex;
+    std::shared_ptr<ChatRun> run;  // null once the run's scope has ended
+  };
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
+  PortWatch::Subscription subscription_;
+};
+
 }  // namespace
 
 ChatService::ChatService(ThreadRepository& threads, const ToolRegistry& tools,
@@ -46,6 +89,11 @@ void ChatService::shutdown() {
   std::lock_guard lock(mutex_);
   shutting_down_ = true;
   for (auto& [id, slot] : slots_) slot.run->cancel();
+}
+
+void ChatService::set_previews(ChatPreviews previews) {
+  std::lock_guard lock(mutex_);
+  previews_ = std::move(previews);
 }
 
 Result<ChatThread> ChatService::create_thread(const std::string& project,
@@ -128,7 +176,14 @@ Result<std::shared_ptr<ChatRun>> ChatService::start(const std::string& thread_id
 void ChatService::execute(const ChatThread& thread, std::vector<ChatMessage> history,
                           std::string content, std::optional<int> max_rounds,
                           const std::shared_ptr<ChatRun>& run) {
+  ChatPreviews previews;
+  {
+    std::lock_guard lock(mutex_);
+    previews = previews_;
+  }
   try {
+    // Ends, with the try block, before the run is finished: no preview_ready follows its end.
+    const PreviewAnnouncer announcer(previews, thread.project, run);
     AgentCallbacks callbacks;
     callbacks.on_event = [&run](const nlohmann::json& event) { run->publish(event); };
     callbacks.on_message = [this, &thread](const ChatMessage& message) {

@@ -3,6 +3,7 @@
 // one-shot runs for the agent_run tool. Shared by the chat HTTP API, the MCP tool and the CLI.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,9 +17,22 @@
 #include "server/chat/chat_run.h"
 #include "server/chat/chat_store.h"
 #include "server/mcp/registry/tool_registry.h"
+#include "server/preview/port_watch.h"
+#include "server/preview/preview_links.h"
 #include "server/workspace/workspace_provider.h"
 
 namespace benchtop {
+
+// What a run needs to announce live previews: while it goes on, every port that opens in its
+// project's sandbox becomes a {"type":"preview_ready","port":N,"url":"..."} event (no url while
+// `links` is not serving).
+struct ChatPreviews {
+  PortWatch* ports = nullptr;  // null: no previews are announced
+  const PreviewLinks* links = nullptr;
+  // The id of a thread's project, which the thread names as it was created (an id or a name);
+  // nullopt when there is no such project.
+  std::function<std::optional<std::string>(const std::string& project)> project_id;
+};
 
 class ChatService {
  public:
@@ -36,6 +50,9 @@ class ChatService {
 
   // Cancels every run and refuses new ones (server shutdown), without waiting.
   void shutdown();
+
+  // Runs started from now on announce previews; what it points to must outlive the service.
+  void set_previews(ChatPreviews previews);
 
   // A new thread on `project` (which must exist).
   Result<ChatThread> create_thread(const std::string& project, const std::string& title);
@@ -79,6 +96,7 @@ class ChatService {
   std::unique_ptr<LlmClient> llm_;
   std::optional<std::string> llm_unavailable_;
   AgentLoop loop_;
+  ChatPreviews previews_;  // under mutex_ (copied for each run)
 
   mutable std::mutex mutex_;
   std::map<std::string, Slot> slots_;  // by thread id

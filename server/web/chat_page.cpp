@@ -132,6 +132,25 @@ function addFeed(cls, text) {
   scrollDown($("feed"));
 }
 
+// "Preview on port N" in the conversation, linking to the preview when the event carries a URL:
+// built from nodes, and only an http(s) URL becomes a link.
+function addPreview(port, url) {
+  state.assistant = null;
+  const node = el("div", "msg note preview", "Preview on port " + String(port));
+  let href = null;
+  try { href = new URL(String(url)); } catch (e) { href = null; }
+  if (url && href && (href.protocol === "http:" || href.protocol === "https:")) {
+    const link = el("a", "", href.href);
+    link.href = href.href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    node.appendChild(document.createTextNode(": "));
+    node.appendChild(link);
+  }
+  $("messages").appendChild(node);
+  scrollDown($("messages"));
+}
+
 function setRunning(running) {
   state.running = running;
   $("send").disabled = running;
@@ -158,6 +177,9 @@ function handleEvent(event) {
     case "file_changed":
       addFeed("file_changed", "✎ " + event.action + " " + event.path + (event.from ? " (from " + event.from + ")" : ""));
       loadTree();
+      break;
+    case "preview_ready":
+      addPreview(event.port, event.url);
       break;
     case "done": {
       const usage = event.usage || {};
