@@ -8,6 +8,7 @@
 #include "tools/agent/agent_tools.h"
 #include "tools/common/host_paths.h"
 #include "tools/exec/exec_tools.h"
+#include "tools/exec/preview_resources.h"
 #include "tools/fs/fs_tools.h"
 #include "tools/git/git_tools.h"
 #include "tools/projects/project_prompts.h"
@@ -120,7 +121,15 @@ Status build_services(const CliOptions& options, Services& services) {
     return reconciled.take_error();
   }
   if (options.disable_exec) log::warning("command execution is disabled (--disable-exec)");
-  register_exec_tools(services.tools, *services.containers);
+  services.preview_links = std::make_unique<PreviewLinks>();
+  // Asks only the sandboxes of projects someone watches (a chat run, a resource subscription);
+  // asking neither wakes a sandbox nor counts as its activity.
+  services.port_watch = std::make_unique<PortWatch>(
+      [containers = services.containers.get()](const std::string& project_id) {
+        return containers->listening_ports(project_id);
+      },
+      std::chrono::seconds(1));
+  register_exec_tools(services.tools, *services.containers, services.preview_links.get());
   register_git_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
   services.test_runs = std::make_unique<test_runs::ProjectTestRunStore>(
       *services.repositories.test_runs, *services.projects);
@@ -129,8 +138,19 @@ Status build_services(const CliOptions& options, Services& services) {
                       *services.test_runs);
   services.file_watcher = std::make_unique<FileWatcher>();
   register_project_resources(services.resources, *services.projects, services.file_watcher.get());
+  register_preview_resources(services.resources, *services.projects, *services.port_watch,
+                             *services.preview_links);
   register_project_prompts(services.prompts, *services.projects);
   services.chat = make_chat_service(options, services);
+  services.chat->set_previews(
+      {.ports = services.port_watch.get(),
+       .links = services.preview_links.get(),
+       .project_id = [projects = services.projects.get()](
+                         const std::string& project) -> std::optional<std::string> {
+         auto found = projects->get(project);
+         if (!found) return std::nullopt;
+         return found->id;
+       }});
   register_agent_tools(services.tools, *services.chat);
   return {};
 }

@@ -14,6 +14,8 @@
 #include "server/mcp/registry/prompt_registry.h"
 #include "server/mcp/registry/resource_registry.h"
 #include "server/mcp/registry/tool_registry.h"
+#include "server/preview/port_watch.h"
+#include "server/preview/preview_links.h"
 #include "server/project/git_settings.h"
 #include "server/project/project_service.h"
 #include "server/sandbox/container_manager.h"
@@ -34,6 +36,11 @@ struct Services {
   // Resource subscriptions watch project files with it.
   std::unique_ptr<FileWatcher> file_watcher;
   std::unique_ptr<ContainerManager> containers;  // the CommandRunner of every exec tool
+  // Live previews: their URLs, which exist once benchtop's HTTP server listens (its owner calls
+  // preview_links->serve_on(port)), and the watch of which ports each sandbox listens on (after
+  // `containers`, which it asks; before the tools, resources and chat runs that use both).
+  std::unique_ptr<PreviewLinks> preview_links;
+  std::unique_ptr<PortWatch> port_watch;
   std::unique_ptr<git::ProjectGitSettings> git_settings;
   std::unique_ptr<test_runs::ProjectTestRunStore> test_runs;
   ToolRegistry tools;
