@@ -122,7 +122,7 @@ int run_http_server(const CliOptions& options, McpServer& server, Services& serv
                        {*services.projects, [&services] { return services.projects->list(); }});
   // Requests for a preview's host name never reach the router: they are carried into the
   // project's sandbox (server/web/preview_gateway.h).
-  PreviewLinks preview_links;
+  PreviewLinks& preview_links = *services.preview_links;
   const PreviewGateway previews(
       access, preview_links,
       [&services](const std::string& id) {
