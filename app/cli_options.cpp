@@ -69,6 +69,14 @@ Options:
   --git-protocols LIST     transports git remotes may use, from https,ssh,http,git,file
                            (default: https, and ssh when libgit2 has it; never ext::)
 
+Tools offered (left-out tools are absent from tools/list, not merely refused):
+  --toolsets LIST          families to offer, from projects,fs,search,exec,git,tests,agent
+                           (default: all)
+  --tools LIST             tools to offer by name, besides the families' (alone: only these)
+  --exclude-tools LIST     tools never to offer
+  --read-only              only tools that change nothing (annotated read-only)
+  With one --root and without the projects family, no tool takes a `project` argument.
+
 Dev containers (shell_exec, process_*):
   --sandbox KIND           bwrap (default: bubblewrap namespaces + cgroup limits) | none (no
                            isolation; needs --allow-unsandboxed) | podman (needs --podman-image)
@@ -80,7 +88,8 @@ Dev containers (shell_exec, process_*):
                            namespace; the host's own addresses stay unreachable; needs root for
                            the nftables guard). Default: no sandbox has network
   --podman-image IMAGE     image, or absolute root filesystem directory, for --sandbox podman
-  --disable-exec           start with the exec kill switch on: every exec tool refuses
+  --disable-exec           start with the exec kill switch on: the tools that run commands
+                           (shell_exec, process_start, process_write, test_run) are withdrawn
   --admin-token TOKEN      enables POST/GET /admin/exec (kill switch) for requests carrying
                            X-Benchtop-Admin-Token: TOKEN (default $BENCHTOP_ADMIN_TOKEN)
   --container-idle-timeout S  seconds before an idle container is suspended (default 1800; 0 never)
@@ -226,6 +235,23 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       options.allow_sandbox_network = true;
     } else if (flag == "--disable-exec") {
       options.disable_exec = true;
+    } else if (flag == "--read-only") {
+      options.tool_selection.read_only = true;
+    } else if (flag == "--toolsets" || flag == "--tools" || flag == "--exclude-tools") {
+      std::string text;
+      status = read_string(text);
+      if (status) {
+        auto names = parse_name_list(flag, text);
+        if (!names) {
+          status = names.error();
+        } else if (flag == "--toolsets") {
+          options.tool_selection.toolsets = std::move(*names);
+        } else if (flag == "--tools") {
+          options.tool_selection.tools = std::move(*names);
+        } else {
+          options.tool_selection.excluded = std::move(*names);
+        }
+      }
     } else if (flag == "--admin-token") {
       status = read_string(options.admin_token);
     } else if (flag == "--container-idle-timeout") {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "server/mcp/registry/tool_selection.h"
 
 namespace benchtop {
 
@@ -46,7 +47,9 @@ struct CliOptions {
   // backend's default).
   size_t sandbox_uid = 0;
   size_t sandbox_gid = 0;
-  bool disable_exec = false;                // --disable-exec: start with the kill switch on
+  bool disable_exec = false;  // --disable-exec: start with the kill switch on
+  // --toolsets, --tools, --exclude-tools, --read-only: which tools are offered at all.
+  ToolSelection tool_selection;
   std::string admin_token;                  // --admin-token, else $BENCHTOP_ADMIN_TOKEN
   size_t container_idle_seconds = 30 * 60;  // 0: never suspend
   size_t container_memory_mb = 1024;

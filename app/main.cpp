@@ -121,6 +121,7 @@ int run(const CliOptions& options) {
       "workspace; pass `project` (id or name from project_list) unless a default project is set. "
       "Paths are relative to the workspace root.";
   McpServer server(identity, services->tools, services->resources, services->prompts, workers);
+  services->tools_changed = [&server] { server.notify_list_changed("tools"); };
   server.set_long_call_limits(
       {options.long_workers, options.long_calls_per_project, options.long_calls_per_client});
   server.set_project_of_call(project_of_call(*services));

@@ -41,6 +41,31 @@ std::unique_ptr<ChatService> make_chat_service(const CliOptions& options, Servic
                                        *services.projects, std::move(client), missing, agent);
 }
 
+// Leaves only the tools the operator chose (and hides those that run commands while the kill
+// switch is on).
+Status select_tools(const CliOptions& options, Services& services) {
+  ToolRegistry& tools = services.tools;
+  if (auto selected = tools.select(options.tool_selection); !selected) {
+    return Error::make("tool selection: " + selected.error().message);
+  }
+  // One project and no way to name another: `project` would only cost context.
+  if (options.roots.size() == 1 && !tools.toolsets().count("projects")) {
+    ToolSelection single;
+    single.single_project = true;
+    if (auto narrowed = tools.select(single); !narrowed) return narrowed;
+    log::info("one project (" + options.roots.front() + "): tools take no `project` argument");
+  }
+  // The kill switch withdraws the tools that run commands, rather than leaving them to refuse.
+  tools.set_hidden([containers = services.containers.get()](const Tool& tool) {
+    return tool.runs_commands && !containers->exec_enabled();
+  });
+  services.containers->on_exec_enabled_changed([&services](bool) {
+    if (services.tools_changed) services.tools_changed();
+  });
+  log::info(std::to_string(tools.size()) + " tools offered");
+  return {};
+}
+
 }  // namespace
 
 Status build_services(const CliOptions& options, Services& services) {
@@ -84,9 +109,18 @@ Status build_services(const CliOptions& options, Services& services) {
   services.tools.set_error_filter(host_path_filter(*services.projects, services.data_dir.root()));
   services.git_settings = std::make_unique<git::ProjectGitSettings>(
       *services.repositories.git_settings, *services.projects);
-  register_project_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
-  register_fs_tools(services.tools, *services.projects);
-  register_search_tools(services.tools, *services.projects);
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "projects");
+    register_project_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
+  }
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "fs");
+    register_fs_tools(services.tools, *services.projects);
+  }
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "search");
+    register_search_tools(services.tools, *services.projects);
+  }
 
   BwrapOptions bwrap;
   if (options.sandbox_uid != 0) {
@@ -129,13 +163,22 @@ Status build_services(const CliOptions& options, Services& services) {
         return containers->listening_ports(project_id);
       },
       std::chrono::seconds(1));
-  register_exec_tools(services.tools, *services.containers, services.preview_links.get());
-  register_git_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "exec");
+    register_exec_tools(services.tools, *services.containers, services.preview_links.get());
+  }
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "git");
+    register_git_tools(services.tools, *services.projects, *services.git_settings, *git_policy);
+  }
   services.test_runs = std::make_unique<test_runs::ProjectTestRunStore>(
       *services.repositories.test_runs, *services.projects);
   // Tests run in the project's dev container, like every other command.
-  register_test_tools(services.tools, *services.projects, *services.containers,
-                      *services.test_runs);
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "tests");
+    register_test_tools(services.tools, *services.projects, *services.containers,
+                        *services.test_runs);
+  }
   services.file_watcher = std::make_unique<FileWatcher>();
   register_project_resources(services.resources, *services.projects, services.file_watcher.get());
   register_preview_resources(services.resources, *services.projects, *services.port_watch,
@@ -151,8 +194,11 @@ Status build_services(const CliOptions& options, Services& services) {
          if (!found) return std::nullopt;
          return found->id;
        }});
-  register_agent_tools(services.tools, *services.chat);
-  return {};
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "agent");
+    register_agent_tools(services.tools, *services.chat);
+  }
+  return select_tools(options, services);
 }
 
 std::function<std::string(const std::string& tool, const nlohmann::json& arguments)>

@@ -48,6 +48,9 @@ struct Services {
   PromptRegistry prompts;
   // The built-in agent; after `tools`, so its runs end before the tools they call go away.
   std::unique_ptr<ChatService> chat;
+  // Called when the tools offered change (the kill switch withdrew or restored the tools that
+  // run commands); the MCP server sets it, before serving, to tell clients.
+  std::function<void()> tools_changed;
 };
 
 // Fills `services`, which may already be referenced (by a server answering the handshake, see

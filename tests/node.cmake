@@ -69,6 +69,13 @@ add_test(NAME conformance_fixture_next_all
 set(BENCHTOP_FIXTURE_TESTS conformance_fixture_2025 conformance_fixture_2025_next
     conformance_fixture_2026 conformance_fixture_next_all)
 
+# An operator's tool selection (--toolsets, --read-only) as the SDK client sees it over stdio.
+add_test(NAME toolsets_stdio
+  COMMAND ${BENCHTOP_WITH_NODE_CLIENTS}
+    ${BENCHTOP_NODE} --test-reporter=spec ${BENCHTOP_NODE_TESTS_DIR}/clients/toolsets_test.mjs
+    --binary $<TARGET_FILE:benchtop>)
+set_tests_properties(toolsets_stdio PROPERTIES SKIP_RETURN_CODE 77 LABELS node TIMEOUT 120)
+
 set_tests_properties(sdk_client_stdio sdk_client_http conformance_2025 conformance_2026
     conformance_2026_headers ${BENCHTOP_FIXTURE_TESTS}
   PROPERTIES SKIP_RETURN_CODE 77 LABELS node)

@@ -165,6 +165,9 @@ nlohmann::json AgentLoop::tool_definitions() const {
     const std::string name = tool.value("name", "");
     std::string description = tool.value("description", "");
     nlohmann::json parameters = tool.value("inputSchema", nlohmann::json::object());
+    // A run works in its thread's project, which every call gets (see call_tool): the model
+    // is not offered an argument it must not use.
+    drop_project_argument(parameters);
     definitions.push_back({{"type", "function"},
                            {"function",
                             {{"name", name},
@@ -187,7 +190,7 @@ std::string AgentLoop::system_prompt(const std::string& project) const {
          names +
          ".\n"
          "Rules:\n"
-         "- Stay inside the workspace. Do not pass `project`: it is set for you.\n"
+         "- Stay inside the workspace.\n"
          "- Look before you change: list and read files before editing them; prefer fs_edit for "
          "small changes to existing files.\n"
          "- When a tool returns an error, read the message and fix the cause before retrying; "

@@ -136,12 +136,12 @@ nlohmann::json McpServer::capabilities() const {
 }
 
 // Every method behind these capabilities is implemented, even with empty registries (an empty
-// list is an honest answer). The lists never change while the server runs, so listChanged is
-// false in both eras; resource subscriptions are resources/subscribe in 2025 and
-// subscriptions/listen in 2026-07-28.
+// list is an honest answer). The tool list changes when the exec kill switch hides or shows the
+// tools that run commands; resources and prompts never change. Resource subscriptions are
+// resources/subscribe in 2025 and subscriptions/listen in 2026-07-28.
 nlohmann::json McpServer::capabilities(bool) const {
   nlohmann::json resources = {{"listChanged", false}, {"subscribe", true}};
-  nlohmann::json capabilities = {{"tools", {{"listChanged", false}}},
+  nlohmann::json capabilities = {{"tools", {{"listChanged", true}}},
                                  {"resources", std::move(resources)},
                                  {"prompts", {{"listChanged", false}}},
                                  {"completions", nlohmann::json::object()},
@@ -375,6 +375,11 @@ nlohmann::json McpServer::initialize(const std::shared_ptr<Session>& session,
   if (!capabilities.is_object()) capabilities = nlohmann::json::object();
   nlohmann::json client_info = params.value("clientInfo", nlohmann::json::object());
   session->set_initialized(negotiated, std::move(capabilities), std::move(client_info));
+  {
+    std::lock_guard lock(subscriptions_mutex_);
+    std::erase_if(legacy_sessions_, [](const auto& weak) { return weak.expired(); });
+    legacy_sessions_.push_back(session);
+  }
 
   nlohmann::json result = {
       {"protocolVersion", negotiated},
@@ -662,9 +667,20 @@ void McpServer::publish(const std::function<bool(const nlohmann::json& filter)>&
 }
 
 void McpServer::notify_list_changed(std::string_view list) {
+  const std::string method = "notifications/" + std::string(list) + "/list_changed";
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(subscriptions_mutex_);
+    std::erase_if(legacy_sessions_, [](const auto& weak) { return weak.expired(); });
+    for (const auto& weak : legacy_sessions_) {
+      if (auto session = weak.lock()) sessions.push_back(std::move(session));
+    }
+  }
+  const nlohmann::json notification = jsonrpc::make_notification(method, nlohmann::json::object());
+  for (const auto& session : sessions) session->send_unsolicited(notification);
   const std::string flag = std::string(list) + "ListChanged";
-  publish([&](const nlohmann::json& filter) { return filter.value(flag, false); },
-          "notifications/" + std::string(list) + "/list_changed", nlohmann::json::object());
+  publish([&](const nlohmann::json& filter) { return filter.value(flag, false); }, method,
+          nlohmann::json::object());
 }
 
 void McpServer::watch_resource(const std::string& uri) {

@@ -234,6 +234,8 @@ class McpServer {
   // subscriptions_mutex_), and the URIs whose changes are watched (each once).
   void watch_resource(const std::string& uri);
   std::vector<std::weak_ptr<Session>> legacy_subscribers_;
+  // Every initialized 2025 session (under subscriptions_mutex_): list changes reach them all.
+  std::vector<std::weak_ptr<Session>> legacy_sessions_;
   std::mutex watched_mutex_;
   std::set<std::string> watched_uris_;
   // What watch callbacks reach this server through; the destructor clears it.

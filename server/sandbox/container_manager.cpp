@@ -39,7 +39,8 @@ std::string ContainerManager::disabled_message() {
 }
 
 void ContainerManager::set_exec_enabled(bool enabled) {
-  exec_enabled_.store(enabled);
+  const bool was = exec_enabled_.exchange(enabled);
+  if (was != enabled && exec_listener_) exec_listener_(enabled);
   log::warning(enabled ? "command execution enabled" : "command execution DISABLED (kill switch)");
 }
 

@@ -120,6 +120,11 @@ class ContainerManager : public CommandRunner {
   // The kill switch: while disabled, run() and start_process() refuse with code "exec_disabled".
   void set_exec_enabled(bool enabled);
   bool exec_enabled() const { return exec_enabled_.load(); }
+  // Called after each change of the kill switch (the server then tells clients its tool list
+  // changed). Set before serving.
+  void on_exec_enabled_changed(std::function<void(bool enabled)> listener) {
+    exec_listener_ = std::move(listener);
+  }
   static std::string disabled_message();
 
   // Suspends running containers idle for longer than the configured time (called by the idle
@@ -167,6 +172,7 @@ class ContainerManager : public CommandRunner {
   ProjectResolver resolver_;
   const ContainerManagerOptions options_;
   std::atomic<bool> exec_enabled_;
+  std::function<void(bool)> exec_listener_;
 
   // Lifecycle changes (ensure, suspend, resume, destroy) of one project take turns; those of
   // different projects never wait for each other, and commands run outside the lock. An entry

@@ -196,6 +196,7 @@ Result<std::optional<std::vector<int>>> wait_for_port(ContainerManager& containe
 Tool start_tool(ContainerManager& containers, const ProcessToolOptions& options) {
   Tool tool;
   tool.name = "process_start";
+  tool.runs_commands = true;
   tool.title = "Start background process";
   tool.description =
       "Start `/bin/sh -c command` in the project's dev container without waiting for it (dev "
@@ -325,6 +326,7 @@ Tool read_tool(ContainerManager& containers) {
 Tool write_tool(ContainerManager& containers) {
   Tool tool;
   tool.name = "process_write";
+  tool.runs_commands = true;
   tool.title = "Write to background process";
   tool.description =
       "Send text to a background process's standard input (for REPLs and interactive tools). "

@@ -110,6 +110,7 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
                           CommandRunner& runner) {
   Tool tool;
   tool.name = "shell_exec";
+  tool.runs_commands = true;
   tool.title = "Run shell command";
   tool.description =
       "Run `/bin/sh -c command` in the project's sandboxed dev container and wait for it: the "

@@ -73,6 +73,7 @@ Tool test_run_tool(WorkspaceProvider& workspaces, CommandRunner& runner,
                    test_runs::TestRunStore& store) {
   Tool tool;
   tool.name = "test_run";
+  tool.runs_commands = true;
   tool.title = "Run tests";
   tool.description =
       "Run the project's tests in its sandbox and return structured results: passed, failed, "

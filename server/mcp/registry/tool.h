@@ -174,6 +174,11 @@ struct Tool {
   // Whether the built-in agent is offered the tool. Tools that manage projects or run agents
   // themselves say no: a conversation works in its one project.
   bool builtin_agent = true;
+  // The family the tool belongs to ("fs", "exec", ...), which operators enable or not as a whole
+  // (--toolsets); stamped by ToolsetScope when the registering code leaves it empty.
+  std::string toolset;
+  // Runs commands (shell_exec, process_start, ...): hidden while command execution is disabled.
+  bool runs_commands = false;
   ToolHandler handler;
 };
 

@@ -1,8 +1,11 @@
 #include "server/mcp/registry/tool_registry.h"
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "common/log.h"
 
@@ -71,10 +74,71 @@ void ToolRegistry::add(Tool tool) {
   if (!tool.output_schema.is_null() && tool.output_schema.value("type", "") != "object") {
     throw std::invalid_argument("tool '" + tool.name + "': outputSchema must be an object schema");
   }
+  if (tool.toolset.empty()) tool.toolset = current_toolset_;
   const std::string name = tool.name;
   auto entry = std::make_unique<Entry>();
   entry->tool = std::move(tool);
   tools_.emplace(name, std::move(entry));
+}
+
+ToolRegistry::ToolsetScope::ToolsetScope(ToolRegistry& registry, std::string toolset)
+    : registry_(registry),
+      previous_(std::exchange(registry.current_toolset_, std::move(toolset))) {}
+
+ToolRegistry::ToolsetScope::~ToolsetScope() {
+  registry_.current_toolset_ = std::move(previous_);
+}
+
+namespace {
+
+std::string joined(const std::set<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+// The unknown names of `wanted`, as a sentence naming what exists; empty when all are known.
+std::string unknown_names(const std::string& what, const std::set<std::string>& wanted,
+                          const std::set<std::string>& known) {
+  std::set<std::string> unknown;
+  for (const auto& name : wanted) {
+    if (!known.count(name)) unknown.insert(name);
+  }
+  if (unknown.empty()) return "";
+  return "no " + what + " named " + joined(unknown) + " (there are: " + joined(known) + ")";
+}
+
+}  // namespace
+
+Status ToolRegistry::select(const ToolSelection& selection) {
+  const std::set<std::string> toolsets = this->toolsets();
+  std::set<std::string> names;
+  for (const auto& [name, entry] : tools_) names.insert(name);
+  std::string problems;
+  for (const std::string& problem :
+       {selection.toolsets ? unknown_names("toolset", *selection.toolsets, toolsets) : "",
+        unknown_names("tool", selection.tools, names),
+        unknown_names("tool", selection.excluded, names)}) {
+    if (!problem.empty()) problems += (problems.empty() ? "" : "; ") + problem;
+  }
+  if (!problems.empty()) return Error::make(problems, "invalid_argument");
+  std::erase_if(tools_, [&](const auto& item) { return !selection.admits(item.second->tool); });
+  if (selection.single_project) {
+    for (auto& [name, entry] : tools_) drop_project_argument(entry->tool.input_schema);
+  }
+  return {};
+}
+
+std::set<std::string> ToolRegistry::toolsets() const {
+  std::set<std::string> names;
+  for (const auto& [name, entry] : tools_) names.insert(entry->tool.toolset);
+  return names;
+}
+
+ToolRegistry::Entry* ToolRegistry::visible(const std::string& name) const {
+  auto it = tools_.find(name);
+  if (it == tools_.end() || (hidden_ && hidden_(it->second->tool))) return nullptr;
+  return it->second.get();
 }
 
 Status ToolRegistry::compile_all() const {
@@ -97,8 +161,8 @@ nlohmann::json ToolRegistry::list_for_builtin_agent() const {
 }
 
 bool ToolRegistry::offered_to_builtin_agent(const std::string& name) const {
-  auto it = tools_.find(name);
-  return it != tools_.end() && it->second->tool.builtin_agent;
+  const Entry* entry = visible(name);
+  return entry && entry->tool.builtin_agent;
 }
 
 nlohmann::json ToolRegistry::list_where(bool builtin_agent_only) const {
@@ -106,6 +170,7 @@ nlohmann::json ToolRegistry::list_where(bool builtin_agent_only) const {
   for (const auto& [name, entry] : tools_) {
     const Tool& tool = entry->tool;
     if (builtin_agent_only && !tool.builtin_agent) continue;
+    if (hidden_ && hidden_(tool)) continue;
     nlohmann::json item = {
         {"name", tool.name},
         {"title", tool.title},
@@ -125,25 +190,25 @@ nlohmann::json ToolRegistry::list_where(bool builtin_agent_only) const {
 }
 
 bool ToolRegistry::contains(const std::string& name) const {
-  return tools_.count(name) != 0;
+  return visible(name) != nullptr;
 }
 
 ToolExecution ToolRegistry::execution(const std::string& name) const {
-  auto it = tools_.find(name);
-  return it == tools_.end() ? ToolExecution::kQuick : it->second->tool.execution;
+  const Entry* entry = visible(name);
+  return entry ? entry->tool.execution : ToolExecution::kQuick;
 }
 
 const nlohmann::json* ToolRegistry::input_schema(const std::string& name) const {
-  auto it = tools_.find(name);
-  return it == tools_.end() ? nullptr : &it->second->tool.input_schema;
+  const Entry* entry = visible(name);
+  return entry ? &entry->tool.input_schema : nullptr;
 }
 
 std::optional<ToolResult> ToolRegistry::call(const std::string& name,
                                              const nlohmann::json& arguments,
                                              ToolContext& context) const {
-  auto it = tools_.find(name);
-  if (it == tools_.end()) return std::nullopt;
-  ToolResult result = run(*it->second, name, arguments, context);
+  Entry* entry = visible(name);
+  if (!entry) return std::nullopt;
+  ToolResult result = run(*entry, name, arguments, context);
   if (result.is_error && error_filter_) {
     for (auto& item : result.content) {
       if (item.is_object() && item.contains("text") && item["text"].is_string()) {

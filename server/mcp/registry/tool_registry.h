@@ -9,9 +9,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "server/mcp/registry/tool.h"
+#include "server/mcp/registry/tool_selection.h"
 #include "server/mcp/schema/json_schema.h"
 
 namespace benchtop {
@@ -25,6 +27,28 @@ class ToolRegistry {
 
   // Throws std::invalid_argument on a duplicate name or an invalid definition.
   void add(Tool tool);
+
+  // While one lives, tools added without a toolset get `toolset`.
+  class ToolsetScope {
+   public:
+    ToolsetScope(ToolRegistry& registry, std::string toolset);
+    ~ToolsetScope();
+    ToolsetScope(const ToolsetScope&) = delete;
+    ToolsetScope& operator=(const ToolsetScope&) = delete;
+
+   private:
+    ToolRegistry& registry_;
+    std::string previous_;
+  };
+
+  // Keeps only the tools `selection` admits; for a single project, also removes the `project`
+  // argument from every input schema. Fails, changing nothing, when the selection names a toolset
+  // or tool that does not exist (the message lists those that do). Call before serving.
+  Status select(const ToolSelection& selection);
+  // Tools `hidden` says yes to are left out of every list and unknown to calls, for as long as it
+  // says so (the exec kill switch hides the tools that run commands). Set before serving; it is
+  // called concurrently.
+  void set_hidden(std::function<bool(const Tool&)> hidden) { hidden_ = std::move(hidden); }
   // Compiles every schema not yet compiled; the error names each tool whose schema is invalid.
   Status compile_all() const;
 
@@ -37,6 +61,8 @@ class ToolRegistry {
   // The tool's execution class (kQuick for an unknown name).
   ToolExecution execution(const std::string& name) const;
   size_t size() const { return tools_.size(); }
+  // The toolsets of the tools there are.
+  std::set<std::string> toolsets() const;
 
   // Runs a tool: validates arguments, calls the handler (catching any exception into an isError
   // result), and checks structured output against the output schema. Returns std::nullopt when
@@ -57,10 +83,14 @@ class ToolRegistry {
  private:
   struct Entry;
   nlohmann::json list_where(bool builtin_agent_only) const;
+  // The entry of a tool that exists and is not hidden, or nullptr.
+  Entry* visible(const std::string& name) const;
   ToolResult run(Entry& entry, const std::string& name, const nlohmann::json& arguments,
                  ToolContext& context) const;
   std::map<std::string, std::unique_ptr<Entry>> tools_;
   ErrorTextFilter error_filter_;
+  std::function<bool(const Tool&)> hidden_;
+  std::string current_toolset_;  // set by ToolsetScope
 };
 
 }  // namespace benchtop

@@ -363,6 +363,17 @@ TEST(SurfaceLegacy, SubscribeAndUnsubscribeAnswerEmptyResults) {
   EXPECT_EQ(missing["error"]["code"], -32602);
 }
 
+TEST(SurfaceLegacy, AToolListChangeReachesEveryInitializedSession) {
+  Harness harness;
+  auto& client = harness.client();
+  json capabilities = client.initialize("2025-11-25").response["result"]["capabilities"];
+  EXPECT_EQ(capabilities["tools"]["listChanged"], true) << capabilities;
+  harness.server().notify_list_changed("tools");
+  std::optional<json> changed = client.next_message();
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->value("method", ""), "notifications/tools/list_changed") << *changed;
+}
+
 TEST(SurfaceLegacy, ASubscribedResourceThatChangesIsReportedUntilUnsubscribed) {
   Harness harness;
   auto& client = harness.client();
