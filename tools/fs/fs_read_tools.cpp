@@ -26,8 +26,12 @@ nlohmann::json read_output_schema() {
         {"next_offset", {{"type", "integer"}}},
         {"remaining_lines", {{"type", "integer"}}},
         {"line_cut", {{"type", "boolean"}}},
-        {"mime_type", {{"type", "string"}}}}},
-      {"required", {"path", "kind", "size"}},
+        {"mime_type", {{"type", "string"}}},
+        {"files",
+         {{"type", "array"},
+          {"description",
+           "With `paths`: one entry per file, as above, or {path, error} for one not read"},
+          {"items", {{"type", "object"}}}}}}},
   };
 }
 
@@ -53,9 +57,38 @@ std::string rendered_text(const FileContent& content, const std::string& shown) 
   return text;
 }
 
-ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
-  auto target = resolve(provider, args);
-  if (!target) return error_result(target.error());
+// Each line prefixed with its number, right-aligned, and a tab: the form editors and models use
+// to point at a line ("   12\tint main()").
+std::string numbered(const std::string& text, int64_t first_line) {
+  std::string out;
+  int64_t line = first_line;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = text.find('\n', at);
+    const std::string number = std::to_string(line++);
+    out.append(number.size() < 6 ? 6 - number.size() : 0, ' ');
+    out += number + "\t";
+    out.append(text, at, end == std::string::npos ? std::string::npos : end - at + 1);
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return out;
+}
+
+// One file read for fs_read: its structured entry and its text, or the refusal (with a hint).
+struct FileRead {
+  nlohmann::json structured;
+  std::string text;
+  std::optional<nlohmann::json> image;  // an image content block
+  size_t text_bytes = 0;
+};
+
+Result<FileRead> read_one(WorkspaceProvider& provider, const nlohmann::json& args,
+                          const std::string& path, bool line_numbers, ToolContext& context) {
+  nlohmann::json target_args = args;
+  target_args["path"] = path;
+  auto target = resolve(provider, target_args);
+  if (!target) return target.take_error();
   ReadWindow window;
   window.offset = args.value("offset", int64_t{1});
   window.limit = args.value("limit", ReadWindow::kMaxLines);
@@ -64,29 +97,88 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   if (!content) {
     const Error& error = content.error();
     if (error.code == "binary") {
-      return ToolResult::error(error.message + ". Use fs_stat for its size and type.");
+      return Error::make(error.message + ". Use fs_stat for its size and type.", error.code);
     }
     if (error.code == "is_directory") {
-      return ToolResult::error(error.message + ". Use fs_list to see its entries.");
+      return Error::make(error.message + ". Use fs_list to see its entries.", error.code);
     }
     if (error.code == "past_end" || error.code == "not_utf8" || error.code == "too_large") {
-      return ToolResult::error(error.message + ".");
+      return Error::make(error.message + ".", error.code);
     }
-    return error_result(error);
+    return content.take_error();
   }
+  FileRead read;
+  read.structured = to_json(*content, target->shown);
   if (content->kind == FileContent::Kind::kImage) {
-    ToolResult result;
-    result.content.push_back({{"type", "image"},
-                              {"data", base64::encode(content->bytes)},
-                              {"mimeType", content->mime_type}});
-    result.content.push_back({{"type", "text"},
-                              {"text", "Image " + target->shown + " (" + content->mime_type + ", " +
-                                           std::to_string(content->size) + " bytes)"}});
-    result.structured = to_json(*content, target->shown);
-    return result;
+    read.image = {{"type", "image"},
+                  {"data", base64::encode(content->bytes)},
+                  {"mimeType", content->mime_type}};
+    read.text = "Image " + target->shown + " (" + content->mime_type + ", " +
+                std::to_string(content->size) + " bytes)";
+    return read;
   }
-  std::string text = rendered_text(*content, target->shown);
-  return ToolResult::success(to_json(*content, target->shown), std::move(text));
+  read.text_bytes = content->text.size();
+  if (line_numbers && !content->text.empty()) {
+    content->text = numbered(content->text, content->start_line);
+  }
+  read.text = rendered_text(*content, target->shown);
+  return read;
+}
+
+// Several files in one call share one text budget: once it is spent, the rest are listed as not
+// read (each can be read on its own).
+constexpr size_t kMaxFilesPerRead = 10;
+
+ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
+  const bool line_numbers = args.value("line_numbers", false);
+  const auto paths = args.find("paths");
+  const bool one = paths == args.end();
+  if (one == !args.contains("path")) {
+    return ToolResult::error("Give either `path` (one file) or `paths` (several), not both.");
+  }
+  if (one) {
+    auto read = read_one(provider, args, args["path"].get<std::string>(), line_numbers, context);
+    if (!read) return error_result(read.error());
+    if (read->image) {
+      ToolResult result;
+      result.content.push_back(*read->image);
+      result.content.push_back({{"type", "text"}, {"text", read->text}});
+      result.structured = std::move(read->structured);
+      return result;
+    }
+    return ToolResult::success(std::move(read->structured), std::move(read->text));
+  }
+  ToolResult result;
+  nlohmann::json files = nlohmann::json::array();
+  std::string text;
+  size_t spent = 0;
+  bool any_read = false;
+  for (const auto& path_value : *paths) {
+    const std::string path = path_value.get<std::string>();
+    text += (text.empty() ? "" : "\n") + std::string("==> ") + path + " <==\n";
+    if (spent >= ReadWindow::kMaxTextBytes) {
+      files.push_back({{"path", path}, {"error", "not read: this call's 256 KiB are spent"}});
+      text += "[Not read: this call's 256 KiB are spent. Read it on its own.]\n";
+      continue;
+    }
+    auto read = read_one(provider, args, path, line_numbers, context);
+    if (!read) {
+      const std::string message = error_result(read.error()).content[0].value("text", "");
+      files.push_back({{"path", path}, {"error", message}});
+      text += "[" + message + "]\n";
+      continue;
+    }
+    any_read = true;
+    spent += read->text_bytes;
+    if (read->image) result.content.push_back(*read->image);
+    files.push_back(std::move(read->structured));
+    text += read->text;
+    if (!text.empty() && text.back() != '\n') text.push_back('\n');
+  }
+  result.content.push_back({{"type", "text"}, {"text", std::move(text)}});
+  result.structured = nlohmann::json{{"files", std::move(files)}};
+  result.is_error = !any_read;
+  return result;
 }
 
 ToolResult fs_stat(WorkspaceProvider& provider, const nlohmann::json& args) {
@@ -128,13 +220,24 @@ void register_read_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
       "returned per call: when more remains the result says truncated=true with next_offset to "
       "continue from, and total_lines (omitted for files too large to count). PNG, JPEG, GIF and "
       "WebP files come back as image content. "
-      "Other binary files, directories (use fs_list) and special files are refused.";
+      "Other binary files, directories (use fs_list) and special files are refused. "
+      "`paths` reads several files at once (same offset/limit each, 256 KiB in all); "
+      "`line_numbers` prefixes each line with its number.";
   read.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
         {"path", path_property("File path relative to the workspace root (an absolute path "
                                "inside the workspace is accepted).")},
+        {"paths",
+         {{"type", "array"},
+          {"items", {{"type", "string"}}},
+          {"minItems", 1},
+          {"maxItems", kMaxFilesPerRead},
+          {"description", "Several files to read instead of `path`."}}},
+        {"line_numbers",
+         {{"type", "boolean"},
+          {"description", "Prefix each line with its number and a tab (default false)."}}},
         {"offset",
          {{"type", "integer"},
           {"description",
@@ -145,7 +248,6 @@ void register_read_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
           {"minimum", 1},
           {"maximum", ReadWindow::kMaxLines},
           {"description", "Number of lines to return (default and maximum 2000)."}}}}},
-      {"required", {"path"}},
       {"additionalProperties", false},
   };
   read.output_schema = read_output_schema();

@@ -19,7 +19,8 @@ ToolResult fs_write(WorkspaceProvider& provider, const nlohmann::json& args) {
     return ToolResult::error("The workspace root is a directory; give the path of a file to write");
   }
   const std::string mode = args.value("mode", "overwrite");
-  const bool create_dirs = args.value("create_dirs", false);
+  // Missing parents are made by default: a write to notes/hello.txt should not cost a second turn.
+  const bool create_dirs = args.value("create_dirs", true);
   auto content_arg = args.find("content");
   if (content_arg == args.end() || !content_arg->is_string()) {
     return ToolResult::error("content (a string) is required: the complete text to write.");
@@ -30,8 +31,8 @@ ToolResult fs_write(WorkspaceProvider& provider, const nlohmann::json& args) {
   if (!parent) {
     if (parent.error().code == "not_found" && !create_dirs) {
       return ToolResult::error("The parent directory of " + target->shown +
-                               " does not exist. Pass create_dirs=true to create it, or check "
-                               "the path with fs_list.");
+                               " does not exist (create_dirs=false). Leave create_dirs out to "
+                               "create it, or check the path with fs_list.");
     }
     return error_result(parent.error());
   }
@@ -121,8 +122,8 @@ void register_write_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
       "see the old file or the new one, never a mix. mode \"overwrite\" (default) creates or "
       "replaces; \"create\" fails if the path exists; \"append\" adds to the end (creating the "
       "file if missing). An existing file keeps its permission bits. Symlinks are refused, never "
-      "written through. Missing parent directories are an error unless create_dirs=true. To "
-      "change part of a file prefer fs_edit.";
+      "written through. Missing parent directories are created. To change part of a file prefer "
+      "fs_edit.";
   write.input_schema = {
       {"type", "object"},
       {"properties",
@@ -138,8 +139,8 @@ void register_write_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
            "to the end."}}},
         {"create_dirs",
          {{"type", "boolean"},
-          {"default", false},
-          {"description", "Create missing parent directories (default false)."}}}}},
+          {"default", true},
+          {"description", "Create missing parent directories (default true)."}}}}},
       {"required", {"path", "content"}},
       {"additionalProperties", false},
   };

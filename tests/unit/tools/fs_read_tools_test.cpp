@@ -316,3 +316,58 @@ TEST_F(FsReadTest, ToolDefinitionsFollowTheConventions) {
 
 }  // namespace
 }  // namespace benchtop
+
+namespace benchtop {
+namespace {
+
+class FsReadManyTest : public testing::FsToolsFixture {};
+
+TEST_F(FsReadManyTest, LineNumbersPrefixTheTextAndLeaveTheContentVerbatim) {
+  write_file(root() / "a.txt", "one\ntwo\nthree\n");
+  auto result = call("fs_read", {{"path", "a.txt"}, {"offset", 2}, {"line_numbers", true}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  EXPECT_EQ(text_of(result), "     2\ttwo\n     3\tthree\n");
+  EXPECT_EQ((*result.structured)["content"], "two\nthree\n");
+}
+
+TEST_F(FsReadManyTest, SeveralFilesInOneCallEachWithItsOwnOutcome) {
+  write_file(root() / "a.txt", "alpha\n");
+  write_file(root() / "b.txt", "beta\n");
+  auto result = call("fs_read", {{"paths", {"a.txt", "missing.txt", "b.txt"}}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  const auto& files = (*result.structured)["files"];
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0]["content"], "alpha\n");
+  EXPECT_TRUE(files[1].contains("error")) << files[1];
+  EXPECT_EQ(files[2]["content"], "beta\n");
+  const std::string text = text_of(result);
+  EXPECT_NE(text.find("==> a.txt <==\nalpha\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("==> b.txt <==\nbeta\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("==> missing.txt <==\n["), std::string::npos) << text;
+}
+
+TEST_F(FsReadManyTest, SeveralFilesShareOneBudget) {
+  const std::string big(200 * 1024, 'x');
+  write_file(root() / "big1.txt", big + "\n");
+  write_file(root() / "big2.txt", big + "\n");
+  write_file(root() / "small.txt", "small\n");
+  auto result = call("fs_read", {{"paths", {"big1.txt", "big2.txt", "small.txt"}}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  const auto& files = (*result.structured)["files"];
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_FALSE(files[1].contains("error")) << "the budget is checked before each file";
+  EXPECT_TRUE(files[2].contains("error")) << files[2];
+  EXPECT_LT(text_of(result).size(), 2 * big.size() + 1024);
+}
+
+TEST_F(FsReadManyTest, PathAndPathsAreExclusiveAndEscapesAreRefusedInEach) {
+  write_file(root() / "a.txt", "alpha\n");
+  EXPECT_TRUE(call("fs_read", {{"path", "a.txt"}, {"paths", {"a.txt"}}}).is_error);
+  EXPECT_TRUE(call("fs_read", nlohmann::json::object()).is_error);
+  auto escapes = call("fs_read", {{"paths", {"../outside.txt", "/etc/passwd"}}});
+  EXPECT_TRUE(escapes.is_error) << "nothing could be read";
+  EXPECT_EQ((*escapes.structured)["files"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace benchtop

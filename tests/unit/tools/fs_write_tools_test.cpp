@@ -75,12 +75,13 @@ TEST_F(FsWriteTest, AppendAddsToTheEndOrCreates) {
   EXPECT_EQ(read_file(root() / "new.log"), "x");
 }
 
-TEST_F(FsWriteTest, MissingParentNeedsCreateDirs) {
-  auto refused = call("fs_write", {{"path", "a/b/c.txt"}, {"content", "x"}});
+TEST_F(FsWriteTest, MissingParentsAreCreatedUnlessCreateDirsIsOff) {
+  auto refused =
+      call("fs_write", {{"path", "a/b/c.txt"}, {"content", "x"}, {"create_dirs", false}});
   ASSERT_TRUE(refused.is_error);
-  EXPECT_NE(text_of(refused).find("create_dirs=true"), std::string::npos);
+  EXPECT_NE(text_of(refused).find("create_dirs"), std::string::npos);
   EXPECT_FALSE(fs::exists(root() / "a"));
-  auto created = call("fs_write", {{"path", "a/b/c.txt"}, {"content", "x"}, {"create_dirs", true}});
+  auto created = call("fs_write", {{"path", "a/b/c.txt"}, {"content", "x"}});
   ASSERT_FALSE(created.is_error) << text_of(created);
   EXPECT_EQ(read_file(root() / "a" / "b" / "c.txt"), "x");
 }
@@ -107,7 +108,8 @@ TEST_F(FsWriteTest, RefusesSymlinksWhereverTheyPoint) {
 TEST_F(FsWriteTest, NeverWritesOutside) {
   fs::create_directory_symlink(outside(), root() / "out_dir");
   for (const std::string& path : {std::string("../outside/x.txt"), (outside() / "x.txt").string(),
-                                  std::string("out_dir/x.txt"), root().string() + "2/x.txt"}) {
+                                  std::string("out_dir/x.txt"), std::string("out_dir/new/x.txt"),
+                                  root().string() + "2/x.txt"}) {
     for (bool create_dirs : {false, true}) {
       auto result =
           call("fs_write", {{"path", path}, {"content", "x"}, {"create_dirs", create_dirs}});

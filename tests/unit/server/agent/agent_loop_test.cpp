@@ -60,9 +60,8 @@ class AgentLoopTest : public ::testing::Test {
 };
 
 TEST_F(AgentLoopTest, RunsRealToolsAndStreamsEventsInOrder) {
-  llm_server_.push(tool_call_reply(
-      "call_w", "fs_write",
-      {{"path", "notes/hello.txt"}, {"content", "hello\n"}, {"create_dirs", true}}));
+  llm_server_.push(
+      tool_call_reply("call_w", "fs_write", {{"path", "notes/hello.txt"}, {"content", "hello\n"}}));
   llm_server_.push(tool_call_reply("call_r", "fs_read", {{"path", "notes/hello.txt"}}));
   llm_server_.push(text_reply("I wrote notes/hello.txt for you."));
 
