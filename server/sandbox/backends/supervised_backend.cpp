@@ -666,11 +666,14 @@ fs::path default_supervisor_program() {
 }
 
 std::map<std::string, std::string> base_environment(const std::string& home) {
+  // Output goes to pipes, which would make runtimes buffer it: a dev server's "listening on"
+  // line or a test's progress would arrive only when the buffer fills or the process ends.
   return {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
           {"HOME", home},
           {"LANG", "C.UTF-8"},
           {"TERM", "dumb"},
-          {"USER", "dev"}};
+          {"USER", "dev"},
+          {"PYTHONUNBUFFERED", "1"}};
 }
 
 Result<std::string> normal_relative_cwd(const std::string& cwd) {

@@ -63,6 +63,18 @@ TEST_F(SandboxPersistenceTest, ADevServerAnswersCommandsOfItsProjectOnly) {
   EXPECT_NE(foreign.error().message.find("refused"), std::string::npos) << foreign.error().message;
 }
 
+TEST_F(SandboxPersistenceTest, PythonOutputIsNotHeldBackByItsBuffer) {
+  // No -u: the environment asks for unbuffered output, so the line shows while the process runs.
+  auto talker = manager_->start_process(
+      "alpha",
+      {"exec python3 -c \"print('up and listening'); import time; time.sleep(600)\"", "", {}});
+  ASSERT_TRUE(talker.ok()) << talker.error().message;
+  EXPECT_TRUE(eventually([&] {
+    return output_of(*manager_, "alpha", talker->id).find("up and listening") != std::string::npos;
+  })) << output_of(*manager_, "alpha", talker->id);
+  EXPECT_TRUE(manager_->kill_process("alpha", talker->id, 9).ok());
+}
+
 TEST_F(SandboxPersistenceTest, TmpLastsBetweenCommandsAndHomeOutlivesTheSandbox) {
   ASSERT_EQ(exec("alpha",
                  "echo kept > /tmp/note; mkdir -p ~/.local/bin; "
