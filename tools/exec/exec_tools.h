@@ -29,8 +29,10 @@ struct ProcessToolOptions {
   const PreviewLinks* previews = nullptr;
   // The longest process_start waits for `wait_for_port` (the call's cancellation ends it sooner).
   std::chrono::milliseconds port_wait_limit{std::chrono::seconds(60)};
-  // How often the sandbox is asked meanwhile.
+  // How often the sandbox is asked meanwhile (and while process_kill waits for the end).
   std::chrono::milliseconds port_poll_interval{50};
+  // How long process_kill waits for a process to end after TERM, INT, QUIT or KILL.
+  std::chrono::milliseconds stop_wait_limit{std::chrono::seconds(3)};
 };
 
 // process_start, process_read, process_write, process_kill, process_list.

@@ -366,14 +366,32 @@ Tool write_tool(ContainerManager& containers) {
   return tool;
 }
 
-Tool kill_tool(ContainerManager& containers) {
+// After a signal: the process as it is once it has ended, or as it still is when `limit` passed
+// (a server may take a moment to shut down cleanly). Ends early on cancellation.
+BackgroundProcessInfo settle(ContainerManager& containers,
+                             const std::optional<std::string>& project, BackgroundProcessInfo info,
+                             std::chrono::milliseconds limit, std::chrono::milliseconds interval,
+                             const ToolContext& context) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  CancellableWait pause(context.cancellation());
+  while (info.running && std::chrono::steady_clock::now() < give_up && pause.wait(interval)) {
+    auto list = containers.list_processes(project);
+    if (!list) break;
+    for (const auto& process : *list) {
+      if (process.id == info.id) info = process;
+    }
+  }
+  return info;
+}
+
+Tool kill_tool(ContainerManager& containers, const ProcessToolOptions& options) {
   Tool tool;
   tool.name = "process_kill";
   tool.title = "Stop background process";
   tool.description =
       "Send a signal to a background process and everything it started. TERM (default) and INT "
-      "let it shut down cleanly; KILL ends the whole tree at once. Returns its state; call "
-      "process_read to see its last output.";
+      "let it shut down cleanly; KILL ends the whole tree at once. Waits a moment for it to end "
+      "and returns its final state; call process_read to see its last output.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -388,7 +406,7 @@ Tool kill_tool(ContainerManager& containers) {
   };
   tool.output_schema = schema_of<ProcessResult>();
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = true};
-  tool.handler = [&containers](const json& arguments, ToolContext&) {
+  tool.handler = [&containers, options](const json& arguments, ToolContext& context) {
     const std::string name = arguments.value("signal", "TERM");
     const std::pair<const char*, int> signals[] = {
         {"TERM", SIGTERM}, {"INT", SIGINT},   {"HUP", SIGHUP},  {"QUIT", SIGQUIT},
@@ -397,10 +415,25 @@ Tool kill_tool(ContainerManager& containers) {
     for (const auto& [signal_name, signal_number] : signals) {
       if (name == signal_name) number = signal_number;
     }
-    auto info = containers.kill_process(optional_string(arguments, "project"),
-                                        arguments.value("process_id", ""), number);
+    const auto project = optional_string(arguments, "project");
+    auto info = containers.kill_process(project, arguments.value("process_id", ""), number);
     if (!info) return ToolResult::from_error(info.error());
-    return ToolResult::success(process_json(*info), "Sent SIG" + name + ": " + process_line(*info));
+    // USR1/USR2/HUP ask a process to do something, not to end: no wait for those.
+    const bool ends =
+        number == SIGTERM || number == SIGINT || number == SIGQUIT || number == SIGKILL;
+    const BackgroundProcessInfo final_state =
+        ends ? settle(containers, project, *info, options.stop_wait_limit,
+                      options.port_poll_interval, context)
+             : *info;
+    std::string text = "Sent SIG" + name + ": " + process_line(final_state);
+    if (ends && final_state.running) {
+      text +=
+          "\nIt is still running " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(options.stop_wait_limit).count()) +
+          " s later; process_kill with signal KILL ends it at once.";
+    }
+    return ToolResult::success(process_json(final_state), std::move(text));
   };
   return tool;
 }
@@ -439,7 +472,7 @@ void register_process_tools(ToolRegistry& registry, ContainerManager& containers
   registry.add(start_tool(containers, options));
   registry.add(read_tool(containers));
   registry.add(write_tool(containers));
-  registry.add(kill_tool(containers));
+  registry.add(kill_tool(containers, options));
   registry.add(list_tool(containers));
 }
 

@@ -134,7 +134,8 @@ TEST_F(ExecToolsTest, ProcessToolsRoundTrip) {
     auto read = call("process_read", {{"project", "alpha"}, {"process_id", id}});
     return (*read.structured)["output"] == "ready\n";
   }));
-  ASSERT_FALSE(call("process_write", {{"project", "alpha"}, {"process_id", id}, {"input", "x\n"}}).is_error);
+  ASSERT_FALSE(
+      call("process_write", {{"project", "alpha"}, {"process_id", id}, {"input", "x\n"}}).is_error);
   ASSERT_TRUE(eventually([&] {
     auto read = call("process_read", {{"project", "alpha"}, {"process_id", id}, {"since", 6}});
     return (*read.structured)["output"] == "re:x\n";
@@ -143,7 +144,8 @@ TEST_F(ExecToolsTest, ProcessToolsRoundTrip) {
   EXPECT_EQ((*tail.structured)["output"], ":x\n");
   auto listed = call("process_list", {{"project", "alpha"}});
   EXPECT_EQ((*listed.structured)["processes"].size(), 1u);
-  auto killed = call("process_kill", {{"project", "alpha"}, {"process_id", id}, {"signal", "KILL"}});
+  auto killed =
+      call("process_kill", {{"project", "alpha"}, {"process_id", id}, {"signal", "KILL"}});
   ASSERT_FALSE(killed.is_error) << text_of(killed);
   EXPECT_EQ((*killed.structured)["running"], false);
   EXPECT_TRUE(call("process_read", {{"project", "alpha"}, {"process_id", "proc-999"}}).is_error);
@@ -152,6 +154,39 @@ TEST_F(ExecToolsTest, ProcessToolsRoundTrip) {
   auto foreign = call("process_read", {{"project", "gamma"}, {"process_id", id}});
   EXPECT_TRUE(foreign.is_error);
   EXPECT_NE(text_of(foreign).find("no process"), std::string::npos) << text_of(foreign);
+}
+
+TEST_F(ExecToolsTest, ProcessKillReportsTheFinalState) {
+  // A TERM handler that takes a moment: the result shows the process ended, not "running".
+  auto started =
+      call("process_start",
+           {{"project", "alpha"},
+            {"command", "trap 'sleep 0.3; exit 7' TERM; echo up; while :; do sleep 0.05; done"}});
+  ASSERT_FALSE(started.is_error) << text_of(started);
+  const std::string id = (*started.structured)["process_id"];
+  ASSERT_TRUE(eventually([&] {
+    auto read = call("process_read", {{"project", "alpha"}, {"process_id", id}});
+    return (*read.structured)["output"] == "up\n";
+  }));
+  auto stopped = call("process_kill", {{"project", "alpha"}, {"process_id", id}});
+  ASSERT_FALSE(stopped.is_error) << text_of(stopped);
+  EXPECT_EQ((*stopped.structured)["running"], false) << text_of(stopped);
+  EXPECT_EQ((*stopped.structured)["exit_code"], 7) << text_of(stopped);
+
+  // One that ignores TERM is reported as still running, with what to do.
+  auto stubborn = call("process_start", {{"project", "alpha"},
+                                         {"command", "trap '' TERM; echo up; exec sleep 600"}});
+  ASSERT_FALSE(stubborn.is_error) << text_of(stubborn);
+  const std::string stubborn_id = (*stubborn.structured)["process_id"];
+  ASSERT_TRUE(eventually([&] {
+    auto read = call("process_read", {{"project", "alpha"}, {"process_id", stubborn_id}});
+    return (*read.structured)["output"] == "up\n";
+  }));
+  auto ignored = call("process_kill", {{"project", "alpha"}, {"process_id", stubborn_id}});
+  ASSERT_FALSE(ignored.is_error) << text_of(ignored);
+  EXPECT_EQ((*ignored.structured)["running"], true);
+  EXPECT_NE(text_of(ignored).find("signal KILL"), std::string::npos) << text_of(ignored);
+  call("process_kill", {{"project", "alpha"}, {"process_id", stubborn_id}, {"signal", "KILL"}});
 }
 
 }  // namespace
