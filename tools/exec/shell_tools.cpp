@@ -7,6 +7,7 @@
 
 #include "common/utf8.h"
 #include "server/mcp/schema/type_schema.h"
+#include "tools/common/output_budget.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/command_properties.h"
 #include "tools/exec/exec_tools.h"
@@ -34,10 +35,10 @@ struct ShellResult {
       {"signal",
        "Signal that killed the command (9 = SIGKILL: timeout, cancellation or the memory limit), "
        "else null."},
-      {"stdout", "Standard output (head and tail)."},
-      {"stderr", "Standard error (head and tail)."},
-      {"stdout_elided_bytes", "Bytes of stdout left out in the middle."},
-      {"stderr_elided_bytes", "Bytes of stderr left out in the middle."},
+      {"stdout", "Standard output; over 512 bytes, its head and tail (the text has more)."},
+      {"stderr", "Standard error, the same way."},
+      {"stdout_elided_bytes", "Bytes of stdout left out of `stdout`."},
+      {"stderr_elided_bytes", "Bytes of stderr left out of `stderr`."},
       {"duration_ms", "Wall-clock run time."},
       {"timed_out", "Killed because of timeout_ms."},
       {"cancelled", "Killed because the call was cancelled."}};
@@ -46,7 +47,13 @@ BOOST_DESCRIBE_STRUCT(ShellResult, (),
                       (exit_code, signal, stdout, stderr, stdout_elided_bytes, stderr_elided_bytes,
                        duration_ms, timed_out, cancelled))
 
-std::string render(const ExecResult& result) {
+// Where the rest of a long output is, for the marker that replaces its middle.
+constexpr std::string_view kOutputHint =
+    "redirect it to a file and read that with fs_read or fs_grep, or raise max_output_bytes";
+
+// The text a model reads: the outcome, then stdout and stderr within the call's budget.
+std::string render(const ExecResult& result, const std::string& stdout_text,
+                   const std::string& stderr_text) {
   std::string text;
   if (result.timed_out) {
     text = "Timed out after " + std::to_string(result.duration.count()) +
@@ -61,8 +68,8 @@ std::string render(const ExecResult& result) {
            (*result.signal == 9 ? " (SIGKILL: possibly the container's memory limit)" : "") +
            " after " + std::to_string(result.duration.count()) + " ms.";
   }
-  if (!result.stdout_text.empty()) text += "\n--- stdout ---\n" + result.stdout_text;
-  if (!result.stderr_text.empty()) text += "\n--- stderr ---\n" + result.stderr_text;
+  if (!stdout_text.empty()) text += "\n--- stdout ---\n" + stdout_text;
+  if (!stderr_text.empty()) text += "\n--- stderr ---\n" + stderr_text;
   return text;
 }
 
@@ -117,8 +124,8 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
       "workspace is /workspace (read-write), /usr is the host's (read-only), /tmp is private, "
       "there is no network unless devcontainer_ensure allowed it, and memory/process/CPU limits "
       "apply. Returns exit_code (or signal), stdout, stderr, duration_ms and timed_out. Output "
-      "beyond 64 KiB per stream keeps its head and tail with the middle elided: redirect big "
-      "output to a file and read it with fs_read. The timeout (default 120 s) and cancellation "
+      "beyond max_output_bytes (default 32 KiB) keeps its head and tail: redirect big output to "
+      "a file and read it with fs_read. The timeout (default 120 s) and cancellation "
       "kill the whole process tree. For servers and watchers that must keep running, use "
       "process_start instead.";
   tool.input_schema = {
@@ -137,7 +144,8 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
          {{"type", "integer"},
           {"minimum", 1},
           {"maximum", 3'600'000},
-          {"description", "Kill the command after this many milliseconds (default 120000)."}}}}},
+          {"description", "Kill the command after this many milliseconds (default 120000)."}}},
+        {"max_output_bytes", output_budget_property()}}},
       {"required", {"command"}},
       {"additionalProperties", false},
   };
@@ -152,6 +160,8 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
     request.cwd = arguments.value("cwd", "");
     request.stdin_data = arguments.value("stdin", "");
     request.timeout = std::chrono::milliseconds(arguments.value("timeout_ms", kDefaultTimeoutMs));
+    // Each stream keeps enough for the whole budget: the cut to it happens below, once.
+    request.output_limit = output_budget(arguments);
     if (auto env = arguments.find("env"); env != arguments.end()) {
       for (const auto& [name, value] : env->items()) request.env[name] = value.get<std::string>();
     }
@@ -167,18 +177,31 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
     if (!result) return ToolResult::from_error(result.error());
     if (sink) progress.flush();
     const ExecResult& done = *result;
+    // Non-UTF-8 output would make the JSON unserialisable: invalid bytes are replaced.
+    const std::string out = valid_utf8(done.stdout_text);
+    const std::string err = valid_utf8(done.stderr_text);
+    const auto [out_share, err_share] =
+        share_budget(output_budget(arguments), out.size(), err.size());
+    const Budgeted out_text = head_and_tail(out, out_share, kOutputHint, done.stdout_elided_bytes);
+    const Budgeted err_text = head_and_tail(err, err_share, kOutputHint, done.stderr_elided_bytes);
+    const auto [out_preview_share, err_preview_share] =
+        share_budget(kStructuredPreviewBytes, out.size(), err.size());
+    const Budgeted out_preview =
+        head_and_tail(out, out_preview_share, "", done.stdout_elided_bytes);
+    const Budgeted err_preview =
+        head_and_tail(err, err_preview_share, "", done.stderr_elided_bytes);
     ShellResult structured;
     structured.exit_code = done.exit_code;
     structured.signal = done.signal;
-    // Non-UTF-8 output would make the JSON unserialisable: invalid bytes are replaced.
-    structured.stdout = valid_utf8(done.stdout_text);
-    structured.stderr = valid_utf8(done.stderr_text);
-    structured.stdout_elided_bytes = done.stdout_elided_bytes;
-    structured.stderr_elided_bytes = done.stderr_elided_bytes;
+    structured.stdout = out_preview.text;
+    structured.stderr = err_preview.text;
+    structured.stdout_elided_bytes = out_preview.elided;
+    structured.stderr_elided_bytes = err_preview.elided;
     structured.duration_ms = done.duration.count();
     structured.timed_out = done.timed_out;
     structured.cancelled = done.cancelled;
-    return ToolResult::success(to_structured(structured), valid_utf8(render(done)));
+    return ToolResult::success(to_structured(structured),
+                               render(done, out_text.text, err_text.text));
   };
   registry.add(std::move(tool));
 }

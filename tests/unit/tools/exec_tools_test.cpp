@@ -42,6 +42,26 @@ TEST_F(ExecToolsTest, ShellExecReturnsStructuredResult) {
   EXPECT_EQ((*env.structured)["stdout"], "hi /home/dev\n");
 }
 
+TEST_F(ExecToolsTest, AFloodOfOutputCostsTheBudgetOnceAndSaysHowToGetTheRest) {
+  auto flood = call("shell_exec", {{"project", "alpha"}, {"command", "seq 1 300000"}});
+  ASSERT_FALSE(flood.is_error) << text_of(flood);
+  const std::string whole = flood.to_json().dump();
+  EXPECT_LE(whole.size(), 40000u);
+  const std::string text = text_of(flood);
+  EXPECT_NE(text.find("\n1\n2\n3\n"), std::string::npos);
+  EXPECT_NE(text.find("299999\n300000\n"), std::string::npos);
+  EXPECT_NE(text.find("bytes left out: redirect it to a file"), std::string::npos);
+  EXPECT_LE((*flood.structured)["stdout"].get<std::string>().size(), 600u);
+  EXPECT_GT((*flood.structured)["stdout_elided_bytes"].get<uint64_t>(), 1900000u);
+
+  auto more =
+      call("shell_exec",
+           {{"project", "alpha"}, {"command", "seq 1 300000"}, {"max_output_bytes", 100000}});
+  ASSERT_FALSE(more.is_error) << text_of(more);
+  EXPECT_GT(text_of(more).size(), 90000u);
+  EXPECT_LE(text_of(more).size(), 100200u);
+}
+
 TEST_F(ExecToolsTest, StdinForACommandThatNeverReadsIt) {
   // The command exits at once; writing 4 MiB to its stdin must end in EPIPE, not in SIGPIPE.
   auto result = call(
