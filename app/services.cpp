@@ -6,6 +6,7 @@
 #include "server/storage/sqlite/migrations.h"
 #include "server/storage/sqlite/sqlite_repositories.h"
 #include "tools/agent/agent_tools.h"
+#include "tools/code/code_tools.h"
 #include "tools/common/host_paths.h"
 #include "tools/exec/exec_tools.h"
 #include "tools/exec/preview_resources.h"
@@ -127,6 +128,13 @@ Status build_services(const CliOptions& options, Services& services) {
     bwrap.host_uid = static_cast<uid_t>(options.sandbox_uid);
     bwrap.host_gid = static_cast<gid_t>(options.sandbox_gid);
   }
+  // ctags parses project content, so it runs confined, as the sandboxes' identity.
+  ConfinedHelperOptions helpers;
+  helpers.host_uid = bwrap.host_uid;
+  helpers.host_gid = bwrap.host_gid;
+  services.helpers = std::make_unique<ConfinedHelper>(helpers);
+  services.ctags = std::make_unique<Ctags>(*services.helpers);
+  register_code_tools(services.tools, *services.projects, *services.ctags);
   SupervisedOptions supervised;
   supervised.state_root = services.data_dir.root() / "sandboxes";
   auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",

@@ -11,6 +11,7 @@
 #include "app/cli_options.h"
 #include "common/result.h"
 #include "server/chat/chat_service.h"
+#include "server/code/ctags.h"
 #include "server/mcp/registry/prompt_registry.h"
 #include "server/mcp/registry/resource_registry.h"
 #include "server/mcp/registry/tool_registry.h"
@@ -33,6 +34,9 @@ struct Services {
   Repositories repositories;                      // over `database`
   std::unique_ptr<WorkspaceDisk> workspace_disk;  // before projects, which use it
   std::unique_ptr<ProjectService> projects;
+  // Runs parsers of project content (ctags) confined, for the code tools.
+  std::unique_ptr<ConfinedHelper> helpers;
+  std::unique_ptr<Ctags> ctags;
   // Resource subscriptions watch project files with it.
   std::unique_ptr<FileWatcher> file_watcher;
   std::unique_ptr<ContainerManager> containers;  // the CommandRunner of every exec tool

@@ -14,13 +14,14 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libgit2-dev libboost1.81-dev libsqlite3-dev
   libgtest-dev libgmock-dev libssl-dev libpcre2-dev libpugixml-dev libseccomp-dev
   python3-pytest golang-go
-  bubblewrap ripgrep passt nftables e2fsprogs mount
+  bubblewrap ripgrep passt nftables e2fsprogs mount universal-ctags
   chromium
   clang libclang-rt-14-dev
 )
 # passt (pasta) and nftables: user-mode networking for sandboxes allowed network, and the rule
 # that keeps them away from the host's own addresses (--allow-sandbox-network).
 # e2fsprogs and mount: each managed workspace's disk cap is an ext4 image, loop-mounted.
+# universal-ctags: the symbols code_outline and code_find report (run confined, fed over stdin).
 # chromium: the chat page test drives the page in a real headless browser.
 # clang, libclang-rt-14-dev: the libFuzzer targets in fuzz/ (scripts/fuzz.sh, ctest label `fuzz`).
 # Node.js runs the official MCP clients in the test suite; the machine image usually ships a newer

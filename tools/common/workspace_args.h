@@ -22,4 +22,9 @@ Result<std::shared_ptr<const Workspace>> workspace_for(WorkspaceProvider& provid
 // Reads an optional string argument.
 std::optional<std::string> optional_string(const nlohmann::json& arguments, const char* key);
 
+// An integer argument clamped to [lowest, highest]; handlers must not trust that the schema was
+// enforced before they run.
+size_t bounded_count(const nlohmann::json& arguments, const char* key, size_t fallback,
+                     size_t lowest, size_t highest);
+
 }  // namespace benchtop

@@ -9,10 +9,10 @@
 #include "server/workspace/path_escape.h"
 #include "server/workspace/search/text_search.h"
 #include "server/workspace/search/tree_walk.h"
+#include "tools/common/walk_progress.h"
 #include "tools/common/workspace_args.h"
 #include "tools/search/path_glob.h"
 #include "tools/search/search_tools.h"
-#include "tools/search/walk_progress.h"
 
 namespace benchtop {
 namespace {

@@ -2,16 +2,6 @@
 
 namespace benchtop {
 
-size_t bounded_count(const nlohmann::json& arguments, const char* key, size_t fallback,
-                     size_t lowest, size_t highest) {
-  auto it = arguments.find(key);
-  if (it == arguments.end() || !it->is_number()) return fallback;
-  const double value = it->get<double>();
-  if (value <= static_cast<double>(lowest)) return lowest;
-  if (value >= static_cast<double>(highest)) return highest;
-  return static_cast<size_t>(value);
-}
-
 Result<PathGlob> PathGlob::compile(std::string_view pattern) {
   PathGlob result;
   bool anchored = false;

@@ -14,11 +14,6 @@
 
 namespace benchtop {
 
-// An integer argument clamped to [lowest, highest]; handlers must not trust that the schema was
-// enforced before they run.
-size_t bounded_count(const nlohmann::json& arguments, const char* key, size_t fallback,
-                     size_t lowest, size_t highest);
-
 class PathGlob {
  public:
   static Result<PathGlob> compile(std::string_view pattern);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "server/process/spawned_process.h"
+#include "server/sandbox/linux/bwrap_system.h"
 #include "server/sandbox/linux/seccomp_filter.h"
 
 namespace benchtop {
@@ -47,18 +48,8 @@ std::vector<std::string> BwrapBackend::bwrap_argv_for(const ContainerSpec& spec,
   // data directory uses it); destroy() kills it through its cgroup.
   add({"--new-session", "--uid", std::to_string(options_.uid), "--gid",
        std::to_string(options_.gid)});
-  add({"--ro-bind", "/usr", "/usr"});
-  // Merged-/usr hosts have /bin etc. as symlinks into /usr; older layouts have real directories.
-  for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
-    std::error_code ec;
-    const auto status = fs::symlink_status(top, ec);
-    if (ec) continue;
-    if (fs::is_symlink(status)) {
-      add({"--symlink", fs::read_symlink(top, ec).string(), top});
-    } else if (fs::is_directory(status)) {
-      add({"--ro-bind", top, top});
-    }
-  }
+  const auto system = bwrap_host_system_args();
+  argv.insert(argv.end(), system.begin(), system.end());
   for (const char* file :
        {"/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/alternatives", "/etc/ssl",
         "/etc/ca-certificates", "/etc/localtime", "/etc/nsswitch.conf"}) {

@@ -22,11 +22,6 @@
 
 namespace benchtop {
 
-// The host uid/gid of sandboxed processes when benchtop runs as root: high, owning nothing, above
-// the ranges distributions hand to users (1000-60000), systemd (61184-65519, DynamicUser) and
-// systemd-nspawn containers (up to 0x6FFFFFFF), below 2^31.
-inline constexpr uid_t kDefaultSandboxHostId = 2000000000;
-
 struct BwrapOptions {
   std::filesystem::path bwrap = "/usr/bin/bwrap";
   int64_t tmp_bytes = 512LL * 1024 * 1024;  // size of the private /tmp

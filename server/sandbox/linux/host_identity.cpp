@@ -122,11 +122,15 @@ int enter_sandbox_identity(const IdentityDrop& drop) noexcept {
     }
     ::close(source);
   }
+  return drop_identity(drop.uid, drop.gid);
+}
+
+int drop_identity(uid_t uid, gid_t gid) noexcept {
   // Raw system calls: in a forked child of a multithreaded process only this thread exists, and
   // libc's all-threads set*id machinery is not async-signal-safe.
   if (::syscall(SYS_setgroups, 0, nullptr) != 0) return errno;
-  if (::syscall(SYS_setresgid, drop.gid, drop.gid, drop.gid) != 0) return errno;
-  if (::syscall(SYS_setresuid, drop.uid, drop.uid, drop.uid) != 0) return errno;
+  if (::syscall(SYS_setresgid, gid, gid, gid) != 0) return errno;
+  if (::syscall(SYS_setresuid, uid, uid, uid) != 0) return errno;
   // The server's cwd may be a directory the sandbox identity cannot reach (/root).
   if (::chdir("/") != 0) return errno;
   return 0;

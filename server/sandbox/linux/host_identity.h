@@ -22,6 +22,11 @@
 
 namespace benchtop {
 
+// The host uid/gid of sandboxed processes when benchtop runs as root: high, owning nothing, above
+// the ranges distributions hand to users (1000-60000), systemd (61184-65519, DynamicUser) and
+// systemd-nspawn containers (up to 0x6FFFFFFF), below 2^31.
+inline constexpr uid_t kDefaultSandboxHostId = 2000000000;
+
 // What the child does between fork and exec (everything in it is async-signal-safe).
 struct IdentityDrop {
   std::string workspace;    // host path of the workspace
@@ -44,6 +49,11 @@ struct IdentityDrop {
 // groups, gid and uid set to the sandbox identity (which clears every capability), cwd "/".
 // Returns 0, or the errno of the step that failed.
 int enter_sandbox_identity(const IdentityDrop& drop) noexcept;
+
+// Only the last step of that: no supplementary groups, gid and uid set to `uid`/`gid` (which
+// clears every capability), cwd "/". For helpers that see no workspace. Async-signal-safe;
+// returns 0 or the errno of the step that failed.
+int drop_identity(uid_t uid, gid_t gid) noexcept;
 
 // User namespaces that map a workspace owner's uid/gid to the sandbox identity, for
 // mount_setattr(MOUNT_ATTR_IDMAP); made once per owner and kept for the server's lifetime.

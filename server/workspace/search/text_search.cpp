@@ -1,22 +1,17 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "server/workspace/search/text_search.h"
 
-#include <fcntl.h>
-#include <linux/openat2.h>
 #include <pcre2.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <thread>
 
 #include "common/utf8.h"
+#include "server/workspace/search/whole_file.h"
 
 namespace benchtop {
 
@@ -30,7 +25,6 @@ struct TextMatcher::Impl {
 
 namespace {
 
-constexpr size_t kBinaryProbeBytes = 8 * 1024;
 // Bounds the work one pathological pattern can do on one file (catastrophic backtracking).
 constexpr uint32_t kMatchLimit = 50'000'000;
 constexpr size_t kJitStackStart = 32 * 1024;
@@ -87,17 +81,6 @@ std::string render_line(std::string_view line, size_t focus, size_t max_bytes) {
   out.append(valid_utf8(window));
   if (start + window.size() < line.size()) out.append("\xE2\x80\xA6");
   return out;
-}
-
-// The file itself must not be a symlink (O_NOFOLLOW); a directory on the way may be one only if
-// the caller's start path went through it or it was swapped in after the walk, and RESOLVE_BENEATH
-// keeps either case inside the workspace. O_NONBLOCK: a FIFO swapped in cannot block the search.
-UniqueFd open_file_beneath(int root_fd, const std::string& path) {
-  open_how how{};
-  how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  return UniqueFd(
-      static_cast<int>(::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how)));
 }
 
 }  // namespace
@@ -270,46 +253,6 @@ bool BufferSearcher::search(std::string_view buffer, const LineSearchLimits& lim
 
 namespace {
 
-// A reusable read buffer that is never zero-filled.
-class ReadBuffer {
- public:
-  char* reserve(size_t size) {
-    if (size > capacity_) {
-      capacity_ = std::max(size, capacity_ * 2);
-      data_.reset(new char[capacity_]);
-    }
-    return data_.get();
-  }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t capacity_ = 0;
-};
-
-enum class FileOutcome : uint8_t { kNotSearched, kSearched, kBinary, kTooLarge, kUnreadable };
-
-FileOutcome read_whole_file(int root_fd, const std::string& path, size_t max_bytes,
-                            ReadBuffer& buffer, std::string_view& contents) {
-  UniqueFd fd = open_file_beneath(root_fd, path);
-  if (!fd) return FileOutcome::kUnreadable;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return FileOutcome::kUnreadable;
-  const auto size = static_cast<size_t>(st.st_size);
-  if (size > max_bytes) return FileOutcome::kTooLarge;
-  char* data = buffer.reserve(size + 1);
-  size_t filled = 0;
-  while (filled < size) {
-    const ssize_t n = ::read(fd.get(), data + filled, size - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FileOutcome::kUnreadable;
-    if (n == 0) break;  // shrank while we read: search what is there
-    filled += static_cast<size_t>(n);
-  }
-  contents = std::string_view(data, filled);
-  if (std::memchr(data, '\0', std::min(filled, kBinaryProbeBytes))) return FileOutcome::kBinary;
-  return FileOutcome::kSearched;
-}
-
 // Work shared by the pool. Files are taken in order; once the files completed in order from the
 // first one hold max_results matches, no later file is started. That keeps the report identical
 // whatever the interleaving of threads.
@@ -321,7 +264,7 @@ class SearchJob {
         matcher_(matcher),
         paths_(paths),
         options_(options),
-        outcomes_(paths.size(), FileOutcome::kNotSearched),
+        outcomes_(paths.size(), ReadOutcome::kNotRead),
         matches_(paths.size()),
         more_(paths.size(), 0),
         done_(paths.size(), 0) {}
@@ -338,9 +281,9 @@ class SearchJob {
         return;
       }
       std::string_view contents;
-      FileOutcome outcome = read_whole_file(workspace_.root_fd(), paths_[i],
+      ReadOutcome outcome = read_whole_file(workspace_.root_fd(), paths_[i],
                                             options_.max_file_bytes, buffer, contents);
-      if (outcome == FileOutcome::kSearched) {
+      if (outcome == ReadOutcome::kRead) {
         more_[i] = searcher.search(contents, options_.lines, per_file, matches_[i]) ? 1 : 0;
       }
       outcomes_[i] = outcome;
@@ -354,19 +297,19 @@ class SearchJob {
     const size_t searched_prefix = std::min(stop_at_.load(), paths_.size());
     for (size_t i = 0; i < paths_.size(); ++i) {
       switch (outcomes_[i]) {
-        case FileOutcome::kSearched:
+        case ReadOutcome::kRead:
           ++report.files_searched;
           break;
-        case FileOutcome::kBinary:
+        case ReadOutcome::kBinary:
           ++report.binary_skipped;
           break;
-        case FileOutcome::kTooLarge:
+        case ReadOutcome::kTooLarge:
           ++report.large_skipped;
           break;
-        case FileOutcome::kUnreadable:
+        case ReadOutcome::kUnreadable:
           ++report.unreadable;
           break;
-        case FileOutcome::kNotSearched:
+        case ReadOutcome::kNotRead:
           break;
       }
     }
@@ -412,7 +355,7 @@ class SearchJob {
   const std::vector<std::string>& paths_;
   const FileSearchOptions& options_;
   // Element i is written only by the thread that took file i, and read after all threads join.
-  std::vector<FileOutcome> outcomes_;
+  std::vector<ReadOutcome> outcomes_;
   std::vector<std::vector<LineMatch>> matches_;
   std::vector<uint8_t> more_;
 

@@ -8,6 +8,7 @@
 #include "server/workspace/workspace.h"
 #include "tests/support/fs_test_support.h"
 #include "tests/support/search_test_support.h"
+#include "tests/support/tool_list_support.h"
 
 namespace benchtop {
 namespace {
@@ -61,16 +62,7 @@ class SearchToolsTest : public ::testing::Test {
 TEST_F(SearchToolsTest, ToolsAreListedAsReadOnlyWithSchemas) {
   auto list = registry_.list();
   ASSERT_EQ(list.size(), 2u);
-  for (const auto& tool : list) {
-    EXPECT_EQ(tool["annotations"]["readOnlyHint"], true);
-    EXPECT_EQ(tool["annotations"]["idempotentHint"], true);
-    EXPECT_EQ(tool["annotations"]["destructiveHint"], false);
-    EXPECT_EQ(tool["inputSchema"]["additionalProperties"], false);
-    EXPECT_TRUE(tool.contains("outputSchema"));
-    for (const auto& [name, property] : tool["inputSchema"]["properties"].items()) {
-      EXPECT_TRUE(property.contains("description")) << tool["name"] << "." << name;
-    }
-  }
+  for (const auto& tool : list) testing::expect_read_only_listing(tool);
 }
 
 TEST_F(SearchToolsTest, GlobByNameFindsFilesAtAnyDepthSorted) {
