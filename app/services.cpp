@@ -134,7 +134,11 @@ Status build_services(const CliOptions& options, Services& services) {
   helpers.host_gid = bwrap.host_gid;
   services.helpers = std::make_unique<ConfinedHelper>(helpers);
   services.ctags = std::make_unique<Ctags>(*services.helpers);
-  register_code_tools(services.tools, *services.projects, *services.ctags);
+  {
+    // Reading code by symbol is part of finding one's way: the search family.
+    ToolRegistry::ToolsetScope family(services.tools, "search");
+    register_code_tools(services.tools, *services.projects, *services.ctags);
+  }
   SupervisedOptions supervised;
   supervised.state_root = services.data_dir.root() / "sandboxes";
   auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
