@@ -4,6 +4,7 @@
 
 #include "server/git/git_error.h"
 #include "server/workspace/path_escape.h"
+#include "tools/common/output_budget.h"
 #include "tools/common/workspace_args.h"
 #include "tools/git/git_common.h"
 
@@ -11,9 +12,6 @@ namespace benchtop {
 namespace {
 
 using nlohmann::json;
-
-constexpr size_t kDefaultDiffBytes = 100 * 1024;
-constexpr size_t kMaxDiffBytes = 1024 * 1024;
 
 const char* delta_name(git_delta_t status) {
   switch (status) {
@@ -192,7 +190,7 @@ Tool git_status_tool(const std::shared_ptr<GitToolServices>& services) {
 
 struct PatchText {
   std::string text;
-  size_t limit = kDefaultDiffBytes;
+  size_t limit = kDefaultOutputBudget;
   bool truncated = false;
 };
 
@@ -244,8 +242,9 @@ Result<DiffSummary> summarize(git_diff* diff) {
 
 json diff_output_schema() {
   return object_schema(
-      {{"patch", string_property("Unified diff (absent when stat is true).")},
-       {"truncated", boolean_property("True when the patch was cut at max_bytes.")},
+      {{"patch", string_property("Unified diff (absent when stat is true); over 512 bytes, its "
+                                 "start and end only: the text carries it within the budget.")},
+       {"truncated", boolean_property("True when the patch was cut at max_output_bytes.")},
        {"files",
         {{"type", "array"},
          {"description", "Changed files with line counts."},
@@ -261,7 +260,9 @@ json diff_output_schema() {
       {"truncated", "files", "insertions", "deletions"});
 }
 
-// Renders a diff as structured output and text, the patch capped at `limit` bytes.
+// Renders a diff as structured output and text, the patch capped at `limit` bytes in the text
+// (structuredContent carries a preview of a longer one). Untracked files whose content the caller
+// did not ask for are listed, not shown.
 ToolResult render_diff(git_diff* diff, bool stat_only, size_t limit, const std::string& heading) {
   auto summary = summarize(diff);
   if (!summary) return ToolResult::from_error(summary.error());
@@ -274,6 +275,10 @@ ToolResult render_diff(git_diff* diff, bool stat_only, size_t limit, const std::
     text += "No differences.";
     if (!stat_only) result["patch"] = "";
     return ToolResult::success(std::move(result), std::move(text));
+  }
+  std::string untracked;
+  for (const auto& file : summary->files) {
+    if (file["status"] == "untracked") untracked += "  " + file["path"].get<std::string>() + "\n";
   }
   if (stat_only) {
     for (const auto& file : summary->files) {
@@ -290,14 +295,18 @@ ToolResult render_diff(git_diff* diff, bool stat_only, size_t limit, const std::
   patch.limit = limit;
   const int rc = git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, &append_line, &patch);
   if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot render the diff", rc));
-  result["patch"] = patch.text;
+  result["patch"] = head_and_tail(patch.text, kStructuredPreviewBytes, "").text;
   result["truncated"] = patch.truncated;
   text += patch.text;
   if (patch.truncated) {
-    text += "\n[diff truncated at " + std::to_string(limit) + " bytes; " +
+    text += "\n[diff cut at " + std::to_string(limit) + " bytes; " +
             std::to_string(summary->files.size()) +
             " files changed in total. Narrow it with `paths`, use stat: true, or raise "
-            "max_bytes]";
+            "max_output_bytes]";
+  }
+  if (!untracked.empty()) {
+    text +=
+        "\nUntracked files (content not shown; untracked_content: true shows it):\n" + untracked;
   }
   return ToolResult::success(std::move(result), std::move(text));
 }
@@ -322,11 +331,12 @@ Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_diff";
   tool.title = "Git diff";
   tool.description =
-      "Show changes as a unified diff. Default: unstaged changes in the work tree, new "
-      "(untracked) files included. staged: true shows what git_commit would commit. from "
-      "(and optionally to) compare revisions: from alone compares that revision with the work "
-      "tree. stat: true returns only per-file line counts. The patch is capped at max_bytes "
-      "(default 100 KB) with a note; narrow it with paths.";
+      "Show changes as a unified diff. Default: unstaged changes in the work tree; new "
+      "(untracked) files are listed, their content shown with untracked_content: true. staged: "
+      "true shows what git_commit would commit. from (and optionally to) compare revisions: "
+      "from alone compares that revision with the work tree. stat: true returns only per-file "
+      "line counts. The patch is cut at max_output_bytes (default 32 KiB) with a note; narrow "
+      "it with paths.";
   tool.input_schema = object_schema(
       {{"project", project_property()},
        {"staged", boolean_property("Compare HEAD with the index (staged changes).")},
@@ -335,16 +345,14 @@ Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
                               "tree.")},
        {"paths", string_array_property("Limit to these files or directories.")},
        {"stat", boolean_property("Only per-file line counts, no patch.")},
+       {"untracked_content",
+        boolean_property("Also show the content of untracked files (default: listed only).")},
        {"context",
         {{"type", "integer"},
          {"minimum", 0},
          {"maximum", 1000},
          {"description", "Context lines around each change (default 3)."}}},
-       {"max_bytes",
-        {{"type", "integer"},
-         {"minimum", 1024},
-         {"maximum", static_cast<int64_t>(kMaxDiffBytes)},
-         {"description", "Cap on the patch size in bytes (default 100000)."}}}});
+       {"max_output_bytes", output_budget_property()}});
   tool.output_schema = diff_output_schema();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
   tool.handler = [services](const json& arguments, ToolContext&) {
@@ -359,6 +367,13 @@ Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
     const auto from = optional_string(arguments, "from");
     const auto to = optional_string(arguments, "to");
     const bool staged = arguments.value("staged", false);
+    // New files are always listed; their content (a generated file can be huge) only on request,
+    // or counted for stat, whose output stays one line per file.
+    const uint32_t untracked_flags =
+        GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+        (arguments.value("untracked_content", false) || arguments.value("stat", false)
+             ? static_cast<uint32_t>(GIT_DIFF_SHOW_UNTRACKED_CONTENT)
+             : 0u);
     if (to && !from) return ToolResult::error("`to` needs `from`: pass both revisions.");
     if (staged && from) {
       return ToolResult::error("Use either staged or from/to, not both.");
@@ -379,8 +394,7 @@ Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
         if (!to_tree) return ToolResult::from_error(to_tree.error());
         rc = git_diff_tree_to_tree(&raw, repo->get(), from_tree->get(), to_tree->get(), &options);
       } else {
-        options.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
-                         GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+        options.flags |= untracked_flags;
         rc = git_diff_tree_to_workdir_with_index(&raw, repo->get(), from_tree->get(), &options);
       }
     } else if (staged) {
@@ -388,16 +402,15 @@ Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
       if (!tree) return ToolResult::from_error(tree.error());
       rc = git_diff_tree_to_index(&raw, repo->get(), tree->get(), nullptr, &options);
     } else {
-      options.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
-                       GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+      options.flags |= untracked_flags;
       rc = git_diff_index_to_workdir(&raw, repo->get(), nullptr, &options);
     }
     git::DiffPtr diff(raw);
     if (rc < 0) return ToolResult::from_error(git::git_failure("Cannot compute the diff", rc));
     git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
     git_diff_find_similar(diff.get(), &find);
-    const size_t limit = arguments.value("max_bytes", kDefaultDiffBytes);
-    return render_diff(diff.get(), arguments.value("stat", false), limit, heading);
+    return render_diff(diff.get(), arguments.value("stat", false), output_budget(arguments),
+                       heading);
   };
   return tool;
 }
@@ -546,16 +559,12 @@ Tool git_show_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.title = "Git show";
   tool.description =
       "Show one commit: id, author, date, full message, and its patch against its first parent "
-      "(capped at max_bytes, default 100 KB). rev may be a commit id, branch, tag or HEAD~N.";
+      "(cut at max_output_bytes, default 32 KiB). rev may be a commit id, branch, tag or HEAD~N.";
   tool.input_schema = object_schema(
       {{"project", project_property()},
        {"rev", {{"type", "string"}, {"minLength", 1}, {"description", "The revision to show."}}},
        {"stat", boolean_property("Only per-file line counts, no patch.")},
-       {"max_bytes",
-        {{"type", "integer"},
-         {"minimum", 1024},
-         {"maximum", static_cast<int64_t>(kMaxDiffBytes)},
-         {"description", "Cap on the patch size in bytes (default 100000)."}}}},
+       {"max_output_bytes", output_budget_property()}},
       {"rev"});
   json output = diff_output_schema();
   output["properties"]["commit"] = commit_schema();
@@ -592,8 +601,8 @@ Tool git_show_tool(const std::shared_ptr<GitToolServices>& services) {
                                 info["email"].get<std::string>() +
                                 ">\nDate:   " + info["date"].get<std::string>() + "\n\n" +
                                 info["message"].get<std::string>() + "\n";
-    ToolResult result = render_diff(diff.get(), arguments.value("stat", false),
-                                    arguments.value("max_bytes", kDefaultDiffBytes), heading);
+    ToolResult result =
+        render_diff(diff.get(), arguments.value("stat", false), output_budget(arguments), heading);
     if (result.structured) (*result.structured)["commit"] = std::move(info);
     return result;
   };

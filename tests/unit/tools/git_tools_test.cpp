@@ -69,11 +69,18 @@ TEST_F(GitToolsTest, DiffShowsUnstagedStagedAndNewFiles) {
   init_with_commit();
   write("a.txt", "one\nchanged\n");
   write("new.txt", "brand new\n");
-  json diff = ok("git_diff");
+  json diff = ok("git_diff", {{"untracked_content", true}});
   const std::string patch = diff["patch"];
   EXPECT_NE(patch.find("+changed"), std::string::npos);
   EXPECT_NE(patch.find("+brand new"), std::string::npos);
   EXPECT_EQ(diff["files"].size(), 2u);
+  // By default a new file is listed, its content not shown.
+  ToolResult listed = call("git_diff", json::object());
+  EXPECT_EQ((*listed.structured)["patch"].get<std::string>().find("+brand new"), std::string::npos);
+  EXPECT_EQ((*listed.structured)["files"].size(), 2u);
+  EXPECT_NE(text_of(listed).find("Untracked files (content not shown"), std::string::npos)
+      << text_of(listed);
+  EXPECT_NE(text_of(listed).find("  new.txt\n"), std::string::npos) << text_of(listed);
 
   ok("git_add", {{"paths", {"a.txt"}}});
   json staged = ok("git_diff", {{"staged", true}});
@@ -95,11 +102,21 @@ TEST_F(GitToolsTest, DiffIsCappedWithANote) {
   std::string big;
   for (int i = 0; i < 5000; ++i) big += "line " + std::to_string(i) + "\n";
   write("big.txt", big);
-  ToolResult result = call("git_diff", {{"max_bytes", 2048}});
-  ASSERT_FALSE(result.is_error);
-  EXPECT_TRUE((*result.structured)["truncated"].get<bool>());
-  EXPECT_LE((*result.structured)["patch"].get<std::string>().size(), 2048u);
-  EXPECT_NE(text_of(result).find("truncated"), std::string::npos);
+  // A 5,000-line untracked file: listed, and the whole result small.
+  ToolResult listed = call("git_diff", json::object());
+  ASSERT_FALSE(listed.is_error);
+  EXPECT_LE(listed.to_json().dump().size(), 40000u);
+  EXPECT_NE(text_of(listed).find("big.txt"), std::string::npos);
+  // Its content on request: within the budget, with the way to the rest.
+  ToolResult shown = call("git_diff", {{"untracked_content", true}});
+  ASSERT_FALSE(shown.is_error);
+  EXPECT_LE(shown.to_json().dump().size(), 40000u);
+  EXPECT_TRUE((*shown.structured)["truncated"].get<bool>());
+  EXPECT_NE(text_of(shown).find("Narrow it with `paths`"), std::string::npos);
+  ToolResult small = call("git_diff", {{"untracked_content", true}, {"max_output_bytes", 2048}});
+  ASSERT_FALSE(small.is_error);
+  EXPECT_LE(text_of(small).size(), 2048u + 200u);
+  EXPECT_LE((*small.structured)["patch"].get<std::string>().size(), 600u);
 }
 
 TEST_F(GitToolsTest, LogFiltersByPathAndCount) {
