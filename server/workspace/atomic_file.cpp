@@ -80,11 +80,6 @@ Result<size_t> copy_all(int from, int to, std::string_view shown) {
   }
 }
 
-bool same_version(const struct stat& a, const struct stat& b) {
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
-         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
-}
-
 Status rename_into_place(int dir_fd, const std::string& temp, const std::string& name,
                          std::string_view shown, bool no_replace) {
   if (!no_replace) {
@@ -145,7 +140,7 @@ Result<size_t> write_file_atomic(int dir_fd, const std::string& name, std::strin
   if (options.unchanged_since) {
     struct stat now {};
     if (::fstatat(dir_fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
-        !same_version(now, *options.unchanged_since)) {
+        !same_file_version(now, *options.unchanged_since)) {
       return Error::make(std::string(shown) +
                              " was changed by someone else while being edited; nothing was "
                              "written. Read it again and retry.",
@@ -161,6 +156,11 @@ Result<size_t> write_file_atomic(int dir_fd, const std::string& name, std::strin
   UniqueFd dir(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) ::fsync(dir.get());
   return total;
+}
+
+bool same_file_version(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
+         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec;
 }
 
 bool is_atomic_write_temp_name(std::string_view name) {

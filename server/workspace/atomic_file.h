@@ -37,6 +37,10 @@ struct AtomicWriteOptions {
 Result<size_t> write_file_atomic(int dir_fd, const std::string& name, std::string_view shown,
                                  std::string_view content, const AtomicWriteOptions& options = {});
 
+// Whether two stats describe the same version of a file: the same inode with the same size and
+// modification time (what AtomicWriteOptions::unchanged_since compares).
+bool same_file_version(const struct stat& a, const struct stat& b);
+
 // True for exactly the names write_file_atomic gives its temporary files (see
 // server/project/interrupted_writes.h for their clean-up).
 bool is_atomic_write_temp_name(std::string_view name);

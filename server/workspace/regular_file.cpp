@@ -46,4 +46,23 @@ Result<UniqueFd> open_regular_at(int dir_fd, const char* name, std::string_view 
   return fd;
 }
 
+Result<std::string> read_to_end(int fd, std::string_view shown, size_t max_bytes) {
+  std::string data;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return path_error(shown, errno);
+    }
+    if (n == 0) return data;
+    data.append(buffer, static_cast<size_t>(n));
+    if (data.size() > max_bytes) {
+      return Error::make(
+          std::string(shown) + " is larger than " + std::to_string(max_bytes) + " bytes",
+          "too_large");
+    }
+  }
+}
+
 }  // namespace benchtop

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <string>
 #include <string_view>
 
 #include "common/result.h"
@@ -32,5 +33,8 @@ Status require_regular(int fd, std::string_view shown, struct stat* st = nullptr
 // above. Errors name the file as `shown`.
 Result<UniqueFd> open_regular_at(int dir_fd, const char* name, std::string_view shown,
                                  struct stat* st = nullptr);
+
+// Reads `fd` to its end. More than `max_bytes` fails with code "too_large"; errors name `shown`.
+Result<std::string> read_to_end(int fd, std::string_view shown, size_t max_bytes);
 
 }  // namespace benchtop

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,6 +73,13 @@ inline std::string read_file(const std::filesystem::path& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// The permission bits of `path` itself (a symlink is not followed); 0 when it does not exist.
+inline mode_t permission_bits(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
 }
 
 }  // namespace benchtop::testing

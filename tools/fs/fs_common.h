@@ -22,6 +22,7 @@ namespace benchtop::fs_tools {
 void register_read_tools(ToolRegistry& registry, WorkspaceProvider& provider);
 void register_write_tools(ToolRegistry& registry, WorkspaceProvider& provider);
 void register_edit_tool(ToolRegistry& registry, WorkspaceProvider& provider);
+void register_apply_patch_tool(ToolRegistry& registry, WorkspaceProvider& provider);
 void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider);
 
 // A path argument resolved against its workspace.

@@ -8,8 +8,10 @@
 #include <set>
 #include <vector>
 
+#include "common/text.h"
 #include "server/workspace/atomic_file.h"
 #include "server/workspace/changes/unified_diff.h"
+#include "server/workspace/regular_file.h"
 #include "tools/common/workspace_args.h"
 #include "tools/fs/fs_common.h"
 
@@ -50,13 +52,6 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     if (end == std::string_view::npos) return lines;
     start = end + 1;
   }
-}
-
-std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 std::string with_crlf(std::string_view text) {
@@ -101,15 +96,17 @@ std::string shorten(std::string_view line) {
 std::string not_found_hint(std::string_view text, std::string_view old_text) {
   const auto lines = split_lines(text);
   auto wanted = split_lines(old_text);
-  while (!wanted.empty() && trim(wanted.back()).empty()) wanted.pop_back();
+  while (!wanted.empty() && trim_whitespace(wanted.back()).empty()) wanted.pop_back();
   size_t first = 0;
-  while (first < wanted.size() && trim(wanted[first]).empty()) ++first;
+  while (first < wanted.size() && trim_whitespace(wanted[first]).empty()) ++first;
   if (first == wanted.size()) return "";
   wanted.erase(wanted.begin(), wanted.begin() + static_cast<long>(first));
 
   for (size_t i = 0; i + wanted.size() <= lines.size(); ++i) {
     bool same = true;
-    for (size_t k = 0; k < wanted.size() && same; ++k) same = trim(lines[i + k]) == trim(wanted[k]);
+    for (size_t k = 0; k < wanted.size() && same; ++k) {
+      same = trim_whitespace(lines[i + k]) == trim_whitespace(wanted[k]);
+    }
     if (same) {
       return " A block that differs only in whitespace or indentation starts at line " +
              std::to_string(i + 1) + ": \"" + shorten(lines[i]) +
@@ -117,11 +114,11 @@ std::string not_found_hint(std::string_view text, std::string_view old_text) {
     }
   }
   constexpr size_t kMaxScannedLines = 50000;
-  const std::string_view probe = trim(wanted.front());
+  const std::string_view probe = trim_whitespace(wanted.front());
   double best = 0;
   size_t best_line = 0;
   for (size_t i = 0; i < lines.size() && i < kMaxScannedLines; ++i) {
-    const std::string_view candidate = trim(lines[i]);
+    const std::string_view candidate = trim_whitespace(lines[i]);
     if (candidate.size() > 4 * probe.size() + 16 || probe.size() > 4 * candidate.size() + 16) {
       continue;
     }
@@ -206,27 +203,6 @@ Result<EditOutcome> apply_edits(std::string text, const nlohmann::json& edits,
   return outcome;
 }
 
-Result<std::string> read_all(int fd, std::string_view shown, size_t size_hint) {
-  std::string data;
-  data.reserve(size_hint);
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return path_error(shown, errno);
-    }
-    if (n == 0) return data;
-    data.append(buffer, static_cast<size_t>(n));
-    if (data.size() > kMaxEditBytes) {
-      return Error::make(std::string(shown) +
-                             " is larger than 16 MiB; fs_edit works on smaller "
-                             "files. Use fs_write to replace it.",
-                         "too_large");
-    }
-  }
-}
-
 ToolResult fs_edit(WorkspaceProvider& provider, const nlohmann::json& args) {
   auto target = resolve(provider, args);
   if (!target) return error_result(target.error());
@@ -252,8 +228,15 @@ ToolResult fs_edit(WorkspaceProvider& provider, const nlohmann::json& args) {
   if (!S_ISREG(st.st_mode)) {
     return ToolResult::error(target->shown + " is not a regular file; fs_edit edits text files.");
   }
-  auto original = read_all(fd.get(), target->shown, static_cast<size_t>(st.st_size));
-  if (!original) return error_result(original.error());
+  auto original = read_to_end(fd.get(), target->shown, kMaxEditBytes);
+  if (!original) {
+    if (original.error().code == "too_large") {
+      return ToolResult::error(target->shown +
+                               " is larger than 16 MiB; fs_edit works on smaller files. Use "
+                               "fs_write to replace it.");
+    }
+    return error_result(original.error());
+  }
   if (original->find('\0') != std::string::npos || !is_valid_utf8(*original)) {
     return ToolResult::error(target->shown +
                              " is not UTF-8 text (binary or another encoding); fs_edit edits "

@@ -1,5 +1,6 @@
-// The fs_* file tools (read, write, edit, list, stat, delete, move), each acting inside a project
-// workspace through the workspace guard. fs_glob and fs_grep live with the search tools.
+// The fs_* file tools (read, write, edit, apply a patch, list, stat, delete, move), each acting
+// inside a project workspace through the workspace guard. fs_glob and fs_grep live with the search
+// tools.
 #pragma once
 
 #include "server/mcp/registry/tool_registry.h"

@@ -284,8 +284,8 @@ TEST_F(FsReadTest, ToolDefinitionsFollowTheConventions) {
   const auto list = registry_.list();
   std::map<std::string, nlohmann::json> tools;
   for (const auto& tool : list) tools[tool["name"]] = tool;
-  for (const char* name :
-       {"fs_read", "fs_stat", "fs_list", "fs_write", "fs_edit", "fs_delete", "fs_move"}) {
+  for (const char* name : {"fs_read", "fs_stat", "fs_list", "fs_write", "fs_edit", "fs_apply_patch",
+                           "fs_delete", "fs_move"}) {
     ASSERT_TRUE(tools.count(name)) << name;
     const auto& tool = tools[name];
     EXPECT_EQ(tool["inputSchema"]["additionalProperties"], false) << name;
@@ -299,7 +299,7 @@ TEST_F(FsReadTest, ToolDefinitionsFollowTheConventions) {
     EXPECT_TRUE(tools[name]["annotations"]["readOnlyHint"].get<bool>()) << name;
     EXPECT_FALSE(tools[name]["annotations"]["destructiveHint"].get<bool>()) << name;
   }
-  for (const char* name : {"fs_write", "fs_edit", "fs_delete", "fs_move"}) {
+  for (const char* name : {"fs_write", "fs_edit", "fs_apply_patch", "fs_delete", "fs_move"}) {
     EXPECT_FALSE(tools[name]["annotations"]["readOnlyHint"].get<bool>()) << name;
     EXPECT_TRUE(tools[name]["annotations"]["destructiveHint"].get<bool>()) << name;
   }

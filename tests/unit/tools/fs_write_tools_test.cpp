@@ -8,14 +8,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::exists_no_follow;
+using testing::permission_bits;
 using testing::read_file;
 using testing::write_file;
-
-mode_t mode_of(const fs::path& path) {
-  struct stat st {};
-  EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 07777;
-}
 
 // Every name in a directory, to prove no temporary files were left behind.
 std::vector<std::string> names_in(const fs::path& dir) {
@@ -43,7 +38,7 @@ TEST_F(FsWriteTest, OverwriteKeepsPermissionBits) {
   auto result = call("fs_write", {{"path", "run.sh"}, {"content", "#!/bin/sh\n"}});
   ASSERT_FALSE(result.is_error) << text_of(result);
   EXPECT_EQ(read_file(root() / "run.sh"), "#!/bin/sh\n");
-  EXPECT_EQ(mode_of(root() / "run.sh"), 0751u);
+  EXPECT_EQ(permission_bits(root() / "run.sh"), 0751u);
   EXPECT_EQ((*result.structured)["created"], false);
   EXPECT_EQ((*result.structured)["mode"], "0751");
   EXPECT_EQ(names_in(root()), std::vector<std::string>{"run.sh"});
@@ -68,7 +63,7 @@ TEST_F(FsWriteTest, AppendAddsToTheEndOrCreates) {
   EXPECT_EQ(read_file(root() / "log.txt"), "a\nb\n");
   EXPECT_EQ((*result.structured)["size"], 4);
   EXPECT_EQ((*result.structured)["bytes_written"], 2);
-  EXPECT_EQ(mode_of(root() / "log.txt"), 0600u);
+  EXPECT_EQ(permission_bits(root() / "log.txt"), 0600u);
   auto created = call("fs_write", {{"path", "new.log"}, {"content", "x"}, {"mode", "append"}});
   ASSERT_FALSE(created.is_error);
   EXPECT_EQ((*created.structured)["created"], true);
@@ -169,7 +164,7 @@ TEST_F(FsEditTest, ReplacesAUniqueMatchAndReturnsADiff) {
   EXPECT_EQ(s["replacements"], 1);
   EXPECT_EQ(s["lines_added"], 1);
   EXPECT_NE(text_of(result).find("+  int y = 3;"), std::string::npos);
-  EXPECT_EQ(mode_of(root() / "main.c"), 0640u);
+  EXPECT_EQ(permission_bits(root() / "main.c"), 0640u);
   EXPECT_EQ(names_in(root()), std::vector<std::string>{"main.c"});
 }
 
