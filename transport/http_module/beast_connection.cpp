@@ -255,9 +255,11 @@ void BeastConnection::start_tunnel(TunnelAnswer answer) {
   const auto pending = buffer_.data();
   first.append(net::buffers_begin(pending), net::buffers_end(pending));
   buffer_.consume(buffer_.size());
-  tunnel_ = std::make_shared<ByteTunnel>(std::move(socket_), std::move(upstream),
-                                         context_.options.tunnels.idle_timeout, shared_from_this());
-  tunnel_->start(std::move(first));
+  auto tunnel =
+      std::make_shared<ByteTunnel>(std::move(socket_), std::move(upstream),
+                                   context_.options.tunnels.idle_timeout, shared_from_this());
+  tunnel_ = tunnel;
+  tunnel->start(std::move(first));
 }
 
 void BeastConnection::watch() {
@@ -395,7 +397,7 @@ void BeastConnection::disarm() {
 }
 
 void BeastConnection::close_socket() {
-  if (tunnel_) return tunnel_->close();
+  if (auto tunnel = tunnel_.lock()) return tunnel->close();
   if (closed_.exchange(true)) return;
   client_gone_.cancel();
   error_code ignored;

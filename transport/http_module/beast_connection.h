@@ -124,7 +124,10 @@ class BeastConnection : public std::enable_shared_from_this<BeastConnection> {
   bool watching_ = false;
   bool resume_after_watch_ = false;
   std::atomic<bool> closed_{false};
-  std::shared_ptr<ByteTunnel> tunnel_;  // set once the socket belongs to a tunnel
+  // Set once the socket belongs to a tunnel. Weak: the tunnel keeps this connection (its slot)
+  // alive, and a strong pointer back would keep both, and both sockets, open forever when the
+  // server stops with the tunnel's handlers still queued.
+  std::weak_ptr<ByteTunnel> tunnel_;
 };
 
 }  // namespace benchtop
