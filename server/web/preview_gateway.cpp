@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
 #include "server/access/session_cookie.h"
 
 namespace benchtop {
@@ -15,18 +16,12 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Splits `text` at `separator`, trimming each part and leaving out empty ones.
 std::vector<std::string_view> split_list(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
   while (!text.empty()) {
     const size_t at = text.find(separator);
-    const auto part = trim(text.substr(0, at));
+    const auto part = trim_whitespace(text.substr(0, at));
     if (!part.empty()) parts.push_back(part);
     if (at == std::string_view::npos) break;
     text.remove_prefix(at + 1);
@@ -193,7 +188,7 @@ TunnelAnswer PreviewGateway::open(const TunnelRequest& request) const {
   std::string cookies;
   for (const auto& cookie_header : header_values(head, "Cookie")) {
     for (const auto pair : split_list(cookie_header, ';')) {
-      if (trim(pair.substr(0, pair.find('='))) == kPreviewCookie) continue;
+      if (trim_whitespace(pair.substr(0, pair.find('='))) == kPreviewCookie) continue;
       cookies += cookies.empty() ? "" : "; ";
       cookies += pair;
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/text.h"
+
 namespace benchtop {
 
 bool ToolSelection::admits(const Tool& tool) const {
@@ -24,14 +26,9 @@ void drop_project_argument(nlohmann::json& input_schema) {
 
 Result<std::set<std::string>> parse_name_list(std::string_view flag, std::string_view text) {
   std::set<std::string> names;
-  const auto trim = [](std::string_view part) {
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-    return part;
-  };
   for (;;) {
     const size_t comma = text.find(',');
-    const auto name = trim(text.substr(0, comma));
+    const auto name = trim_whitespace(text.substr(0, comma));
     if (name.empty()) {
       return Error::make(std::string(flag) + " needs comma-separated names, e.g. fs,search");
     }
