@@ -154,6 +154,13 @@ class DiffParser {
         (old_null || old_name->starts_with("a/")) && (new_null || new_name->starts_with("b/"));
     if (!old_null) names.old_name = prefixed ? old_name->substr(2) : *old_name;
     if (!new_null) names.new_name = prefixed ? new_name->substr(2) : *new_name;
+    // "--- a/" or "+++ b/" alone: the prefix was all there was.
+    if (names.old_name && names.old_name->empty()) {
+      return invalid_at(at_ - 2, "the '---' line names no file after 'a/'.");
+    }
+    if (names.new_name && names.new_name->empty()) {
+      return invalid_at(at_ - 1, "the '+++' line names no file after 'b/'.");
+    }
     return names;
   }
 

@@ -321,6 +321,13 @@ TEST(PatchParseTest, MalformedUnifiedDiffsNameTheLine) {
   expect_error("diff --git a/f b/g\ncopy from f\ncopy to g\n", "Line 2: copies");
   expect_error("diff --git a/f b/f\nold mode 100644\nnew mode 100755\n",
                "Line 1: only the file mode changes");
+  // A prefix with no name after it (found by fuzz_patch).
+  expect_error("--- a/f\n+++ b/\n@@ -1 +1 @@\n-a\n+b\n",
+               "Line 2: the '+++' line names no file after 'b/'");
+  expect_error("--- a/\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n",
+               "Line 1: the '---' line names no file after 'a/'");
+  expect_error("diff --git a/x b/x\n--- a/x\n+++ b/\n@@ -1 +1 @@\n-a\n+b\n",
+               "Line 3: the '+++' line names no file");
   expect_error("just some text\n", "No file section found");
   EXPECT_EQ(error_of(" \n\n"), "The patch is empty.");
 }
