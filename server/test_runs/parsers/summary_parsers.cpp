@@ -179,8 +179,11 @@ TestCounts parse_ctest_summary(std::string_view output) {
   for (const auto& line : lines_of(output)) {
     std::optional<OutputRegex::Match> match;
     if ((match = summary.search(line))) {
-      counts.failed = to_int((*match)[2]);
-      counts.passed = to_int((*match)[3]) - counts.failed;
+      const int failed_count = to_int((*match)[2]), total = to_int((*match)[3]);
+      // "1 tests failed out of 0" is not ctest's: it never counts more failures than tests.
+      if (failed_count > total) continue;
+      counts.failed = failed_count;
+      counts.passed = total - failed_count;
       counts.parsed = true;
     } else if ((match = failed.match(line))) {
       counts.failures.push_back(

@@ -150,6 +150,11 @@ TEST(SummaryParsers, CargoAndCtest) {
   EXPECT_EQ(ctest.passed, 3);
   EXPECT_EQ(ctest.failed, 1);
   EXPECT_EQ(ctest.failures[0].name, "bad");
+  // More failures than tests is not ctest's line (found by fuzz_test_output: it gave -1 passed).
+  TestCounts impossible =
+      test_runs::parse_ctest_summary("75% tests passed, 1 tests failed out of 0\n");
+  EXPECT_FALSE(impossible.parsed);
+  EXPECT_EQ(impossible.passed, 0);
 }
 
 // ---- tools on sample projects -----------------------------------------------------------------
