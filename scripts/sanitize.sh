@@ -39,7 +39,7 @@ build_dir="${BUILD_DIR:-$repo_root/build-$kind}"
 # Shared C libraries and libstdc++: the sanitizer runtimes must see every allocation. Line tables
 # only (-g1) for reports with file and line; assertions stay on (no NDEBUG).
 cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
-  -DBENCHTOP_STATIC_LIBS=OFF -DBENCHTOP_BUILD_BENCH=OFF \
+  -DBENCHTOP_STATIC_LIBS=OFF -DBENCHTOP_BUILD_BENCH=OFF -DBENCHTOP_LINK_HTTP_MODULE=ON \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
   -DCMAKE_SHARED_LINKER_FLAGS="$flags" -DCMAKE_MODULE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)" \
