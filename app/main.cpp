@@ -119,7 +119,8 @@ int run(const CliOptions& options) {
   identity.instructions =
       "benchtop gives you a workbench of projects. Every tool acts inside one project's "
       "workspace; pass `project` (id or name from project_list) unless a default project is set. "
-      "Paths are relative to the workspace root.";
+      "Paths are relative to the workspace root; results show a name's control characters and "
+      "non-UTF-8 bytes as \\xHH and a backslash as \\\\, and paths are accepted as shown.";
   McpServer server(identity, services->tools, services->resources, services->prompts, workers);
   services->tools_changed = [&server] { server.notify_list_changed("tools"); };
   server.set_long_call_limits(

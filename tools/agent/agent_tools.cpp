@@ -34,28 +34,22 @@ void register_agent_tools(ToolRegistry& registry, ChatService& chat) {
   tool.builtin_agent = false;
   tool.title = "Run the built-in agent";
   tool.description =
-      "Hands a task to benchtop's built-in agent: a language model (configured on the server "
-      "with BENCHTOP_LLM_BASE_URL / BENCHTOP_LLM_MODEL) that works on one project by calling "
-      "the file, shell, git and test tools itself, in rounds, until it answers or reaches "
-      "max_rounds. Returns its final answer and a summary of the tool calls it made; progress is "
-      "reported per step. Use it for self-contained tasks ('add a unit test for parse()'); for "
-      "fine control call the tools directly. Fails when the server has no model configured.";
+      "Hand a self-contained task to the built-in agent, which works on the project with these "
+      "tools and returns its answer.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
-       {{"project",
-         {{"type", "string"},
-          {"minLength", 1},
-          {"description", "Project id or name the agent works in (see project_list)."}}},
+       {{"project", {{"type", "string"}, {"minLength", 1}, {"description", "Project id or name."}}},
         {"prompt",
          {{"type", "string"},
           {"minLength", 1},
-          {"description", "The task, written as you would to a colleague."}}},
+          {"description", "The task, as you would write it to a colleague."}}},
         {"max_rounds",
          {{"type", "integer"},
           {"minimum", 1},
           {"maximum", 100},
-          {"description", "Most model turns before stopping (default 25)."}}}}},
+          {"default", 25},
+          {"description", "Most model turns."}}}}},
       {"required", {"project", "prompt"}},
       {"additionalProperties", false},
   };

@@ -29,31 +29,22 @@ constexpr size_t kNamedFiles = 5;  // files named in a note about failures
 using Clock = std::chrono::steady_clock;
 
 nlohmann::json input_schema() {
-  return {{"type", "object"},
-          {"additionalProperties", false},
-          {"required", {"name"}},
-          {"properties",
-           {{"project", project_property()},
-            {"name",
-             {{"type", "string"},
-              {"minLength", 1},
-              {"description", "Symbol name, matched exactly (case-sensitive)."}}},
-            {"prefix",
-             {{"type", "boolean"},
-              {"default", false},
-              {"description", "Match every symbol whose name starts with `name`."}}},
-            {"kind",
-             {{"type", "string"},
-              {"description", "Only this ctags kind: class, function, method, member, struct..."}}},
-            {"path",
-             {{"type", "string"},
-              {"description", "Directory or file to search, relative to the workspace root."}}},
-            {"max_results",
-             {{"type", "integer"},
-              {"minimum", 1},
-              {"maximum", kLargestMaxResults},
-              {"default", kDefaultMaxResults},
-              {"description", "Most definitions to return."}}}}}};
+  return {
+      {"type", "object"},
+      {"additionalProperties", false},
+      {"required", {"name"}},
+      {"properties",
+       {{"project", project_property()},
+        {"name", {{"type", "string"}, {"minLength", 1}, {"description", "Symbol name (exact)."}}},
+        {"prefix", {{"type", "boolean"}, {"description", "Match by prefix."}}},
+        {"kind", {{"type", "string"}, {"description", "Only this kind, e.g. function."}}},
+        {"path", {{"type", "string"}, {"description", "Where to search."}}},
+        {"max_results",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", kLargestMaxResults},
+          {"default", kDefaultMaxResults},
+          {"description", "Most definitions."}}}}}};
 }
 
 struct FoundSymbol {
@@ -332,12 +323,10 @@ ToolResult run(WorkspaceProvider& provider, Ctags& ctags, const CodeToolOptions&
 }  // namespace
 
 Tool code_find_tool(WorkspaceProvider& provider, Ctags& ctags, CodeToolOptions options) {
-  return read_only_code_tool(
-      {"code_find", "Find symbol definitions",
-       "Finds where a symbol (class, function, method, type...) is defined in the project: path "
-       "and line range per definition. Languages Universal Ctags knows; skips what fs_grep "
-       "skips. For any text use fs_grep."},
-      input_schema(), schema_of<FindResult>(), provider, ctags, options, run);
+  return read_only_code_tool({"code_find", "Find symbol",
+                              "Where a symbol (class, function...) is defined, with line ranges."},
+                             input_schema(), schema_of<FindResult>(), provider, ctags, options,
+                             run);
 }
 
 }  // namespace benchtop

@@ -22,19 +22,18 @@ constexpr int kDefaultMaxSymbols = 300;
 constexpr int kLargestMaxSymbols = 2000;
 
 nlohmann::json input_schema() {
-  return {
-      {"type", "object"},
-      {"additionalProperties", false},
-      {"required", {"path"}},
-      {"properties",
-       {{"project", project_property()},
-        {"path", {{"type", "string"}, {"description", "File, relative to the workspace root."}}},
-        {"max_symbols",
-         {{"type", "integer"},
-          {"minimum", 1},
-          {"maximum", kLargestMaxSymbols},
-          {"default", kDefaultMaxSymbols},
-          {"description", "Most symbols to return."}}}}}};
+  return {{"type", "object"},
+          {"additionalProperties", false},
+          {"required", {"path"}},
+          {"properties",
+           {{"project", project_property()},
+            {"path", {{"type", "string"}, {"description", "File to outline."}}},
+            {"max_symbols",
+             {{"type", "integer"},
+              {"minimum", 1},
+              {"maximum", kLargestMaxSymbols},
+              {"default", kDefaultMaxSymbols},
+              {"description", "Most symbols."}}}}}};
 }
 
 struct OutlineSymbol {
@@ -167,12 +166,10 @@ ToolResult run(WorkspaceProvider& provider, Ctags& ctags, const CodeToolOptions&
 }  // namespace
 
 Tool code_outline_tool(WorkspaceProvider& provider, Ctags& ctags, CodeToolOptions options) {
-  return read_only_code_tool(
-      {"code_outline", "Outline a source file",
-       "Lists the symbols of one source file (classes, functions, methods, fields...) with their "
-       "line ranges, nested by scope, e.g. 'method area()  L19-21'. Use it before reading a "
-       "large file, then fs_read just the lines you need. Languages Universal Ctags knows."},
-      input_schema(), schema_of<OutlineResult>(), provider, ctags, options, run);
+  return read_only_code_tool({"code_outline", "Outline file",
+                              "A source file's symbols (classes, functions...) with line ranges."},
+                             input_schema(), schema_of<OutlineResult>(), provider, ctags, options,
+                             run);
 }
 
 }  // namespace benchtop

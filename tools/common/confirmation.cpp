@@ -16,7 +16,7 @@ std::optional<ToolResult> confirm_destructive(const ToolContext& context,
                                   {{"confirm",
                                     {{"type", "boolean"},
                                      {"title", "Confirm"},
-                                     {"description", "Check to go ahead. This cannot be undone."},
+                                     {"description", "Set true to go ahead; cannot be undone."},
                                      {"default", false}}}}},
                                  {"required", {"confirm"}}};
   auto answer = context.elicit(message, schema, "confirm_destructive");

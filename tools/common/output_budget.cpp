@@ -30,9 +30,8 @@ nlohmann::json output_budget_property() {
   return {{"type", "integer"},
           {"minimum", kMinOutputBudget},
           {"maximum", kMaxOutputBudget},
-          {"description",
-           "Most bytes of output in the result (default 32768); the middle of "
-           "longer output is left out."}};
+          {"default", kDefaultOutputBudget},
+          {"description", "Most bytes of output (head and tail kept)."}};
 }
 
 size_t output_budget(const nlohmann::json& arguments) {

@@ -3,10 +3,10 @@
 namespace benchtop {
 
 nlohmann::json project_property() {
-  return {{"type", "string"},
-          {"description",
-           "Project id or name (see project_list). Optional when the server has a default "
-           "project."}};
+  // The one argument every project tool has: what it is (an id or name from project_list), and
+  // that it may be omitted when there is a default project, is said once, in the server's
+  // instructions, not in each of forty schemas.
+  return {{"type", "string"}};
 }
 
 std::optional<std::string> optional_string(const nlohmann::json& arguments, const char* key) {

@@ -10,20 +10,14 @@ nlohmann::json command_property(std::string description, int max_length) {
 }
 
 nlohmann::json cwd_property() {
-  return {{"type", "string"},
-          {"maxLength", 4096},
-          {"description",
-           "Directory to run in, relative to the workspace root (e.g. 'frontend'); default the "
-           "root, which is /workspace inside the container."}};
+  return {{"type", "string"}, {"maxLength", 4096}, {"description", "Directory to run in."}};
 }
 
 nlohmann::json env_property() {
   return {{"type", "object"},
           {"additionalProperties", {{"type", "string"}}},
           {"maxProperties", 200},
-          {"description",
-           "Extra environment variables, e.g. {\"CI\": \"1\"}. The command starts from a clean "
-           "environment (PATH, HOME=/tmp, LANG=C.UTF-8) plus these."}};
+          {"description", "Extra environment variables."}};
 }
 
 }  // namespace benchtop

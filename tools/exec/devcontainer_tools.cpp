@@ -172,14 +172,8 @@ Tool ensure_tool(ContainerManager& containers, const PreviewLinks* links) {
   tool.name = "devcontainer_ensure";
   tool.title = "Start or update dev container";
   tool.description =
-      "Make sure the project's dev container exists and runs (idempotent; shell_exec and "
-      "process_start also do this by themselves). Optionally lower its limits (never above the "
-      "operator's defaults) or allow network access; new limits apply at once, while switching "
-      "network on or off makes the container again (its processes and /tmp end; workspace and "
-      "home are kept). Network must be allowed by the operator "
-      "(--allow-sandbox-network) and is confirmed by the user when the client supports it; "
-      "otherwise set `confirm` to the project's exact name. Returns the container status, "
-      "including which limits the kernel really enforces.";
+      "Start the dev container if needed (commands do too), optionally lowering its limits or "
+      "allowing network.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -188,31 +182,27 @@ Tool ensure_tool(ContainerManager& containers, const PreviewLinks* links) {
          {{"type", "integer"},
           {"minimum", 16},
           {"maximum", 1048576},
-          {"description", "Memory limit in MiB, at most the operator's (default 1024)."}}},
+          {"description", "MiB, at most the operator's."}}},
         {"pids",
          {{"type", "integer"},
           {"minimum", 8},
           {"maximum", 65536},
-          {"description", "Most processes at once, at most the operator's (default 256)."}}},
+          {"description", "Most processes, at most the operator's."}}},
         {"cpus",
          {{"type", "number"},
           {"exclusiveMinimum", 0},
           {"maximum", 256},
-          {"description", "CPU quota in CPUs, e.g. 0.5, at most the operator's (default 1)."}}},
+          {"description", "CPUs, at most the operator's."}}},
         {"network",
          {{"type", "boolean"},
           {"description",
-           "Allow network access: commands reach the outside through user-mode networking in "
-           "their own namespace, never the host's own addresses. Needs the operator's "
-           "--allow-sandbox-network and the user's confirmation. Default false."}}},
-        {"confirm",
-         {{"type", "string"},
-          {"description",
-           "The project's exact name, to confirm enabling network when the client cannot ask "
-           "the user."}}}}},
+           "Allow outside network (not the host), if the operator permits and the user "
+           "confirms."}}},
+        {"confirm", {{"type", "string"}, {"description", "The project's name, confirming."}}}}},
       {"additionalProperties", false},
   };
   tool.output_schema = schema_of<ContainerResult>();
+  tool.output_schema_listed = false;  // as devcontainer_status
   // Open world: with network, code in the project talks to hosts outside benchtop.
   tool.annotations = {
       .read_only = false, .destructive = false, .idempotent = true, .open_world = true};
@@ -263,6 +253,8 @@ Tool simple_tool(const char* name, const char* title, std::string description,
   tool.description = std::move(description);
   tool.input_schema = project_only_schema();
   tool.output_schema = schema_of<ContainerResult>();
+  // devcontainer_status lists the shape; the others say they return the same.
+  tool.output_schema_listed = tool.name == "devcontainer_status";
   tool.annotations = annotations;
   tool.handler = [action = std::move(action), links](const json& arguments, ToolContext&) {
     return respond(action(optional_string(arguments, "project")), links);
@@ -275,20 +267,17 @@ Tool destroy_tool(ContainerManager& containers, const PreviewLinks* links) {
   tool.name = "devcontainer_destroy";
   tool.title = "Destroy dev container";
   tool.description =
-      "Kill every process in the project's dev container (background processes included) and "
-      "remove the container. The workspace files are kept; the next command starts a fresh "
-      "container. The user is asked to confirm when the client supports it; otherwise set "
-      "`confirm` to the project's exact name.";
+      "Kill the dev container and its processes; files are kept. Asks the user, or needs `confirm` "
+      "= the project's name.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"confirm",
-         {{"type", "string"},
-          {"description", "The project's exact name, to confirm the destruction."}}}}},
+        {"confirm", {{"type", "string"}, {"description", "The project's name, confirming."}}}}},
       {"additionalProperties", false},
   };
   tool.output_schema = schema_of<ContainerResult>();
+  tool.output_schema_listed = false;  // as devcontainer_status
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = true};
   tool.handler = [&containers, links](const json& arguments, ToolContext& context) {
     const auto project = optional_string(arguments, "project");
@@ -314,27 +303,23 @@ Tool destroy_tool(ContainerManager& containers, const PreviewLinks* links) {
 void register_devcontainer_tools(ToolRegistry& registry, ContainerManager& containers,
                                  const PreviewLinks* previews) {
   registry.add(ensure_tool(containers, previews));
-  registry.add(simple_tool(
-      "devcontainer_status", "Dev container status",
-      "Show the project's dev container: backend, state, network, configured limits and which "
-      "of them the kernel enforces on this host, current memory/process/CPU use, the TCP ports "
-      "its processes listen on (with preview URLs when benchtop serves HTTP), and isolation "
-      "notes. Read-only; does not start anything.",
-      {.read_only = true, .destructive = false, .idempotent = true}, previews,
-      [&containers](const auto& project) { return containers.status(project); }));
-  registry.add(simple_tool(
-      "devcontainer_suspend", "Suspend dev container",
-      "Freeze every process in the project's dev container (they keep their memory but use no "
-      "CPU). The next shell_exec or process_* call, or devcontainer_resume, thaws it. Fails if "
-      "the container is not running.",
-      {.read_only = false, .destructive = false, .idempotent = true}, previews,
-      [&containers](const auto& project) { return containers.suspend(project); }));
-  registry.add(simple_tool(
-      "devcontainer_resume", "Resume dev container",
-      "Thaw a suspended dev container (or start a stopped one); its processes continue where "
-      "they were.",
-      {.read_only = false, .destructive = false, .idempotent = true}, previews,
-      [&containers](const auto& project) { return containers.resume(project); }));
+  registry.add(
+      simple_tool("devcontainer_status", "Dev container status",
+                  "The dev container's state, limits (and which are enforced), usage and listening "
+                  "ports with preview URLs.",
+                  {.read_only = true, .destructive = false, .idempotent = true}, previews,
+                  [&containers](const auto& project) { return containers.status(project); }));
+  registry.add(
+      simple_tool("devcontainer_suspend", "Suspend dev container",
+                  "Freeze the dev container (memory kept, no CPU) until the next command or "
+                  "devcontainer_resume.",
+                  {.read_only = false, .destructive = false, .idempotent = true}, previews,
+                  [&containers](const auto& project) { return containers.suspend(project); }));
+  registry.add(
+      simple_tool("devcontainer_resume", "Resume dev container",
+                  "Thaw a suspended dev container (or start a stopped one).",
+                  {.read_only = false, .destructive = false, .idempotent = true}, previews,
+                  [&containers](const auto& project) { return containers.resume(project); }));
   registry.add(destroy_tool(containers, previews));
 }
 

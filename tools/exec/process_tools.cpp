@@ -33,7 +33,7 @@ json process_id_property() {
   return {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 64},
-          {"description", "Process id from process_start or process_list, e.g. 'proc-3'."}};
+          {"description", "Process id, e.g. 'proc-3'."}};
 }
 
 struct ProcessResult {
@@ -199,31 +199,20 @@ Tool start_tool(ContainerManager& containers, const ProcessToolOptions& options)
   tool.runs_commands = true;
   tool.title = "Start background process";
   tool.description =
-      "Start `/bin/sh -c command` in the project's dev container without waiting for it (dev "
-      "servers, watchers, REPLs). stdout and stderr go, merged, into a ring buffer (the last "
-      "1 MiB) that process_read returns; process_write feeds its stdin; process_kill stops it. "
-      "The process dies with its container (devcontainer_destroy) and with the server. At most "
-      "16 run at once per project. To start a dev server and get its preview URL in one call, "
-      "set `wait_for_port` to the port it listens on: the call returns once it listens (or fails "
-      "with the process's output if it exits first). The result lists the ports the container "
-      "listens on and, when benchtop serves HTTP, their preview URLs.";
+      "Start `sh -c command` in the dev container without waiting (dev servers, REPLs). With "
+      "wait_for_port, returns once that port listens, with its preview URL.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"command", command_property("Shell command line, e.g. 'npm run dev'.")},
+        {"command", command_property("Shell command, e.g. 'npm run dev'.")},
         {"cwd", cwd_property()},
         {"env", env_property()},
         {"wait_for_port",
          {{"type", "integer"},
           {"minimum", 1},
           {"maximum", 65535},
-          {"description",
-           "Return only once a process in the container listens on this TCP port (at most " +
-               std::to_string(
-                   std::chrono::duration_cast<std::chrono::seconds>(options.port_wait_limit)
-                       .count()) +
-               " s), e.g. 5173 for `npm run dev`."}}}}},
+          {"description", "Wait until this port listens."}}}}},
       {"required", {"command"}},
       {"additionalProperties", false},
   };
@@ -275,24 +264,19 @@ Tool read_tool(ContainerManager& containers) {
   tool.name = "process_read";
   tool.title = "Read background process output";
   tool.description =
-      "Return output of a background process (stdout and stderr merged). Without arguments: "
-      "everything still buffered from the start. `since`: continue from the `next` offset of "
-      "the previous read (only new output). `tail`: only the last N bytes. At most 256 KiB per "
-      "call; `dropped` counts bytes that fell out of the 1 MiB ring before they were read.";
+      "Output of a background process; `since` (the previous `next`) gives only new output.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
         {"process_id", process_id_property()},
         {"since",
-         {{"type", "integer"},
-          {"minimum", 0},
-          {"description", "Offset to read from (the `next` of the previous read)."}}},
+         {{"type", "integer"}, {"minimum", 0}, {"description", "The previous read's `next`."}}},
         {"tail",
          {{"type", "integer"},
           {"minimum", 1},
           {"maximum", static_cast<int64_t>(kMaxRead)},
-          {"description", "Return only the last N bytes."}}}}},
+          {"description", "Only the last N bytes."}}}}},
       {"required", {"process_id"}},
       {"additionalProperties", false},
   };
@@ -328,19 +312,14 @@ Tool write_tool(ContainerManager& containers) {
   tool.name = "process_write";
   tool.runs_commands = true;
   tool.title = "Write to background process";
-  tool.description =
-      "Send text to a background process's standard input (for REPLs and interactive tools). "
-      "Include the trailing newline a line-based program expects, e.g. \"print(1)\\n\". Then "
-      "call process_read with `since` to see the answer.";
+  tool.description = "Write text (with its newline) to a background process's stdin.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
         {"process_id", process_id_property()},
         {"input",
-         {{"type", "string"},
-          {"maxLength", 1024 * 1024},
-          {"description", "Text to write to stdin."}}}}},
+         {{"type", "string"}, {"maxLength", 1024 * 1024}, {"description", "Text to write."}}}}},
       {"required", {"process_id", "input"}},
       {"additionalProperties", false},
   };
@@ -388,10 +367,7 @@ Tool kill_tool(ContainerManager& containers, const ProcessToolOptions& options) 
   Tool tool;
   tool.name = "process_kill";
   tool.title = "Stop background process";
-  tool.description =
-      "Send a signal to a background process and everything it started. TERM (default) and INT "
-      "let it shut down cleanly; KILL ends the whole tree at once. Waits a moment for it to end "
-      "and returns its final state; call process_read to see its last output.";
+  tool.description = "Signal a background process and its children; returns its final state.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -400,7 +376,8 @@ Tool kill_tool(ContainerManager& containers, const ProcessToolOptions& options) 
         {"signal",
          {{"type", "string"},
           {"enum", {"TERM", "INT", "HUP", "QUIT", "KILL", "USR1", "USR2"}},
-          {"description", "Signal name (default TERM)."}}}}},
+          {"default", "TERM"},
+          {"description", "Signal name."}}}}},
       {"required", {"process_id"}},
       {"additionalProperties", false},
   };
@@ -442,9 +419,7 @@ Tool list_tool(ContainerManager& containers) {
   Tool tool;
   tool.name = "process_list";
   tool.title = "List background processes";
-  tool.description =
-      "List the project's background processes (running and recently exited) with their ids, "
-      "state and output size.";
+  tool.description = "The project's background processes with their ids, state and output size.";
   tool.input_schema = {{"type", "object"},
                        {"properties", {{"project", project_property()}}},
                        {"additionalProperties", false}};

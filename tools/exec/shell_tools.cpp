@@ -120,31 +120,25 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
   tool.runs_commands = true;
   tool.title = "Run shell command";
   tool.description =
-      "Run `/bin/sh -c command` in the project's sandboxed dev container and wait for it: the "
-      "workspace is /workspace (read-write), /usr is the host's (read-only), /tmp is private, "
-      "there is no network unless devcontainer_ensure allowed it, and memory/process/CPU limits "
-      "apply. Returns exit_code (or signal), stdout, stderr, duration_ms and timed_out. Output "
-      "beyond max_output_bytes (default 32 KiB) keeps its head and tail: redirect big output to "
-      "a file and read it with fs_read. The timeout (default 120 s) and cancellation "
-      "kill the whole process tree. For servers and watchers that must keep running, use "
-      "process_start instead.";
+      "Run `sh -c command` in the project's sandboxed dev container and wait for its exit code and "
+      "output. For servers use process_start.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"command",
-         command_property("Shell command line, e.g. 'npm test' or 'make -j2 && ./run'.")},
+        {"command", command_property("Shell command, e.g. 'npm test'.")},
         {"cwd", cwd_property()},
         {"env", env_property()},
         {"stdin",
          {{"type", "string"},
           {"maxLength", 10 * 1024 * 1024},
-          {"description", "Text fed to the command's standard input (then closed)."}}},
+          {"description", "Text for the command's stdin."}}},
         {"timeout_ms",
          {{"type", "integer"},
           {"minimum", 1},
           {"maximum", 3'600'000},
-          {"description", "Kill the command after this many milliseconds (default 120000)."}}},
+          {"default", kDefaultTimeoutMs},
+          {"description", "Timeout (ms)."}}},
         {"max_output_bytes", output_budget_property()}}},
       {"required", {"command"}},
       {"additionalProperties", false},

@@ -183,20 +183,14 @@ void register_apply_patch_tool(ToolRegistry& registry, WorkspaceProvider& provid
   tool.name = "fs_apply_patch";
   tool.title = "Apply patch";
   tool.description =
-      "Applies a multi-file patch: a unified diff (git diff) or a '*** Begin Patch' envelope "
-      "(*** Add File / *** Update File / *** Move to / *** Delete File, '@@ line' anchors). "
-      "Context and '-' lines must match exactly; diff line numbers are hints; a block found "
-      "twice is refused. All or nothing: if a hunk fails, nothing is written and each failure "
-      "is reported. dry_run=true only shows the diff.";
+      "Apply a multi-file patch (unified diff or '*** Begin Patch' blocks), all or nothing; "
+      "context must match exactly.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
         {"patch", {{"type", "string"}, {"description", "The patch text."}}},
-        {"dry_run",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Return the diff without writing."}}}}},
+        {"dry_run", {{"type", "boolean"}, {"description", "Only show the diff."}}}}},
       {"required", {"patch"}},
       {"additionalProperties", false},
   };

@@ -25,11 +25,9 @@ Result<Target> resolve(WorkspaceProvider& provider, const nlohmann::json& argume
 }
 
 nlohmann::json path_property(std::string description) {
-  return {{"type", "string"},
-          {"description", std::move(description) +
-                              " Names are shown escaped in results (\\xHH for a control "
-                              "character or a byte that is not UTF-8, \\\\ for a backslash) and "
-                              "are accepted here as shown."}};
+  // How names are escaped in results, and accepted as shown, is said once, in the server's
+  // instructions, rather than in every path argument.
+  return {{"type", "string"}, {"description", std::move(description)}};
 }
 
 ToolResult error_result(const Error& error) {

@@ -292,27 +292,15 @@ void register_edit_tool(ToolRegistry& registry, WorkspaceProvider& provider) {
   edit.name = "fs_edit";
   edit.title = "Edit file";
   edit.description =
-      "Changes parts of a UTF-8 text file by exact search and replace, and returns a unified "
-      "diff. Each edit's old_text must match the current text exactly (whitespace and "
-      "indentation included) and exactly once, unless replace_all=true; include a few "
-      "surrounding lines to make it unique. Edits apply in order, each to the result of the ones "
-      "before. All or nothing: if any edit finds no match or several, the file is left untouched "
-      "and the error names the edit (edits[i], 0-based) with the matching lines or the closest "
-      "line. "
-      "The write is atomic and keeps the file's permissions. dry_run=true shows the diff without "
-      "writing. A file with CRLF line ends may be matched with LF in old_text.";
+      "Replace exact text in a file; each old_text must match once (or use replace_all). All or "
+      "nothing.";
   nlohmann::json edit_item = {
       {"type", "object"},
       {"properties",
        {{"old_text",
-         {{"type", "string"},
-          {"minLength", 1},
-          {"description", "Exact text to find (copy it from fs_read output)."}}},
-        {"new_text", {{"type", "string"}, {"description", "Replacement text (may be empty)."}}},
-        {"replace_all",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Replace every occurrence instead of requiring exactly one."}}}}},
+         {{"type", "string"}, {"minLength", 1}, {"description", "Exact text to find."}}},
+        {"new_text", {{"type", "string"}, {"description", "Replacement text."}}},
+        {"replace_all", {{"type", "boolean"}, {"description", "Replace every occurrence."}}}}},
       {"required", {"old_text", "new_text"}},
       {"additionalProperties", false},
   };
@@ -320,16 +308,13 @@ void register_edit_tool(ToolRegistry& registry, WorkspaceProvider& provider) {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"path", path_property("File path relative to the workspace root.")},
+        {"path", path_property("File path.")},
         {"edits",
          {{"type", "array"},
           {"minItems", 1},
           {"items", edit_item},
-          {"description", "Replacements to apply in order."}}},
-        {"dry_run",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Return the diff without writing anything."}}}}},
+          {"description", "Applied in order."}}},
+        {"dry_run", {{"type", "boolean"}, {"description", "Only show the diff."}}}}},
       {"required", {"path", "edits"}},
       {"additionalProperties", false},
   };

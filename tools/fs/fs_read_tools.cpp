@@ -214,40 +214,26 @@ void register_read_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   read.name = "fs_read";
   read.title = "Read file";
   read.description =
-      "Reads a UTF-8 text file in the project workspace and returns its lines verbatim. `offset` "
-      "is the 1-based first line (a negative offset counts from the end: -20 = the last 20 "
-      "lines); `limit` is the number of lines (default and maximum 2000). At most 256 KiB are "
-      "returned per call: when more remains the result says truncated=true with next_offset to "
-      "continue from, and total_lines (omitted for files too large to count). PNG, JPEG, GIF and "
-      "WebP files come back as image content. "
-      "Other binary files, directories (use fs_list) and special files are refused. "
-      "`paths` reads several files at once (same offset/limit each, 256 KiB in all); "
-      "`line_numbers` prefixes each line with its number.";
+      "Read a text file (or image); offset/limit select lines, `paths` reads several.";
   read.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"path", path_property("File path relative to the workspace root (an absolute path "
-                               "inside the workspace is accepted).")},
+        {"path", path_property("File path.")},
         {"paths",
          {{"type", "array"},
           {"items", {{"type", "string"}}},
           {"minItems", 1},
           {"maxItems", kMaxFilesPerRead},
-          {"description", "Several files to read instead of `path`."}}},
-        {"line_numbers",
-         {{"type", "boolean"},
-          {"description", "Prefix each line with its number and a tab (default false)."}}},
+          {"description", "Several files."}}},
+        {"line_numbers", {{"type", "boolean"}, {"description", "Number the lines."}}},
         {"offset",
-         {{"type", "integer"},
-          {"description",
-           "First line to return, 1-based (0 is taken as 1). Negative: count from the end, "
-           "e.g. -50 for the last 50 lines. Default 1."}}},
+         {{"type", "integer"}, {"description", "First line (1-based; negative: from the end)."}}},
         {"limit",
          {{"type", "integer"},
           {"minimum", 1},
           {"maximum", ReadWindow::kMaxLines},
-          {"description", "Number of lines to return (default and maximum 2000)."}}}}},
+          {"description", "Number of lines."}}}}},
       {"additionalProperties", false},
   };
   read.output_schema = read_output_schema();
@@ -260,17 +246,11 @@ void register_read_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   Tool stat;
   stat.name = "fs_stat";
   stat.title = "File status";
-  stat.description =
-      "Describes one path in the project workspace without following a final symlink (lstat): "
-      "type (file, directory, symlink, other), size in bytes, permission mode as an octal "
-      "string, modification time (ISO-8601 UTC), and for a symlink its target text and whether "
-      "that target is inside the workspace, outside it, or missing. Omit path for the workspace "
-      "root. A missing path is an error; use fs_list to see what exists.";
+  stat.description = "Type, size, mode, time and symlink target of a path.";
   stat.input_schema = {
       {"type", "object"},
       {"properties",
-       {{"project", project_property()},
-        {"path", path_property("Path relative to the workspace root; default the root.")}}},
+       {{"project", project_property()}, {"path", path_property("Path (default the root).")}}},
       {"additionalProperties", false},
   };
   stat.output_schema = {

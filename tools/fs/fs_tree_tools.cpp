@@ -189,29 +189,19 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   Tool list;
   list.name = "fs_list";
   list.title = "List directory";
-  list.description =
-      "Lists a directory of the project workspace (default: the root), sorted by name, "
-      "descending into subdirectories up to `depth` levels (default 1 = only the directory "
-      "itself, maximum 10). Each entry has its workspace-relative path, type (file, directory, "
-      "symlink, other), size in bytes (not for directories) and, for a symlink, its target. "
-      "Symlinks are listed, never followed. Names starting with '.' are skipped unless "
-      "include_hidden=true. At most 1000 entries are returned (truncated=true beyond that: list "
-      "a subdirectory or lower the depth). To find files by pattern use fs_glob.";
+  list.description = "List a directory to `depth` levels. To find files by pattern use fs_glob.";
   list.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"path", path_property("Directory relative to the workspace root; default the root.")},
+        {"path", path_property("Directory (default the root).")},
         {"depth",
          {{"type", "integer"},
           {"minimum", 1},
           {"maximum", ListOptions::kMaxDepth},
           {"default", kDefaultDepth},
-          {"description", "Levels to list: 1 = direct entries only (default), up to 10."}}},
-        {"include_hidden",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Include names starting with '.' (default false)."}}}}},
+          {"description", "Levels to descend."}}},
+        {"include_hidden", {{"type", "boolean"}, {"description", "Include dot-files."}}}}},
       {"additionalProperties", false},
   };
   list.output_schema = {
@@ -240,22 +230,16 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
 
   Tool remove;
   remove.name = "fs_delete";
-  remove.title = "Delete file or directory";
+  remove.title = "Delete path";
   remove.description =
-      "Deletes a file, symlink or directory in the project workspace. A directory needs "
-      "recursive=true and is then removed with everything in it; when the client supports "
-      "elicitation the user is asked to confirm instead. A symlink is removed itself; "
-      "what it points to is never touched, and deletion never follows symlinks inside a "
-      "directory tree. The workspace root cannot be deleted. There is no undo.";
+      "Delete a file, symlink or directory (a directory needs recursive). No undo.";
   remove.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"path", path_property("Path relative to the workspace root.")},
+        {"path", path_property("Path to delete.")},
         {"recursive",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Required to delete a directory and its contents."}}}}},
+         {{"type", "boolean"}, {"description", "Delete a directory with its contents."}}}}},
       {"required", {"path"}},
       {"additionalProperties", false},
   };
@@ -276,25 +260,15 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   Tool move;
   move.name = "fs_move";
   move.title = "Move or rename";
-  move.description =
-      "Moves or renames a file, directory or symlink within the project workspace (a symlink is "
-      "moved as a link). `to` is the full new path, not a directory to move into. Fails if `to` "
-      "exists unless overwrite=true (a non-empty directory is never replaced). Missing parent "
-      "directories of `to` are an error unless create_dirs=true.";
+  move.description = "Move or rename a file, directory or symlink; `to` is the full new path.";
   move.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"from", path_property("Existing path relative to the workspace root.")},
-        {"to", path_property("New path relative to the workspace root, including the name.")},
-        {"overwrite",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Replace an existing file (or empty directory) at `to`."}}},
-        {"create_dirs",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Create missing parent directories of `to` (default false)."}}}}},
+        {"from", path_property("Existing path.")},
+        {"to", path_property("New path.")},
+        {"overwrite", {{"type", "boolean"}, {"description", "Replace what is at `to`."}}},
+        {"create_dirs", {{"type", "boolean"}, {"description", "Create parent directories."}}}}},
       {"required", {"from", "to"}},
       {"additionalProperties", false},
   };

@@ -116,31 +116,20 @@ void register_write_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   Tool write;
   write.name = "fs_write";
   write.title = "Write file";
-  write.description =
-      "Writes a whole file in the project workspace, atomically: the content goes to a temporary "
-      "file in the same directory that is flushed to disk and renamed over the target, so readers "
-      "see the old file or the new one, never a mix. mode \"overwrite\" (default) creates or "
-      "replaces; \"create\" fails if the path exists; \"append\" adds to the end (creating the "
-      "file if missing). An existing file keeps its permission bits. Symlinks are refused, never "
-      "written through. Missing parent directories are created. To change part of a file prefer "
-      "fs_edit.";
+  write.description = "Write a whole file atomically. To change part of a file use fs_edit.";
   write.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"path", path_property("File path relative to the workspace root.")},
-        {"content", {{"type", "string"}, {"description", "The complete text to write (UTF-8)."}}},
+        {"path", path_property("File path.")},
+        {"content", {{"type", "string"}, {"description", "File content."}}},
         {"mode",
          {{"type", "string"},
           {"enum", {"overwrite", "create", "append"}},
           {"default", "overwrite"},
-          {"description",
-           "overwrite: create or replace (default); create: fail if it exists; append: add "
-           "to the end."}}},
+          {"description", "overwrite, create or append."}}},
         {"create_dirs",
-         {{"type", "boolean"},
-          {"default", true},
-          {"description", "Create missing parent directories (default true)."}}}}},
+         {{"type", "boolean"}, {"default", true}, {"description", "Create parent directories."}}}}},
       {"required", {"path", "content"}},
       {"additionalProperties", false},
   };

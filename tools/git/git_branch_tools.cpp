@@ -15,21 +15,16 @@ Tool git_branch_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_branch";
   tool.title = "Git branch";
-  tool.description =
-      "Manage branches. list: local and remote-tracking branches, marking the current one. "
-      "create: a new branch named `name` at `from` (default HEAD), without switching to it "
-      "(use git_checkout to switch, or git_checkout create: true to do both). delete: remove "
-      "the local branch `name` (not the current one); an unmerged branch needs force: true.";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"action",
-        {{"type", "string"},
-         {"enum", {"list", "create", "delete"}},
-         {"description", "list, create or delete."}}},
-       {"name", string_property("Branch name for create and delete (e.g. 'ticket/42').")},
-       {"from", string_property("create: start revision (default HEAD).")},
-       {"force", boolean_property("delete: also delete a branch not merged into HEAD.")}},
-      {"action"});
+  tool.description = "List, create or delete branches (create does not switch: use git_checkout).";
+  tool.input_schema = object_schema({{"project", project_property()},
+                                     {"action",
+                                      {{"type", "string"},
+                                       {"enum", {"list", "create", "delete"}},
+                                       {"description", "list, create or delete."}}},
+                                     {"name", string_property("Branch name, e.g. 'ticket/42'.")},
+                                     {"from", string_property("Start revision for create.")},
+                                     {"force", boolean_property("Delete even if not merged.")}},
+                                    {"action"});
   tool.output_schema = object_schema(
       {{"current", string_property("Current branch; empty when detached.")},
        {"branches",
@@ -133,17 +128,14 @@ Tool git_checkout_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_checkout";
   tool.title = "Git checkout";
   tool.description =
-      "Switch the work tree to a branch (or, with rev, to a commit as a detached HEAD). "
-      "create: true makes the branch first (at rev, default HEAD). A branch that exists only "
-      "on a remote (origin/x) is created locally tracking it. Refuses when tracked files have "
-      "uncommitted changes, so nothing is overwritten: commit or git_stash push them first, or "
-      "pass force: true to discard them (after the user agreed).";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"branch", string_property("Branch to switch to (or create with create: true).")},
-       {"rev", string_property("Commit to check out detached, or the start point for create.")},
-       {"create", boolean_property("Create `branch` first.")},
-       {"force", boolean_property("Discard uncommitted changes to tracked files.")}});
+      "Switch to a branch (or make it with create), or to commit rev. Refuses over uncommitted "
+      "changes unless force.";
+  tool.input_schema =
+      object_schema({{"project", project_property()},
+                     {"branch", string_property("Branch to switch to.")},
+                     {"rev", string_property("Commit to check out, or where create starts.")},
+                     {"create", boolean_property("Create `branch` first.")},
+                     {"force", boolean_property("Discard uncommitted changes.")}});
   tool.output_schema =
       object_schema({{"branch", string_property("Branch now checked out; empty when detached.")},
                      {"head", string_property("Commit id of HEAD; empty on an unborn branch.")}},

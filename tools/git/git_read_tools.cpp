@@ -62,10 +62,7 @@ Tool git_status_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_status";
   tool.title = "Git status";
   tool.description =
-      "Show the project's repository state: current branch (and upstream ahead/behind counts), "
-      "staged changes, unstaged changes, untracked files and conflicted paths. Call it before "
-      "git_add/git_commit to see what will be committed. If the project is not a repository, "
-      "call git_init.";
+      "Branch, upstream ahead/behind, staged, unstaged, untracked and conflicted files.";
   tool.input_schema = object_schema({{"project", project_property()}});
   tool.output_schema = object_schema(
       {{"branch", string_property("Current branch; empty when HEAD is detached.")},
@@ -331,28 +328,23 @@ Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_diff";
   tool.title = "Git diff";
   tool.description =
-      "Show changes as a unified diff. Default: unstaged changes in the work tree; new "
-      "(untracked) files are listed, their content shown with untracked_content: true. staged: "
-      "true shows what git_commit would commit. from (and optionally to) compare revisions: "
-      "from alone compares that revision with the work tree. stat: true returns only per-file "
-      "line counts. The patch is cut at max_output_bytes (default 32 KiB) with a note; narrow "
-      "it with paths.";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"staged", boolean_property("Compare HEAD with the index (staged changes).")},
-       {"from", string_property("Base revision (commit id, branch, tag, HEAD~1).")},
-       {"to", string_property("Target revision; requires from. Omit to compare with the work "
-                              "tree.")},
-       {"paths", string_array_property("Limit to these files or directories.")},
-       {"stat", boolean_property("Only per-file line counts, no patch.")},
-       {"untracked_content",
-        boolean_property("Also show the content of untracked files (default: listed only).")},
-       {"context",
-        {{"type", "integer"},
-         {"minimum", 0},
-         {"maximum", 1000},
-         {"description", "Context lines around each change (default 3)."}}},
-       {"max_output_bytes", output_budget_property()}});
+      "Unified diff of unstaged changes, staged ones, or revisions from/to. Untracked files are "
+      "listed, their content with untracked_content.";
+  tool.input_schema =
+      object_schema({{"project", project_property()},
+                     {"staged", boolean_property("Show staged changes.")},
+                     {"from", string_property("Base revision.")},
+                     {"to", string_property("Target revision (default the work tree).")},
+                     {"paths", string_array_property("Only these paths.")},
+                     {"stat", boolean_property("Only per-file line counts.")},
+                     {"untracked_content", boolean_property("Include untracked files' content.")},
+                     {"context",
+                      {{"type", "integer"},
+                       {"minimum", 0},
+                       {"maximum", 1000},
+                       {"default", 3},
+                       {"description", "Context lines."}}},
+                     {"max_output_bytes", output_budget_property()}});
   tool.output_schema = diff_output_schema();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};
   tool.handler = [services](const json& arguments, ToolContext&) {
@@ -484,18 +476,17 @@ Tool git_log_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_log";
   tool.title = "Git log";
   tool.description =
-      "List commits, newest first, from HEAD (or `from`): id, author, date and summary. "
-      "path limits to commits that changed that file or directory. Default 20 commits, at most "
-      "500. Use git_show for one commit's full message and patch.";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"max_count",
-        {{"type", "integer"},
-         {"minimum", 1},
-         {"maximum", 500},
-         {"description", "How many commits (default 20)."}}},
-       {"path", string_property("Only commits that changed this path.")},
-       {"from", string_property("Start revision instead of HEAD (branch, tag, commit).")}});
+      "Commits, newest first, from HEAD or `from`, optionally only those touching `path`.";
+  tool.input_schema =
+      object_schema({{"project", project_property()},
+                     {"max_count",
+                      {{"type", "integer"},
+                       {"minimum", 1},
+                       {"maximum", 500},
+                       {"default", 20},
+                       {"description", "How many commits."}}},
+                     {"path", string_property("Only commits that changed this path.")},
+                     {"from", string_property("Start revision instead of HEAD.")}});
   tool.output_schema = object_schema(
       {{"commits", {{"type", "array"}, {"items", commit_schema()}, {"description", "Commits."}}},
        {"more", boolean_property("True when older commits were left out (raise max_count).")}},
@@ -557,13 +548,11 @@ Tool git_show_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_show";
   tool.title = "Git show";
-  tool.description =
-      "Show one commit: id, author, date, full message, and its patch against its first parent "
-      "(cut at max_output_bytes, default 32 KiB). rev may be a commit id, branch, tag or HEAD~N.";
+  tool.description = "One commit: id, author, date, message and its patch.";
   tool.input_schema = object_schema(
       {{"project", project_property()},
-       {"rev", {{"type", "string"}, {"minLength", 1}, {"description", "The revision to show."}}},
-       {"stat", boolean_property("Only per-file line counts, no patch.")},
+       {"rev", {{"type", "string"}, {"minLength", 1}, {"description", "Revision, e.g. HEAD~1."}}},
+       {"stat", boolean_property("Only per-file line counts.")},
        {"max_output_bytes", output_budget_property()}},
       {"rev"});
   json output = diff_output_schema();

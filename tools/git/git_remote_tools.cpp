@@ -16,7 +16,7 @@ using nlohmann::json;
 json remote_property() {
   return {{"type", "string"},
           {"minLength", 1},
-          {"description", "Remote name (default: the branch's upstream remote, else 'origin')."}};
+          {"description", "Remote (default the upstream's, else origin)."}};
 }
 
 Result<git::RemotePtr> lookup_remote(git_repository* repo, const std::string& name) {
@@ -69,21 +69,16 @@ Tool git_remote_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_remote";
   tool.title = "Git remote";
-  tool.description =
-      "Manage remotes. list: names and URLs (credentials in URLs are hidden). add: a remote "
-      "`name` at `url` (" +
-      services->policy.describe() +
-      " only; no credentials in the URL). remove: delete remote `name` and its remote-tracking "
-      "branches. For HTTPS authentication store a token for the host with git_settings.";
-  tool.input_schema =
-      object_schema({{"project", project_property()},
-                     {"action",
-                      {{"type", "string"},
-                       {"enum", {"list", "add", "remove"}},
-                       {"description", "list, add or remove."}}},
-                     {"name", string_property("Remote name for add and remove (e.g. 'origin').")},
-                     {"url", string_property("Remote URL for add.")}},
-                    {"action"});
+  tool.description = "List, add or remove remotes (" + services->policy.describe() +
+                     " URLs; credentials go in git_settings).";
+  tool.input_schema = object_schema({{"project", project_property()},
+                                     {"action",
+                                      {{"type", "string"},
+                                       {"enum", {"list", "add", "remove"}},
+                                       {"description", "list, add or remove."}}},
+                                     {"name", string_property("Remote name, e.g. 'origin'.")},
+                                     {"url", string_property("Remote URL, without credentials.")}},
+                                    {"action"});
   tool.output_schema = object_schema(
       {{"remotes",
         {{"type", "array"},
@@ -170,10 +165,7 @@ Tool git_fetch_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_fetch";
   tool.title = "Git fetch";
   tool.description =
-      "Download new commits and branches from a remote into remote-tracking branches "
-      "(origin/main, ...) without changing local branches or files. Reports progress. Then "
-      "compare with git_status (ahead/behind) or git_log from: 'origin/main', and integrate "
-      "with git_pull.";
+      "Download a remote's new commits into remote-tracking branches without touching local ones.";
   tool.input_schema =
       object_schema({{"project", project_property()}, {"remote", remote_property()}});
   tool.output_schema = object_schema(
@@ -205,14 +197,12 @@ Tool git_pull_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_pull";
   tool.title = "Git pull";
   tool.description =
-      "Fetch the current branch's counterpart from a remote and fast-forward the branch to it. "
-      "Only fast-forwards: when local and remote history have diverged it refuses and changes "
-      "nothing (then inspect with git_log and decide: push, reset, or merge by hand). Local "
-      "changes that the update would overwrite also make it refuse; commit or stash them first.";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"remote", remote_property()},
-       {"branch", string_property("Remote branch to pull (default: the current branch's name).")}});
+      "Fast-forward the current branch from its remote; refuses if histories diverged or local "
+      "changes would be lost.";
+  tool.input_schema =
+      object_schema({{"project", project_property()},
+                     {"remote", remote_property()},
+                     {"branch", string_property("Remote branch (default the current's name).")}});
   tool.output_schema = object_schema({{"result",
                                        {{"type", "string"},
                                         {"enum", {"up_to_date", "fast_forward"}},
@@ -298,16 +288,13 @@ Tool git_push_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_push";
   tool.title = "Git push";
   tool.description =
-      "Upload a local branch (default: the current one) to a remote branch of the same name. "
-      "Never forces: a rejected push (the remote has commits you do not) is reported; then "
-      "git_pull and push again. set_upstream: true makes the branch track the remote one "
-      "(for git_status ahead/behind and git_pull). HTTPS remotes use the token from "
-      "git_settings.";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"remote", remote_property()},
-       {"branch", string_property("Local branch to push (default: the current branch).")},
-       {"set_upstream", boolean_property("Track the pushed branch as upstream.")}});
+      "Push a branch (default the current) to a remote; never forces. HTTPS uses git_settings' "
+      "token.";
+  tool.input_schema =
+      object_schema({{"project", project_property()},
+                     {"remote", remote_property()},
+                     {"branch", string_property("Local branch to push.")},
+                     {"set_upstream", boolean_property("Track the pushed branch as upstream.")}});
   tool.output_schema = object_schema({{"remote", string_property("The remote pushed to.")},
                                       {"branch", string_property("The branch pushed.")},
                                       {"head", string_property("The commit pushed.")}},
@@ -389,29 +376,22 @@ Tool git_settings_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_settings";
   tool.title = "Git settings";
   tool.description =
-      "Show or change the project's git settings: the commit author (used by git_commit when "
-      "it is given no author) and the HTTPS username/token used for fetch, pull, push and "
-      "clone. A token is bound to https_host (give both together): it is sent only to that host "
-      "and only over https; changing https_host clears the token. Pass only the fields to "
-      "change; \"\" clears one. The token is stored but never shown: results only say whether "
-      "one is set.";
+      "Show or set the commit author and an HTTPS username/token for one host (never shown back); "
+      "\"\" clears.";
   tool.input_schema = object_schema(
       {{"project", project_property()},
        {"author_name", {{"type", "string"}, {"maxLength", 200}, {"description", "Author name."}}},
        {"author_email", {{"type", "string"}, {"maxLength", 200}, {"description", "Author email."}}},
        {"https_username",
-        {{"type", "string"},
-         {"maxLength", 200},
-         {"description", "HTTPS username (default 'x-access-token', which GitHub accepts)."}}},
+        {{"type", "string"}, {"maxLength", 200}, {"description", "HTTPS username."}}},
        {"https_token",
         {{"type", "string"},
          {"maxLength", 4096},
-         {"description", "HTTPS token or password for remotes on https_host."}}},
+         {"description", "HTTPS token or password for https_host."}}},
        {"https_host",
         {{"type", "string"},
          {"maxLength", 300},
-         {"description",
-          "The host the token is for, e.g. 'github.com' or 'https://git.example.com:8443'."}}}});
+         {"description", "Host the token is for, e.g. 'github.com'."}}}});
   tool.output_schema = object_schema(
       {{"author_name", string_property("Author name used for commits.")},
        {"author_email", string_property("Author email used for commits.")},

@@ -41,16 +41,14 @@ Tool git_init_tool(const std::shared_ptr<GitToolServices>& services) {
   Tool tool;
   tool.name = "git_init";
   tool.title = "Git init";
-  tool.description =
-      "Create an empty git repository in the project's workspace (existing files are left as "
-      "they are, untracked). Fails if the project already is a repository.";
-  tool.input_schema =
-      object_schema({{"project", project_property()},
-                     {"initial_branch",
-                      {{"type", "string"},
-                       {"minLength", 1},
-                       {"maxLength", 200},
-                       {"description", "Name of the first branch (default 'main')."}}}});
+  tool.description = "Create an empty git repository in the workspace (files are left untracked).";
+  tool.input_schema = object_schema({{"project", project_property()},
+                                     {"initial_branch",
+                                      {{"type", "string"},
+                                       {"minLength", 1},
+                                       {"maxLength", 200},
+                                       {"default", "main"},
+                                       {"description", "Name of the first branch."}}}});
   tool.output_schema =
       object_schema({{"branch", string_property("The initial branch.")}}, {"branch"});
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false};
@@ -73,14 +71,12 @@ Tool git_add_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_add";
   tool.title = "Git add";
   tool.description =
-      "Stage changes for the next commit: the given files or directories (new, modified and "
-      "deleted), or everything with all: true. Ignored files (.gitignore) are skipped. Check "
-      "the result with git_status or git_diff staged: true.";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"paths", string_array_property("Files or directories to stage, relative to the project "
-                                       "root.")},
-       {"all", boolean_property("Stage every change in the work tree.")}});
+      "Stage paths (new, modified, deleted) or everything with all: true; ignored files are "
+      "skipped.";
+  tool.input_schema =
+      object_schema({{"project", project_property()},
+                     {"paths", string_array_property("Files or directories to stage.")},
+                     {"all", boolean_property("Stage every change.")}});
   tool.output_schema = object_schema(
       {{"staged", string_array_property("Every path now staged relative to HEAD.")}}, {"staged"});
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = true};
@@ -116,19 +112,16 @@ Tool git_commit_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_commit";
   tool.title = "Git commit";
   tool.description =
-      "Commit the staged changes (stage them first with git_add) on the current branch. The "
-      "author comes from `author`, else the project's git settings (git_settings), else a "
-      "built-in default, so it never fails for lack of git configuration. Fails when nothing "
-      "is staged unless allow_empty is true.";
+      "Commit the staged changes on the current branch (author from `author` or git_settings).";
   tool.input_schema =
       object_schema({{"project", project_property()},
                      {"message",
                       {{"type", "string"},
                        {"minLength", 1},
                        {"maxLength", 100000},
-                       {"description", "Commit message: a summary line, then details."}}},
-                     {"author", string_property("Author as 'Name <email>' for this commit only.")},
-                     {"allow_empty", boolean_property("Commit even when nothing changed.")}},
+                       {"description", "Commit message."}}},
+                     {"author", string_property("Author, 'Name <email>'.")},
+                     {"allow_empty", boolean_property("Commit even with nothing staged.")}},
                     {"message"});
   tool.output_schema = object_schema(
       {{"id", string_property("The new commit's id.")},
@@ -191,19 +184,17 @@ Tool git_reset_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_reset";
   tool.title = "Git reset";
   tool.description =
-      "Move the current branch to `rev` (default HEAD). soft: keep index and work tree "
-      "(changes stay staged). mixed: also reset the index (changes become unstaged). hard: "
-      "also overwrite the work tree, discarding uncommitted changes — needs confirm: true after "
-      "the user agreed. To unstage files without moving the branch use mode mixed, rev HEAD.";
+      "Move the current branch to rev: soft keeps changes staged, mixed unstages, hard discards "
+      "them (confirmed).";
   tool.input_schema = object_schema(
       {{"project", project_property()},
        {"mode",
         {{"type", "string"},
          {"enum", {"soft", "mixed", "hard"}},
-         {"description", "soft, mixed (default) or hard."}}},
-       {"rev", string_property("Revision to move to (default HEAD).")},
-       {"confirm", boolean_property("For mode hard when the client cannot ask its user: true to "
-                                    "confirm.")}});
+         {"default", "mixed"},
+         {"description", "soft, mixed or hard."}}},
+       {"rev", string_property("Revision to move to.")},
+       {"confirm", boolean_property("Confirms a hard reset if the client cannot ask.")}});
   tool.output_schema = object_schema({{"head", string_property("The commit HEAD now points at.")},
                                       {"mode", string_property("The mode applied.")}},
                                      {"head", "mode"});
@@ -256,18 +247,16 @@ Tool git_stash_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_stash";
   tool.title = "Git stash";
   tool.description =
-      "Set uncommitted changes aside and restore them later. push: save staged and unstaged "
-      "changes (untracked files too with include_untracked) and clean the work tree. pop: "
-      "re-apply the newest stash and drop it (fails on conflicts, keeping the stash). list: "
-      "show stashes, newest first.";
+      "push: set uncommitted changes aside and clean the work tree; pop: re-apply the newest; "
+      "list.";
   tool.input_schema =
       object_schema({{"project", project_property()},
                      {"action",
                       {{"type", "string"},
                        {"enum", {"push", "pop", "list"}},
                        {"description", "push, pop or list."}}},
-                     {"message", string_property("Description for push.")},
-                     {"include_untracked", boolean_property("push: also stash untracked files.")}},
+                     {"message", string_property("Message for push.")},
+                     {"include_untracked", boolean_property("push: include untracked files.")}},
                     {"action"});
   tool.output_schema = object_schema(
       {{"action", string_property("The action done.")},

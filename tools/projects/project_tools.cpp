@@ -13,18 +13,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNameRule =
-    "1-63 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit "
-    "(e.g. 'todo-app')";
-
 json string_property(const std::string& description) {
   return {{"type", "string"}, {"description", description}};
 }
 
 json project_reference_property() {
-  return {{"type", "string"},
-          {"minLength", 1},
-          {"description", "Project id or name, as shown by project_list."}};
+  return {{"type", "string"}, {"minLength", 1}, {"description", "Project id or name."}};
 }
 
 json project_schema() {
@@ -83,15 +77,8 @@ Tool project_create_tool(ProjectService& projects, git::GitSettingsSource* git_s
   tool.name = "project_create";
   tool.builtin_agent = false;
   tool.title = "Create project";
-  tool.description =
-      "Create a new project: a named, empty workspace directory managed by benchtop, in which the "
-      "file, shell and git tools then work (pass the name as their `project` argument). Names: " +
-      std::string(kNameRule) + ". With git_url the workspace is cloned from that repository (" +
-      policy.describe() +
-      " URLs; progress is reported), optionally checking out git_branch and starting a "
-      "working branch `branch` (e.g. 'ticket/123'); if the clone fails or is cancelled no project "
-      "is left behind. Fails if the name is taken; call project_list to see existing projects "
-      "and reuse one.";
+  tool.description = "Create a project: an empty workspace, or a clone of git_url (" +
+                     policy.describe() + " URLs), optionally on a new `branch`.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -100,40 +87,32 @@ Tool project_create_tool(ProjectService& projects, git::GitSettingsSource* git_s
           {"pattern", std::string(ProjectService::kNamePattern)},
           {"minLength", 1},
           {"maxLength", 63},
-          {"description", "Unique project name: " + std::string(kNameRule) + "."}}},
+          {"description", "Unique name, e.g. 'todo-app'."}}},
         {"description",
-         {{"type", "string"},
-          {"maxLength", 2000},
-          {"description", "Optional note on what the project is for."}}},
+         {{"type", "string"}, {"maxLength", 2000}, {"description", "What the project is for."}}},
         {"git_url",
          {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 4096},
-          {"description",
-           "Repository to clone into the new workspace, without credentials in it (use "
-           "https_token)."}}},
+          {"description", "Repository to clone, without credentials."}}},
         {"git_branch",
          {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 250},
-          {"description", "Branch of git_url to check out (default: the remote's default)."}}},
+          {"description", "Branch of git_url to check out."}}},
         {"branch",
          {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 250},
-          {"description",
-           "New working branch to create and switch to after the clone, e.g. 'ticket/123'."}}},
+          {"description", "New working branch to start, e.g. 'ticket/123'."}}},
         {"https_username",
          {{"type", "string"},
           {"maxLength", 200},
-          {"description", "Username for an HTTPS git_url (default 'x-access-token')."}}},
+          {"description", "Username for an HTTPS git_url."}}},
         {"https_token",
          {{"type", "string"},
           {"maxLength", 4096},
-          {"description",
-           "Token for an HTTPS git_url; stored in the project's git settings, bound to "
-           "git_url's host (sent only there, only over https) for later fetch/pull/push, and "
-           "never shown."}}}}},
+          {"description", "Token for git_url's host, never shown."}}}}},
       {"required", {"name"}},
       {"additionalProperties", false},
   };
@@ -232,10 +211,7 @@ Tool project_list_tool(ProjectService& projects) {
   tool.name = "project_list";
   tool.builtin_agent = false;
   tool.title = "List projects";
-  tool.description =
-      "List every project with its id, name, kind, workspace path and description, and which one "
-      "is the default (used when a tool call omits `project`). Call this to find the project to "
-      "pass to other tools.";
+  tool.description = "Every project (id, name, kind, path) and which is the default.";
   tool.input_schema = {
       {"type", "object"}, {"properties", json::object()}, {"additionalProperties", false}};
   tool.output_schema = {
@@ -280,9 +256,7 @@ Tool project_get_tool(ProjectService& projects) {
   tool.name = "project_get";
   tool.builtin_agent = false;
   tool.title = "Get project";
-  tool.description =
-      "Show one project (by id or name): its id, kind, workspace path, description and "
-      "timestamps. If it is not found, call project_list to see the projects that exist.";
+  tool.description = "One project's details.";
   tool.input_schema = {{"type", "object"},
                        {"properties", {{"project", project_reference_property()}}},
                        {"required", {"project"}},
@@ -308,20 +282,13 @@ Tool project_delete_tool(ProjectService& projects) {
   tool.builtin_agent = false;
   tool.title = "Delete project";
   tool.description =
-      "Delete a project. For a managed project this permanently deletes its workspace and every "
-      "file in it; for an external project (a registered directory) it only unregisters it and "
-      "leaves the directory untouched. When the client supports elicitation the user is asked to "
-      "confirm; otherwise `confirm` must repeat the project's exact name (not its id). Cannot be "
-      "undone.";
+      "Delete a project (a managed one with its files; an external one is unregistered). Asks the "
+      "user, or needs `confirm` = its name.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_reference_property()},
-        {"confirm",
-         {{"type", "string"},
-          {"description",
-           "The project's exact name, repeated to confirm the deletion (see project_get). "
-           "Needed when the client cannot ask its user (no elicitation support)."}}}}},
+        {"confirm", {{"type", "string"}, {"description", "The project's name, confirming."}}}}},
       {"required", {"project"}},
       {"additionalProperties", false},
   };

@@ -19,37 +19,23 @@ constexpr int kDefaultMaxResults = 1000;
 constexpr int kLargestMaxResults = 10000;
 
 nlohmann::json input_schema() {
-  return {
-      {"type", "object"},
-      {"additionalProperties", false},
-      {"required", {"pattern"}},
-      {"properties",
-       {{"project", project_property()},
-        {"pattern",
-         {{"type", "string"},
-          {"minLength", 1},
-          {"description",
-           "Glob pattern. '*' and '?' stay within one path component, '**' spans directories, "
-           "'[a-z]' is a character class, '{a,b}' lists alternatives. A pattern without '/' "
-           "matches names at any depth ('*.py' finds every Python file); a pattern with '/' "
-           "matches the whole path relative to `path` ('src/**/*.{h,cpp}'); prefix '/' to "
-           "match only at the top of `path` ('/*.md')."}}},
-        {"path",
-         {{"type", "string"},
-          {"description",
-           "Directory to search, relative to the workspace root. Default: the root."}}},
-        {"include_hidden",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description",
-           "Also match entries whose name starts with '.' (implied when the pattern itself names "
-           "one, e.g. '.github/**'). '.git' is never searched."}}},
-        {"max_results",
-         {{"type", "integer"},
-          {"minimum", 1},
-          {"maximum", kLargestMaxResults},
-          {"default", kDefaultMaxResults},
-          {"description", "Most paths to return; the note says how many more matched."}}}}}};
+  return {{"type", "object"},
+          {"additionalProperties", false},
+          {"required", {"pattern"}},
+          {"properties",
+           {{"project", project_property()},
+            {"pattern",
+             {{"type", "string"},
+              {"minLength", 1},
+              {"description", "Glob, e.g. '*.py' (any depth) or 'src/**/*.{h,cpp}'."}}},
+            {"path", {{"type", "string"}, {"description", "Where to search."}}},
+            {"include_hidden", {{"type", "boolean"}, {"description", "Include dot-files."}}},
+            {"max_results",
+             {{"type", "integer"},
+              {"minimum", 1},
+              {"maximum", kLargestMaxResults},
+              {"default", kDefaultMaxResults},
+              {"description", "Most paths."}}}}}};
 }
 
 struct GlobMatch {
@@ -150,15 +136,8 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
 Tool fs_glob_tool(WorkspaceProvider& provider) {
   Tool tool;
   tool.name = "fs_glob";
-  tool.title = "Find files by pattern";
-  tool.description =
-      "Finds files and directories in the project workspace whose paths match a glob pattern, "
-      "e.g. '*.py', 'src/**/*.{ts,tsx}', '**/test_*'. Respects .gitignore (and "
-      ".git/info/exclude), skips hidden entries unless include_hidden is set, never follows "
-      "symlinks (they are listed as entries). Returns paths relative to the workspace root, "
-      "sorted, "
-      "directories shown with a trailing '/', at most max_results (default 1000) with a note "
-      "saying how many more matched. To search file contents use fs_grep.";
+  tool.title = "Find files";
+  tool.description = "Find files by glob; respects .gitignore. To search contents use fs_grep.";
   tool.input_schema = input_schema();
   tool.output_schema = schema_of<GlobResult>();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};

@@ -23,57 +23,36 @@ constexpr int kLargestContext = 20;
 constexpr size_t kSearchThreads = 2;
 
 nlohmann::json input_schema() {
-  return {
-      {"type", "object"},
-      {"additionalProperties", false},
-      {"required", {"pattern"}},
-      {"properties",
-       {{"project", project_property()},
-        {"pattern",
-         {{"type", "string"},
-          {"minLength", 1},
-          {"description",
-           "Regular expression (PCRE2/Perl syntax, e.g. 'def \\w+\\(', 'TODO|FIXME'), matched "
-           "within single lines; ^ and $ anchor at line boundaries. Set literal: true to search "
-           "for the exact text instead."}}},
-        {"path",
-         {{"type", "string"},
-          {"description",
-           "File or directory to search, relative to the workspace root. Default: the root."}}},
-        {"glob",
-         {{"type", "string"},
-          {"description",
-           "Only search files matching this glob: without '/' it matches file names at any "
-           "depth ('*.py', '*.{c,h}'); with '/' the path relative to `path` ('src/**/*.ts')."}}},
-        {"ignore_case",
-         {{"type", "boolean"}, {"default", false}, {"description", "Case-insensitive match."}}},
-        {"literal",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description", "Treat `pattern` as plain text, not a regular expression."}}},
-        {"context",
-         {{"type", "integer"},
-          {"minimum", 0},
-          {"maximum", kLargestContext},
-          {"default", 0},
-          {"description", "Lines of context to show before and after each matching line."}}},
-        {"include_hidden",
-         {{"type", "boolean"},
-          {"default", false},
-          {"description",
-           "Also search files and directories whose name starts with '.' ('.git' never)."}}},
-        {"max_results",
-         {{"type", "integer"},
-          {"minimum", 1},
-          {"maximum", kLargestMaxResults},
-          {"default", kDefaultMaxResults},
-          {"description", "Most matching lines to return over all files."}}},
-        {"max_per_file",
-         {{"type", "integer"},
-          {"minimum", 1},
-          {"maximum", kLargestMaxResults},
-          {"description",
-           "Most matching lines to return from any one file. Default: no limit."}}}}}};
+  return {{"type", "object"},
+          {"additionalProperties", false},
+          {"required", {"pattern"}},
+          {"properties",
+           {{"project", project_property()},
+            {"pattern",
+             {{"type", "string"},
+              {"minLength", 1},
+              {"description", "PCRE2 regex (text with literal)."}}},
+            {"path", {{"type", "string"}, {"description", "Where to search."}}},
+            {"glob", {{"type", "string"}, {"description", "Only files matching this glob."}}},
+            {"ignore_case", {{"type", "boolean"}, {"description", "Ignore case."}}},
+            {"literal", {{"type", "boolean"}, {"description", "Plain text, not regex."}}},
+            {"context",
+             {{"type", "integer"},
+              {"minimum", 0},
+              {"maximum", kLargestContext},
+              {"description", "Context lines."}}},
+            {"include_hidden", {{"type", "boolean"}, {"description", "Include dot-files."}}},
+            {"max_results",
+             {{"type", "integer"},
+              {"minimum", 1},
+              {"maximum", kLargestMaxResults},
+              {"default", kDefaultMaxResults},
+              {"description", "Most lines in all."}}},
+            {"max_per_file",
+             {{"type", "integer"},
+              {"minimum", 1},
+              {"maximum", kLargestMaxResults},
+              {"description", "Most lines per file."}}}}}};
 }
 
 struct GrepMatch {
@@ -257,15 +236,9 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
 Tool fs_grep_tool(WorkspaceProvider& provider) {
   Tool tool;
   tool.name = "fs_grep";
-  tool.title = "Search file contents";
+  tool.title = "Search contents";
   tool.description =
-      "Searches the contents of the project's files for lines matching a regular expression "
-      "(PCRE2, like ripgrep) and returns each match as 'path:line: text', with optional context "
-      "lines. Respects .gitignore, skips hidden and binary files and never follows symlinks. "
-      "Narrow the search with `path` (a directory or one file) and `glob` (e.g. '*.py'). At most "
-      "max_results lines (default 200) are returned; the note says when there were more. An "
-      "invalid regular expression is reported with its offset: escape special characters or set "
-      "literal: true. To find files by name use fs_glob.";
+      "Search file contents by regex; respects .gitignore. To find files by name use fs_glob.";
   tool.input_schema = input_schema();
   tool.output_schema = schema_of<GrepResult>();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true};

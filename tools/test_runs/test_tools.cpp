@@ -76,28 +76,24 @@ Tool test_run_tool(WorkspaceProvider& workspaces, CommandRunner& runner,
   tool.runs_commands = true;
   tool.title = "Run tests";
   tool.description =
-      "Run the project's tests in its sandbox and return structured results: passed, failed, "
-      "skipped, errors, duration, and each failure's name, message, file and line, plus the "
-      "tail of the output. Without `command` the runner is detected (pytest, npm test / node "
-      "--test, go test, cargo test, ctest, make test) and the result says which was chosen; "
-      "JUnit XML is used where the runner can write it. paths limits the run to files or "
-      "directories. Each run is stored: compare runs with test_history.";
+      "Run the project's tests (runner detected, or `command`): counts, and each failure with file "
+      "and line.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"command",
-         command_property("Shell command to run instead of the detected runner.", 10000)},
+        {"command", command_property("Command instead of the detected runner.", 10000)},
         {"timeout_ms",
          {{"type", "integer"},
           {"minimum", 1000},
           {"maximum", 3600000},
-          {"description", "Kill the run after this long (default 600000)."}}},
+          {"default", 600000},
+          {"description", "Timeout (ms)."}}},
         {"paths",
          {{"type", "array"},
           {"items", {{"type", "string"}, {"minLength", 1}}},
           {"maxItems", 100},
-          {"description", "Test files or directories to run, relative to the project root."}}}}},
+          {"description", "Test files or directories to run."}}}}},
       {"additionalProperties", false}};
   tool.output_schema = {{"type", "object"},
                         {"properties", report_properties()},
@@ -141,10 +137,7 @@ Tool test_history_tool(WorkspaceProvider& workspaces, test_runs::TestRunStore& s
   Tool tool;
   tool.name = "test_history";
   tool.title = "Test history";
-  tool.description =
-      "List the project's recent test_run results, newest first (counts and failures), and "
-      "what changed between the last two runs: tests that started failing and tests that were "
-      "fixed.";
+  tool.description = "Recent test_run results, and which tests started failing or were fixed.";
   json run_properties = report_properties();
   tool.input_schema = {{"type", "object"},
                        {"properties",
@@ -153,7 +146,8 @@ Tool test_history_tool(WorkspaceProvider& workspaces, test_runs::TestRunStore& s
                           {{"type", "integer"},
                            {"minimum", 1},
                            {"maximum", 100},
-                           {"description", "How many runs (default 10)."}}}}},
+                           {"default", 10},
+                           {"description", "How many runs."}}}}},
                        {"additionalProperties", false}};
   tool.output_schema = {
       {"type", "object"},

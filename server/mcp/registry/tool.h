@@ -169,6 +169,10 @@ struct Tool {
   std::string description;
   nlohmann::json input_schema;   // a JSON Schema object with "type": "object"
   nlohmann::json output_schema;  // null when the tool returns no structured data
+  // Whether tools/list carries the output schema. A tool whose result has the same shape as
+  // another's (its description names that tool) leaves it to that one: the schema still checks
+  // every result here, and the model reads the shape once.
+  bool output_schema_listed = true;
   ToolAnnotations annotations;
   ToolExecution execution = ToolExecution::kQuick;
   // Whether the built-in agent is offered the tool. Tools that manage projects or run agents

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "server/mcp/registry/tool_listing.h"
 
 namespace benchtop {
 
@@ -171,20 +172,7 @@ nlohmann::json ToolRegistry::list_where(bool builtin_agent_only) const {
     const Tool& tool = entry->tool;
     if (builtin_agent_only && !tool.builtin_agent) continue;
     if (hidden_ && hidden_(tool)) continue;
-    nlohmann::json item = {
-        {"name", tool.name},
-        {"title", tool.title},
-        {"description", tool.description},
-        {"inputSchema", tool.input_schema},
-        {"annotations",
-         {{"title", tool.title},
-          {"readOnlyHint", tool.annotations.read_only},
-          {"destructiveHint", tool.annotations.destructive},
-          {"idempotentHint", tool.annotations.idempotent},
-          {"openWorldHint", tool.annotations.open_world}}},
-    };
-    if (!tool.output_schema.is_null()) item["outputSchema"] = tool.output_schema;
-    tools.push_back(std::move(item));
+    tools.push_back(listed_tool(tool));
   }
   return tools;
 }

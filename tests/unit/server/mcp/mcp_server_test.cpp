@@ -245,7 +245,7 @@ TEST_P(McpServerEraTest, ToolsListIsInNameOrderAndStable) {
   const json& echo = first["tools"][0];
   EXPECT_EQ(echo["inputSchema"]["required"], json{"text"});
   EXPECT_TRUE(echo.contains("outputSchema"));
-  EXPECT_EQ(echo["annotations"]["readOnlyHint"], true);
+  EXPECT_EQ(echo["annotations"].value("readOnlyHint", false), true);
   expect_decoration(first, true);
 
   json second = client().request("tools/list").response["result"];

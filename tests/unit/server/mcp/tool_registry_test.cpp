@@ -27,7 +27,7 @@ TEST(ToolRegistry, ListsToolsInNameOrder) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0]["name"], "alpha");
   EXPECT_EQ(list[1]["name"], "zeta");
-  EXPECT_EQ(list[0]["annotations"]["readOnlyHint"], true);
+  EXPECT_EQ(list[0]["annotations"].value("readOnlyHint", false), true);
 }
 
 TEST(ToolRegistry, RejectsDuplicatesAndBadNames) {

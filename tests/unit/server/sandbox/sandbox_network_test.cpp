@@ -126,7 +126,7 @@ TEST_F(SandboxOperatorLimitsTest, TheToolIsMarkedOpenWorld) {
   register_exec_tools(registry_, *manager_);
   for (const auto& tool : registry_.list()) {
     if (tool["name"] != "devcontainer_ensure") continue;
-    EXPECT_EQ(tool["annotations"]["openWorldHint"], true);
+    EXPECT_EQ(tool["annotations"].value("openWorldHint", true), true);
     return;
   }
   ADD_FAILURE() << "devcontainer_ensure not listed";
