@@ -26,7 +26,8 @@ Usage:
   benchtop stdio [options]      serve MCP over stdin/stdout (for editors and desktop clients)
   benchtop serve [options]      serve MCP over Streamable HTTP at http://HOST:PORT/mcp
   benchtop tools [options]      print the tools (as tools/list returns them) after checking
-                                every schema; exits 1 if one is invalid
+                                every schema; exits 1 if one is invalid. Writes nothing to the
+                                data directory (it works on a temporary one)
   benchtop chat --project P "PROMPT" [options]
                                 run the built-in agent once on project P, printing its answer
                                 and tool steps as they stream (the thread is kept in the store)

@@ -70,7 +70,15 @@ Status select_tools(const CliOptions& options, Services& services) {
 }  // namespace
 
 Status build_services(const CliOptions& options, Services& services) {
-  if (!options.data_dir.empty()) {
+  if (options.command == Command::kTools) {
+    // Printing the tool list has no side effects: the services it needs are built on a scratch
+    // data directory, never on the user's (which may not exist yet, or belong to a running server
+    // whose sandboxes reconciling would touch).
+    auto scratch = ScratchDirectory::create("benchtop-tools-");
+    if (!scratch) return scratch.take_error();
+    services.scratch.emplace(std::move(scratch).value());
+    services.data_dir = DataDir(services.scratch->path().string());
+  } else if (!options.data_dir.empty()) {
     services.data_dir = DataDir(options.data_dir);
   } else {
     auto location = DataDir::default_location();

@@ -6,9 +6,11 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "app/cli_options.h"
+#include "app/scratch_directory.h"
 #include "common/result.h"
 #include "server/chat/chat_service.h"
 #include "server/code/ctags.h"
@@ -29,6 +31,8 @@
 namespace benchtop {
 
 struct Services {
+  // `benchtop tools` only: the data directory it builds on, removed when it exits.
+  std::optional<ScratchDirectory> scratch;
   DataDir data_dir{""};
   std::unique_ptr<Database> database;
   Repositories repositories;                      // over `database`

@@ -294,6 +294,21 @@ TEST(StdioE2e, HelpAndVersionExitZero) {
   }
 }
 
+// `benchtop tools` prints the list and changes nothing: the data directory it is pointed at is
+// not created (it builds on a temporary one of its own).
+TEST(StdioE2e, ToolsCommandPrintsTheListAndWritesNothing) {
+  TempDir parent;
+  const std::filesystem::path data_dir = parent.path() / "never-created";
+  ServerProcess tools({"tools", "--data-dir", data_dir.string()});
+  std::string out;
+  while (auto line = tools.read_line()) out += *line + "\n";
+  EXPECT_EQ(tools.wait_for_exit(), 0) << tools.stderr_text();
+  const json list = json::parse(out, nullptr, false);
+  ASSERT_TRUE(list.is_array()) << out.substr(0, 200);
+  EXPECT_GE(list.size(), 40u);
+  EXPECT_FALSE(std::filesystem::exists(data_dir));
+}
+
 // A subscribed project file is watched: a change through a tool and one from outside the server
 // (an editor) are both reported, each as notifications/resources/updated.
 TEST(StdioE2e, ChangesOfASubscribedProjectFileAreReported) {
