@@ -18,6 +18,7 @@
 #include "server/mcp/registry/tool_registry.h"
 #include "server/mcp/startup_gate.h"
 #include "server/mcp/workers/worker_pool.h"
+#include "server/workspace/project_instructions.h"
 #include "transport/stdio_connection.h"
 
 #ifndef BENCHTOP_VERSION
@@ -102,6 +103,25 @@ int serve_stdio(const CliOptions& options, Services& services, McpServer& server
   return ok ? 0 : 1;
 }
 
+// Names the default project's notes for agents (AGENTS.md, CLAUDE.md), so a client reads them
+// before it changes anything; empty without a default project or without such files.
+std::string default_project_instructions(Services& services) {
+  if (!services.projects) return "";
+  auto project = services.projects->default_project();
+  if (!project || !project->has_value()) return "";
+  auto workspace = services.projects->workspace((*project)->id);
+  if (!workspace) return "";
+  std::string named;
+  for (const std::string& file : instruction_files_present(**workspace)) {
+    if (!named.empty()) named += " and ";
+    named += "benchtop://" + (*project)->name + "/" + file;
+  }
+  if (named.empty()) return "";
+  return " The default project, '" + (*project)->name +
+         "', has instructions for agents working on it: read " + named +
+         " (or fs_read them) before changing it.";
+}
+
 int run(const CliOptions& options) {
   // Services first: everything below refers to them, so they are destroyed last.
   auto services = std::make_unique<Services>();
@@ -121,6 +141,9 @@ int run(const CliOptions& options) {
       "workspace; pass `project` (id or name from project_list) unless a default project is set. "
       "Paths are relative to the workspace root; results show a name's control characters and "
       "non-UTF-8 bytes as \\xHH and a backslash as \\\\, and paths are accepted as shown.";
+  identity.instructions_addendum = [&services = *services] {
+    return default_project_instructions(services);
+  };
   McpServer server(identity, services->tools, services->resources, services->prompts, workers);
   services->tools_changed = [&server] { server.notify_list_changed("tools"); };
   server.set_long_call_limits(

@@ -177,7 +177,8 @@ nlohmann::json AgentLoop::tool_definitions() const {
   return definitions;
 }
 
-std::string AgentLoop::system_prompt(const std::string& project) const {
+std::string AgentLoop::system_prompt(const std::string& project,
+                                     const std::string& project_instructions) const {
   std::string names;
   for (const auto& definition : tool_definitions()) {
     if (!names.empty()) names += ", ";
@@ -196,7 +197,8 @@ std::string AgentLoop::system_prompt(const std::string& project) const {
          "- When a tool returns an error, read the message and fix the cause before retrying; "
          "do not repeat the same failing call.\n"
          "- Keep tool calls focused; large results are truncated.\n"
-         "- When the task is done, answer briefly: what you did and what the user should know.";
+         "- When the task is done, answer briefly: what you did and what the user should know." +
+         project_instructions;
 }
 
 AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallbacks& callbacks,
@@ -213,7 +215,8 @@ AgentRunOutcome AgentLoop::run(const AgentRunRequest& request, const AgentCallba
   const nlohmann::json tools = tool_definitions();
 
   std::vector<ChatMessage> conversation;
-  conversation.push_back(make_message(ChatRole::kSystem, system_prompt(request.project)));
+  conversation.push_back(make_message(
+      ChatRole::kSystem, system_prompt(request.project, request.project_instructions)));
   for (auto& message : repair_history(request.history)) conversation.push_back(std::move(message));
   append(callbacks, conversation, make_message(ChatRole::kUser, request.prompt));
 

@@ -46,6 +46,9 @@ struct AgentRunRequest {
   std::vector<ChatMessage> history;  // earlier user/assistant/tool messages (no system message)
   std::string prompt;                // the new user message
   std::optional<int> max_rounds;     // overrides AgentOptions::max_rounds
+  // The project's own notes for agents (its AGENTS.md, as instructions_prompt() words them),
+  // appended to the system prompt; empty when it has none.
+  std::string project_instructions;
 };
 
 struct AgentToolCallSummary {
@@ -79,7 +82,8 @@ class AgentLoop {
   // The Chat Completions "tools" list: every registered tool except those that manage projects
   // (the run is bound to one project) and the agent's own (no recursion).
   nlohmann::json tool_definitions() const;
-  std::string system_prompt(const std::string& project) const;
+  std::string system_prompt(const std::string& project,
+                            const std::string& project_instructions = "") const;
 
   const AgentOptions& options() const { return options_; }
 

@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "common/utf8.h"
+#include "server/workspace/project_instructions.h"
 
 namespace benchtop {
 namespace {
@@ -194,6 +195,7 @@ void ChatService::execute(const ChatThread& thread, std::vector<ChatMessage> his
     };
     AgentRunRequest request;
     request.project = thread.project;
+    request.project_instructions = instructions_of(thread.project);
     request.history = std::move(history);
     request.prompt = std::move(content);
     request.max_rounds = max_rounds;
@@ -202,6 +204,12 @@ void ChatService::execute(const ChatThread& thread, std::vector<ChatMessage> his
     run->publish({{"type", "error"}, {"error", std::string("internal error: ") + e.what()}});
   }
   run->finish();
+}
+
+std::string ChatService::instructions_of(const std::string& project) {
+  auto workspace = projects_.workspace(project);
+  if (!workspace) return "";
+  return instructions_prompt(read_project_instructions(**workspace));
 }
 
 std::shared_ptr<ChatRun> ChatService::latest_run(const std::string& thread_id) const {
@@ -227,9 +235,11 @@ Result<AgentRunOutcome> ChatService::run_once(const std::string& project, const 
                                               const AgentCallbacks& callbacks,
                                               const CancellationToken& cancel) {
   if (llm_unavailable_) return Error::make(*llm_unavailable_, "llm_not_configured");
-  if (auto workspace = projects_.workspace(project); !workspace) return workspace.take_error();
+  auto workspace = projects_.workspace(project);
+  if (!workspace) return workspace.take_error();
   AgentRunRequest request;
   request.project = project;
+  request.project_instructions = instructions_prompt(read_project_instructions(**workspace));
   request.prompt = prompt;
   request.max_rounds = max_rounds;
   return loop_.run(request, callbacks, cancel);

@@ -88,6 +88,8 @@ class ChatService {
     std::shared_ptr<ChatRun> run;
     std::thread worker;
   };
+  // The project's AGENTS.md (and CLAUDE.md) for the system prompt; empty without them.
+  std::string instructions_of(const std::string& project);
   void execute(const ChatThread& thread, std::vector<ChatMessage> history, std::string content,
                std::optional<int> max_rounds, const std::shared_ptr<ChatRun>& run);
 

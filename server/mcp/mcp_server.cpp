@@ -387,15 +387,23 @@ nlohmann::json McpServer::initialize(const std::shared_ptr<Session>& session,
       {"serverInfo",
        {{"name", identity_.name}, {"title", identity_.title}, {"version", identity_.version}}},
   };
-  if (!identity_.instructions.empty()) result["instructions"] = identity_.instructions;
+  if (std::string text = instructions(); !text.empty()) result["instructions"] = std::move(text);
   return make_result(request.id, std::move(result));
 }
 
 nlohmann::json McpServer::discover(bool modern) const {
   nlohmann::json result = {{"supportedVersions", supported_versions()},
                            {"capabilities", capabilities(modern)}};
-  if (!identity_.instructions.empty()) result["instructions"] = identity_.instructions;
+  if (std::string text = instructions(); !text.empty()) result["instructions"] = std::move(text);
   return result;
+}
+
+std::string McpServer::instructions() const {
+  std::string text = identity_.instructions;
+  if (!identity_.instructions_addendum) return text;
+  // What the addendum reports exists once start-up is done (stdio answers the handshake before).
+  if (startup_gate_ && !startup_gate_->wait()) return text;
+  return text + identity_.instructions_addendum();
 }
 
 nlohmann::json McpServer::finish_result(const RequestScope& scope, nlohmann::json result,

@@ -52,6 +52,10 @@ struct ServerIdentity {
   std::string title = "benchtop";
   std::string version;
   std::string instructions;
+  // Appended to `instructions` in each initialize and server/discover answer, once the server has
+  // started (it may name what start-up found, such as the default project's AGENTS.md). May be
+  // empty.
+  std::function<std::string()> instructions_addendum;
 };
 
 // Whether a tool may run as a task (the io.modelcontextprotocol/tasks extension): never (the
@@ -176,6 +180,8 @@ class McpServer {
   nlohmann::json initialize(const std::shared_ptr<Session>& session,
                             const jsonrpc::Request& request);
   nlohmann::json discover(bool modern) const;
+  // identity_.instructions and, once started, its addendum.
+  std::string instructions() const;
   void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Request& request,
                  const RequestScope& scope, const std::shared_ptr<ReplyChannel>& reply,
                  const CancellationToken& transport_cancel);

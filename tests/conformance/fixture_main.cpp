@@ -53,8 +53,9 @@ int main(int argc, char** argv) {
   conformance::register_fixture_resources(resources);
 
   WorkerPool workers(16);
-  McpServer server({"benchtop-conformance-fixture", "benchtop conformance fixture", "1.0.0", ""},
-                   tools, resources, prompts, workers);
+  McpServer server(
+      {"benchtop-conformance-fixture", "benchtop conformance fixture", "1.0.0", "", {}}, tools,
+      resources, prompts, workers);
   conformance::register_fixture_task_tools(tools, server);
   const HttpAccess access(HttpAccessPolicy{true, "", {}, {}});
   SessionStore sessions(std::chrono::seconds(600));

@@ -294,6 +294,31 @@ TEST(StdioE2e, HelpAndVersionExitZero) {
   }
 }
 
+// The default project's notes for agents are named in the instructions of both protocol eras,
+// and listed as a resource a client can read.
+TEST(StdioE2e, TheDefaultProjectsAgentsFileIsNamedInTheInstructions) {
+  TempDir project;
+  benchtop::testing::write_file(project.path() / "AGENTS.md", "Run the tests with `make check`.\n");
+  StdioServer server({"--root", project.path().string()});
+  json init = server.request("init", "initialize",
+                             {{"protocolVersion", "2025-11-25"},
+                              {"capabilities", json::object()},
+                              {"clientInfo", {{"name", "e2e"}, {"version", "1"}}}});
+  const std::string instructions = init["result"].value("instructions", "");
+  server.send(jsonrpc::make_notification("notifications/initialized"));
+  json discover = server.request("d", "server/discover", {{"_meta", json::parse(kModernMeta)}});
+  EXPECT_EQ(discover["result"].value("instructions", ""), instructions);
+  json listed = server.request("l", "resources/list", json::object());
+  ASSERT_TRUE(listed["result"]["resources"].is_array()) << listed;
+  ASSERT_EQ(listed["result"]["resources"].size(), 1u) << listed;
+  const std::string uri = listed["result"]["resources"][0]["uri"];
+  EXPECT_TRUE(uri.starts_with("benchtop://") && uri.ends_with("/AGENTS.md")) << uri;
+  EXPECT_NE(instructions.find(uri), std::string::npos) << instructions;
+  json read =
+      server.request("r", "resources/read", {{"uri", listed["result"]["resources"][0]["uri"]}});
+  EXPECT_EQ(read["result"]["contents"][0]["text"], "Run the tests with `make check`.\n") << read;
+}
+
 // `benchtop tools` prints the list and changes nothing: the data directory it is pointed at is
 // not created (it builds on a temporary one of its own).
 TEST(StdioE2e, ToolsCommandPrintsTheListAndWritesNothing) {

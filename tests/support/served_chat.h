@@ -62,7 +62,7 @@ class ServedChat {
                                           std::make_unique<OpenAiClient>(LlmConfig{}),
                                           "no language model in this test", AgentOptions{});
     mcp_server_ =
-        std::make_unique<McpServer>(ServerIdentity{"t", "", "1", ""}, registry_, workers_);
+        std::make_unique<McpServer>(ServerIdentity{"t", "", "1", "", {}}, registry_, workers_);
     mcp_ = std::make_unique<StreamableHttp>(*mcp_server_, access_, sessions_);
     router_.add("*", "/mcp", [this](const HttpRequest& request) { return mcp_->handle(request); });
     router_.add("*", "/healthz",

@@ -43,7 +43,7 @@ class StreamableHttpFixture : public ::testing::Test {
     };
     tools_.add(std::move(count));
     workers_ = std::make_unique<WorkerPool>(quick_threads);
-    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "t", "1", ""}, tools_, *workers_);
+    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "t", "1", "", {}}, tools_, *workers_);
     server_->set_long_call_limits(limits);
     StreamableHttpOptions options;
     options.json_window = 20ms;  // a blocked call switches to its (unread) stream soon

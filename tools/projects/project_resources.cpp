@@ -14,6 +14,7 @@
 #include "common/hex_digit.h"
 #include "common/utf8.h"
 #include "server/workspace/changes/file_watcher.h"
+#include "server/workspace/project_instructions.h"
 #include "server/workspace/workspace.h"
 
 namespace benchtop {
@@ -181,6 +182,26 @@ void register_project_resources(ResourceRegistry& resources, ProjectService& pro
       return watch_project_file(projects, *watcher, variables, std::move(changed));
     };
   }
+  // Each project's notes for agents (AGENTS.md, CLAUDE.md) are named in resources/list, so a
+  // client shows them without knowing the convention.
+  files.list = [&projects] {
+    std::vector<Resource> listed;
+    auto all = projects.list();
+    if (!all) return listed;
+    for (const Project& project : *all) {
+      auto workspace = projects.workspace(project.id);
+      if (!workspace) continue;
+      for (const std::string& file : instruction_files_present(**workspace)) {
+        listed.push_back({.uri = "benchtop://" + project.name + "/" + file,
+                          .name = project.name + "/" + file,
+                          .title = file + " of " + project.name,
+                          .description = "The project's instructions for agents working on it.",
+                          .mime_type = "text/markdown",
+                          .read = {}});
+      }
+    }
+    return listed;
+  };
   resources.add_template(std::move(files));
 }
 

@@ -46,12 +46,17 @@ bool ResourceRegistry::has_completions() const {
 
 nlohmann::json ResourceRegistry::list() const {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& resource : resources_) {
+  auto add = [&out](const Resource& resource) {
     nlohmann::json entry = {{"uri", resource.uri}, {"name", resource.name}};
     put_optional(entry, "title", resource.title);
     put_optional(entry, "description", resource.description);
     put_optional(entry, "mimeType", resource.mime_type);
     out.push_back(std::move(entry));
+  };
+  for (const auto& resource : resources_) add(resource);
+  for (const auto& entry : templates_) {
+    if (!entry.definition.list) continue;
+    for (const Resource& resource : entry.definition.list()) add(resource);
   }
   return out;
 }

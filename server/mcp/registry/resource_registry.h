@@ -49,6 +49,9 @@ struct ResourceTemplate {
   std::string mime_type;
   TemplateReader read;
   CompletionProvider complete;  // may be empty
+  // The template's resources worth naming in resources/list (each project's AGENTS.md, say),
+  // asked for at every list; they are read through the template like any other URI. May be empty.
+  std::function<std::vector<Resource>()> list;
   // Starts calling `changed` whenever the resource at `uri` changes (resource subscriptions);
   // empty when the template's resources cannot be watched.
   std::function<Status(const std::string& uri, const std::map<std::string, std::string>& variables,

@@ -161,7 +161,7 @@ TEST_F(PreviewResourcesTest, ASubscribedClientIsNotifiedWhenAPortOpens) {
   ToolRegistry tools;
   PromptRegistry prompts;
   WorkerPool workers(2);
-  McpServer server(ServerIdentity{"previews-test", "", "1.0", ""}, tools, *resources_, prompts,
+  McpServer server(ServerIdentity{"previews-test", "", "1.0", "", {}}, tools, *resources_, prompts,
                    workers);
   auto [client_end, server_end] = MemoryConnection::pair(1 << 20);
   test::TestMcpClient client(std::move(client_end));

@@ -11,8 +11,8 @@
 #include "server/storage/sqlite/database.h"
 #include "server/storage/sqlite/migrations.h"
 #include "server/storage/sqlite/sqlite_repositories.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/special_file_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace benchtop {
 namespace {
@@ -110,6 +110,25 @@ TEST_F(ProjectResourcesTest, SpecialFilesAreRefusedWithoutBlocking) {
         },
         {path}));
   }
+}
+
+TEST_F(ProjectResourcesTest, EachProjectsNotesForAgentsAreListed) {
+  EXPECT_TRUE(resources_.list().empty());
+  std::ofstream(root_ / "AGENTS.md") << "Run `make test` before committing.\n";
+  auto other = service_->create("other", "");
+  ASSERT_TRUE(other) << other.error().message;
+  std::ofstream(other->root / "CLAUDE.md") << "Use tabs.\n";
+  // A link named AGENTS.md is not the project's own file: not listed (and not followed).
+  fs::create_symlink(temp_dir_.path() / "secret.txt", other->root / "AGENTS.md");
+
+  const json listed = resources_.list();
+  ASSERT_EQ(listed.size(), 2u) << listed;
+  EXPECT_EQ(listed[0]["uri"], "benchtop://demo/AGENTS.md");
+  EXPECT_EQ(listed[0]["mimeType"], "text/markdown");
+  EXPECT_EQ(listed[1]["uri"], "benchtop://other/CLAUDE.md");
+  auto read_back = read(listed[0]["uri"]);
+  ASSERT_TRUE(read_back) << read_back.error().message;
+  EXPECT_EQ((*read_back)[0]["text"], "Run `make test` before committing.\n");
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ TEST_F(LongCallsSandboxTest, RunningCommandsDoNotDelayAQuickCallInAnotherProject
   write_file((*beta)->root() / "notes.txt", "quick answer\n");
 
   WorkerPool workers(kQuickThreads);
-  McpServer server(ServerIdentity{"t", "t", "1", ""}, registry, workers);
+  McpServer server(ServerIdentity{"t", "t", "1", "", {}}, registry, workers);
   server.set_long_call_limits({.threads = 8, .per_project = kQuickThreads, .per_client = 8});
   auto [client_end, server_end] = MemoryConnection::pair();
   test::TestMcpClient client(std::move(client_end));

@@ -82,7 +82,7 @@ class LongCallsTest : public ::testing::Test {
     registry_.add(probe_.tool("block", ToolExecution::kLongRunning));
     registry_.add(probe_.tool("hold", ToolExecution::kQuick));
     workers_ = std::make_unique<WorkerPool>(quick_threads, max_queued);
-    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "t", "1", ""}, registry_, *workers_);
+    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "t", "1", "", {}}, registry_, *workers_);
     server_->set_long_call_limits(limits);
   }
 

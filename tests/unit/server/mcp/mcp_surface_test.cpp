@@ -163,7 +163,7 @@ class Harness {
     add_tools(tools_);
     add_resources(resources_, watches_);
     add_prompts(prompts_);
-    server_ = std::make_unique<McpServer>(ServerIdentity{"surface-test", "", "1.0", ""}, tools_,
+    server_ = std::make_unique<McpServer>(ServerIdentity{"surface-test", "", "1.0", "", {}}, tools_,
                                           resources_, prompts_, workers_);
     server_->set_client_request_timeout(test::kReplyDeadline);
     server_->set_task_support("ask_name", TaskSupport::kOptional);

@@ -40,7 +40,7 @@ class StreamableHttpDisconnectTest : public ::testing::Test {
       return ToolResult::text("done");
     };
     tools_.add(std::move(tool));
-    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "", "1", ""}, tools_, workers_);
+    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "", "1", "", {}}, tools_, workers_);
     StreamableHttpOptions options;
     options.keepalive = 60s;  // a keep-alive write would notice the client only after a minute
     http_ = std::make_unique<StreamableHttp>(

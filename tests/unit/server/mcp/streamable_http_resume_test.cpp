@@ -65,7 +65,7 @@ class ResumeTest : public ::testing::Test {
       return ToolResult::text("finished");
     };
     tools_.add(std::move(tool));
-    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "", "1", ""}, tools_, workers_);
+    server_ = std::make_unique<McpServer>(ServerIdentity{"t", "", "1", "", {}}, tools_, workers_);
     StreamableHttpOptions options;
     options.sse_retry = std::chrono::milliseconds(750);
     http_ = std::make_unique<StreamableHttp>(*server_, HttpAccess(HttpAccessPolicy{}), sessions_,
