@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/support/sandbox_test_support.h"
+#include "tests/support/tool_list_support.h"
 
 namespace benchtop::testing {
 namespace {
@@ -181,15 +182,42 @@ TEST_F(CodeCheckToolTest, ThousandsOfDiagnosticsStayWithinTheBudget) {
   EXPECT_NE(text_of(result).find("narrow with paths"), std::string::npos) << text_of(result);
 }
 
+TEST_F(CodeCheckToolTest, GoVetChecksTheModulesPackages) {
+  if (!have("go")) GTEST_SKIP() << "go is not installed in /usr/bin";
+  write("go.mod", "module example.com/m\n\ngo 1.19\n");
+  write("main.go",
+        "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"%d\\n\", \"x\")\n}\n");
+  write("pkg/bad.go", "package pkg\n\nfunc F() int { return y }\n");
+  auto result = check({{"timeout_seconds", 120}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  const json& out = *result.structured;
+  const json* printf_misuse = find(out, "main.go", "go");
+  ASSERT_NE(printf_misuse, nullptr) << out.dump(2);
+  EXPECT_EQ((*printf_misuse)["line"], 6);
+  const json* undeclared = find(out, "pkg/bad.go", "go");
+  ASSERT_NE(undeclared, nullptr) << out.dump(2);
+  EXPECT_EQ((*undeclared)["line"], 3);
+  EXPECT_EQ(out["checked"]["go"], 2);
+}
+
 // The kill switch and --read-only go by these: it runs commands, and changes no file.
-TEST_F(CodeCheckToolTest, DescriptionIsShortAndTheToolRunsCommands) {
+TEST_F(CodeCheckToolTest, ListedAsReadOnlyAndWithdrawnByTheKillSwitch) {
   const Tool tool = code_check_tool(*projects_, *manager_);
   EXPECT_LE(tool.description.size(), 200u);
   EXPECT_TRUE(tool.runs_commands);
   const json listed = registry_.list();
   ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0]["annotations"]["readOnlyHint"], true);
-  EXPECT_TRUE(listed[0].contains("outputSchema"));
+  expect_read_only_listing(listed[0]);
+
+  // As the server wires it (app/services.cpp).
+  registry_.set_hidden(
+      [this](const Tool& each) { return each.runs_commands && !manager_->exec_enabled(); });
+  manager_->set_exec_enabled(false);
+  EXPECT_TRUE(registry_.list().empty());
+  ToolContext context;
+  EXPECT_FALSE(registry_.call("code_check", {{"project", "alpha"}}, context).has_value());
+  manager_->set_exec_enabled(true);
+  EXPECT_EQ(registry_.list().size(), 1u);
 }
 
 }  // namespace
