@@ -127,7 +127,7 @@ std::string render(const CheckResult& result, const code_check::CheckReport& rep
   } else {
     text += " Checked:";
     for (const auto& [tool, count] : result.checked) {
-      text += ' ' + tool + " (" + std::to_string(count) + " files)";
+      text += ' ' + tool + " (" + std::to_string(count) + (count == 1 ? " file)" : " files)");
     }
     text += '.';
   }

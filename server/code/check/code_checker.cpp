@@ -74,8 +74,12 @@ class Collector {
 
   // `named`: the caller named this file, so a file of no known language is reported.
   void add(const std::string& relative, bool named) {
-    if (!seen_.insert(relative).second) return;
-    if (count_ >= kMaxFiles) {
+    // A file named in `paths` and also inside a directory there is checked once, and reported
+    // when it cannot be checked whichever way it came first.
+    const bool fresh = seen_.insert(relative).second;
+    if (!fresh && !(named && named_.insert(relative).second)) return;
+    if (named && fresh) named_.insert(relative);
+    if (fresh && count_ >= kMaxFiles) {
       ++over_limit_;
       return;
     }
@@ -89,6 +93,7 @@ class Collector {
       if (named) skipped_.push_back(Skip::of_file(escape_path(relative), "unsupported file type"));
       return;
     }
+    if (!fresh) return;  // queued already
     sources_.files[language].push_back(relative);
     ++count_;
   }
@@ -109,6 +114,7 @@ class Collector {
   std::vector<Skip>& skipped_;
   SourceSet sources_;
   std::set<std::string> seen_;
+  std::set<std::string> named_;  // seen as a `paths` entry
   size_t count_ = 0;
   size_t over_limit_ = 0;
 };
