@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "common/text.h"
 #include "server/code/check/python_output.h"
 
 namespace benchtop::code_check {
@@ -198,17 +199,6 @@ CheckPlan plan_checks(const SourceSet& sources, const std::set<std::string>& ava
     if (!files.empty()) plan_language(plan, language, files, sources, available);
   }
   return plan;
-}
-
-std::string shell_quote(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'')
-      quoted += "'\\''";
-    else
-      quoted += c;
-  }
-  return quoted + "'";
 }
 
 std::string path_argument(std::string_view relative) {

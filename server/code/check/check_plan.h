@@ -76,9 +76,6 @@ std::vector<std::string> wanted_programs(const SourceSet& sources);
 // with the reason.
 CheckPlan plan_checks(const SourceSet& sources, const std::set<std::string>& available);
 
-// Single-quotes `text` for /bin/sh.
-std::string shell_quote(std::string_view text);
-
 // A workspace-relative path as a command argument: "./path", quoted.
 std::string path_argument(std::string_view relative);
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "common/text.h"
 #include "server/code/check/compiler_output.h"
 #include "server/code/check/node_output.h"
 #include "server/code/check/python_output.h"
