@@ -71,14 +71,22 @@ void add_per_file(CheckPlan& plan, CheckerRun base, const std::vector<std::strin
   }
 }
 
-std::string compile_command(const std::string& compiler, const std::string& file) {
-  const std::string directory = directory_of(file);
+// The syntax check of one C or C++ file: with its flags from compile_commands.json when it has an
+// entry there, else with its own directory and the project root as include directories.
+std::string compile_command(const std::string& compiler, const std::string& file,
+                            const CompileDatabase& database) {
   // The source excerpts under each diagnostic are left out: only the diagnostic lines are read.
   const bool clang = compiler.starts_with("clang");
-  return compiler + " -fsyntax-only -fdiagnostics-color=never " +
-         (clang ? "-fno-caret-diagnostics" : "-fno-diagnostics-show-caret") +
-         (directory.empty() ? "" : " -I" + path_argument(directory)) + " -I. " +
-         path_argument(file);
+  std::string command = compiler + " -fsyntax-only -fdiagnostics-color=never " +
+                        (clang ? "-fno-caret-diagnostics" : "-fno-diagnostics-show-caret");
+  if (auto flags = database.flags_for(file)) {
+    for (const std::string& flag : *flags) command += ' ' + flag;
+  } else {
+    const std::string directory = directory_of(file);
+    if (!directory.empty()) command += " -I" + path_argument(directory);
+    command += " -I.";
+  }
+  return command + ' ' + path_argument(file);
 }
 
 // Go's package directories of `files` ("." for the root), each once.
@@ -157,8 +165,9 @@ void plan_language(CheckPlan& plan, Language language, const std::vector<std::st
     case Language::kC:
     case Language::kCpp:
       base.format = OutputFormat::kCompiler;
-      add_per_file(plan, base, files,
-                   [&program](const std::string& file) { return compile_command(program, file); });
+      add_per_file(plan, base, files, [&program, &sources](const std::string& file) {
+        return compile_command(program, file, sources.compile_database);
+      });
       return;
     case Language::kGo: {
       if (!sources.has_go_mod) {

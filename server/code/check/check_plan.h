@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/code/check/compile_database.h"
 #include "server/code/check/languages.h"
 
 namespace benchtop::code_check {
@@ -20,6 +21,8 @@ struct SourceSet {
   std::map<Language, std::vector<std::string>> files;  // workspace-relative paths, by language
   bool has_go_mod = false;                             // go.mod at the workspace root
   bool has_tsconfig = false;                           // tsconfig.json at the workspace root
+  // The flags of compile_commands.json (at the root or in build/), for the C/C++ files it names.
+  CompileDatabase compile_database;
 };
 
 // How a run's output is read (one parser each, in this folder).

@@ -26,6 +26,7 @@ constexpr size_t kMaxFiles = 20'000;
 // Each checker run keeps this much of each stream; a JSON report cut shorter cannot be read.
 constexpr size_t kRunOutputLimit = 1024 * 1024;
 constexpr size_t kShebangBytes = 128;
+constexpr size_t kMaxCompileDatabaseBytes = 32 * 1024 * 1024;
 
 // The first line of a regular file (up to kShebangBytes), read through the guard.
 std::string first_line(const Workspace& workspace, const std::string& relative) {
@@ -68,6 +69,25 @@ Result<std::string> normal_relative_path(const Workspace& workspace, const std::
   return normal;
 }
 
+// compile_commands.json where CMake and Meson users keep it: the root, or build/.
+CompileDatabase read_compile_database(const Workspace& workspace) {
+  for (const char* path : {"compile_commands.json", "build/compile_commands.json"}) {
+    auto fd = workspace.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    if (!fd) continue;
+    std::string text;
+    char buffer[65536];
+    while (text.size() <= kMaxCompileDatabaseBytes) {
+      const ssize_t n = ::read(fd->get(), buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      text.append(buffer, static_cast<size_t>(n));
+    }
+    if (text.size() > kMaxCompileDatabaseBytes) continue;  // too big to be worth reading
+    return CompileDatabase::parse(text, workspace.root().string());
+  }
+  return {};
+}
+
 class Collector {
  public:
   Collector(const Workspace& workspace, std::vector<Skip>& skipped)
@@ -107,6 +127,9 @@ class Collector {
     }
     sources_.has_go_mod = exists(workspace_, "go.mod");
     sources_.has_tsconfig = exists(workspace_, "tsconfig.json");
+    if (!sources_.files[Language::kC].empty() || !sources_.files[Language::kCpp].empty()) {
+      sources_.compile_database = read_compile_database(workspace_);
+    }
     return std::move(sources_);
   }
 

@@ -110,6 +110,27 @@ TEST_F(CodeCheckToolTest, FindsAnErrorInEachLanguage) {
   EXPECT_NE(text.find("[node]"), std::string::npos) << text;
 }
 
+// The include directories and macros of compile_commands.json are used; without it, a header
+// outside the file's own directory and the root is not found.
+TEST_F(CodeCheckToolTest, CompileCommandsGiveIncludesAndMacros) {
+  if (!have("g++")) GTEST_SKIP() << "g++ is not installed in /usr/bin";
+  write("include/defs.h", "#pragma once\nconstexpr int kAnswer = 42;\n");
+  write("src/a.cpp",
+        "#include \"defs.h\"\n#ifndef FEATURE\n#error FEATURE is not defined\n#endif\n"
+        "int main() { return kAnswer; }\n");
+  auto without = check({{"paths", {"src"}}});
+  ASSERT_FALSE(without.is_error) << text_of(without);
+  ASSERT_NE(find(*without.structured, "src/a.cpp", "g++"), nullptr) << without.structured->dump(2);
+
+  write("build/compile_commands.json", R"json([{"directory": ")json" + alpha_.root.string() +
+                                           R"json(/build", "file": "../src/a.cpp",
+                "command": "/usr/bin/c++ -I../include -DFEATURE=1 -fplugin=./x.so -c ../src/a.cpp"}])json");
+  auto with = check({{"paths", {"src"}}});
+  ASSERT_FALSE(with.is_error) << text_of(with);
+  EXPECT_TRUE((*with.structured)["diagnostics"].empty()) << with.structured->dump(2);
+  EXPECT_EQ((*with.structured)["ok"], true);
+}
+
 TEST_F(CodeCheckToolTest, PathsNarrowTheCheck) {
   if (!have("python3")) GTEST_SKIP() << "python3 is not installed in /usr/bin";
   write("a/bad.py", "def f(:\n");

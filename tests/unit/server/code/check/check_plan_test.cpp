@@ -98,6 +98,21 @@ TEST(CheckPlan, FileNamesAreQuotedRelativeArguments) {
   EXPECT_EQ(plan.runs[1].file_count, 2u);
 }
 
+TEST(CheckPlan, CompileDatabaseFlagsReplaceTheDefaultIncludes) {
+  SourceSet sources;
+  sources.files[Language::kCpp] = {"src/a.cpp", "tools/b.cpp"};
+  sources.compile_database = CompileDatabase::parse(
+      R"([{"directory": "/workspace", "file": "src/a.cpp", "arguments": ["c++", "-Iinclude",
+           "-DX", "-c", "src/a.cpp"]}])",
+      "/home/u/p");
+  auto plan = plan_checks(sources, {"g++"});
+  ASSERT_EQ(plan.runs.size(), 1u);
+  EXPECT_NE(plan.runs[0].command.find("'-I./include' '-DX' './src/a.cpp'"), std::string::npos)
+      << plan.runs[0].command;
+  EXPECT_NE(plan.runs[0].command.find("-I'./tools' -I. './tools/b.cpp'"), std::string::npos)
+      << plan.runs[0].command;
+}
+
 TEST(CheckPlan, ClangWhenThereIsNoGcc) {
   SourceSet sources;
   sources.files[Language::kC] = {"a.c"};
