@@ -11,6 +11,7 @@
 #include "common/utf8.h"
 #include "server/code/check/code_checker.h"
 #include "server/mcp/schema/type_schema.h"
+#include "server/workspace/path_escape.h"
 #include "tools/common/output_budget.h"
 #include "tools/common/workspace_args.h"
 
@@ -99,7 +100,7 @@ json input_schema() {
 }
 
 std::string place(const code_check::Diagnostic& diagnostic) {
-  std::string text = diagnostic.file;
+  std::string text = escape_path(diagnostic.file);
   if (diagnostic.line) text += ':' + std::to_string(diagnostic.line);
   if (diagnostic.line && diagnostic.column) text += ':' + std::to_string(diagnostic.column);
   return text;
@@ -167,7 +168,8 @@ CheckResult structure(const code_check::CheckReport& report, size_t budget) {
   result.infos = report.infos;
   result.omitted = report.dropped;
   for (const code_check::Diagnostic& diagnostic : report.diagnostics) {
-    ShownDiagnostic item{valid_utf8(diagnostic.file),
+    // Names leave escaped, as every tool shows them: no control character forges a line.
+    ShownDiagnostic item{escape_path(diagnostic.file),
                          diagnostic.line,
                          diagnostic.column,
                          std::string(severity_name(diagnostic.severity)),
