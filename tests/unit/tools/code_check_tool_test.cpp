@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "tests/support/sandbox_test_support.h"
 #include "tests/support/tool_list_support.h"
@@ -188,6 +189,25 @@ TEST_F(CodeCheckToolTest, AHangingCheckerIsKilledAtTheDeadline) {
   EXPECT_NE(out["skipped"][0]["reason"].get<std::string>().find("killed at the deadline"),
             std::string::npos);
   EXPECT_LT(took, std::chrono::seconds(15));
+}
+
+TEST_F(CodeCheckToolTest, CancellationEndsAHangingChecker) {
+  if (!have("gcc")) GTEST_SKIP() << "gcc is not installed in /usr/bin";
+  write("hang.c", "#include \"pipe.h\"\nint x;\n");
+  ASSERT_EQ(::mkfifo((alpha_.root / "pipe.h").c_str(), 0644), 0);
+  CancellationSource cancel;
+  ToolContext context(cancel.token(), {}, json::object(), "2025-06-18");
+  const auto start = std::chrono::steady_clock::now();
+  std::jthread canceller([&cancel] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    cancel.cancel();
+  });
+  auto result =
+      call("code_check", {{"project", "alpha"}, {"paths", {"hang.c"}}, {"timeout_seconds", 60}},
+           context);
+  EXPECT_TRUE(result.is_error);
+  EXPECT_NE(text_of(result).find("cancelled"), std::string::npos) << text_of(result);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
 }
 
 TEST_F(CodeCheckToolTest, ThousandsOfDiagnosticsStayWithinTheBudget) {
