@@ -69,6 +69,14 @@ Result<std::string> normal_relative_path(const Workspace& workspace, const std::
   return normal;
 }
 
+// Directories of installed dependencies, walked past even where no .gitignore names them: their
+// code is not the project's, and a node_modules alone can hold tens of thousands of scripts.
+// Named in `paths`, they are checked.
+bool is_third_party(std::string_view name) {
+  return name == "node_modules" || name == "__pycache__" || name == "venv" ||
+         name == "site-packages";
+}
+
 // compile_commands.json where CMake and Meson users keep it: the root, or build/.
 CompileDatabase read_compile_database(const Workspace& workspace) {
   for (const char* path : {"compile_commands.json", "build/compile_commands.json"}) {
@@ -226,6 +234,9 @@ Result<SourceSet> collect_sources(const Workspace& workspace, const std::vector<
     WalkOptions walk;
     walk.cancellation = cancellation;
     auto walked = walk_tree(workspace, *relative, walk, [&collector](const WalkEntry& entry) {
+      if (entry.type == EntryType::kDirectory && is_third_party(entry.name)) {
+        return WalkAction::kSkipChildren;
+      }
       if (entry.type == EntryType::kFile) collector.add(std::string(entry.path), false);
       return WalkAction::kContinue;
     });

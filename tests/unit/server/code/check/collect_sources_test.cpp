@@ -57,6 +57,22 @@ TEST_F(CollectSourcesTest, WalksTheProjectByLanguage) {
   EXPECT_TRUE(skipped_.empty());  // README.md and the rest were not asked for by name
 }
 
+TEST_F(CollectSourcesTest, DependencyDirectoriesAreWalkedPastUnlessNamed) {
+  write_file(root_ / "app.js", "");
+  write_file(root_ / "node_modules/left-pad/index.js", "");
+  write_file(root_ / "web/node_modules/x/y.js", "");
+  write_file(root_ / "venv/lib/z.py", "");
+  auto sources = collect({});
+  ASSERT_TRUE(sources.ok()) << sources.error().message;
+  EXPECT_EQ(sources->files[Language::kJavaScript], std::vector<std::string>{"app.js"});
+  EXPECT_TRUE(sources->files[Language::kPython].empty());
+
+  auto named = collect({"node_modules/left-pad"});
+  ASSERT_TRUE(named.ok()) << named.error().message;
+  EXPECT_EQ(named->files[Language::kJavaScript],
+            std::vector<std::string>{"node_modules/left-pad/index.js"});
+}
+
 TEST_F(CollectSourcesTest, NamedPathsAreNormalisedAndCheckedOnce) {
   write_file(root_ / "a/x.py", "");
   write_file(root_ / "b/y.sh", "");
