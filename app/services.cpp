@@ -6,6 +6,7 @@
 #include "server/storage/sqlite/migrations.h"
 #include "server/storage/sqlite/sqlite_repositories.h"
 #include "tools/agent/agent_tools.h"
+#include "tools/code/code_check_tool.h"
 #include "tools/code/code_tools.h"
 #include "tools/common/host_paths.h"
 #include "tools/exec/exec_tools.h"
@@ -198,6 +199,8 @@ Status build_services(const CliOptions& options, Services& services) {
     ToolRegistry::ToolsetScope family(services.tools, "tests");
     register_test_tools(services.tools, *services.projects, *services.containers,
                         *services.test_runs);
+    // Checking code is the quick half of testing it, and runs in the same sandbox.
+    services.tools.add(code_check_tool(*services.projects, *services.containers));
   }
   services.file_watcher = std::make_unique<FileWatcher>();
   register_project_resources(services.resources, *services.projects, services.file_watcher.get());

@@ -13,7 +13,7 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   libcpp-httplib-dev nlohmann-json3-dev libgit2-dev libboost1.81-dev libsqlite3-dev
   libgtest-dev libgmock-dev libssl-dev libpcre2-dev libpugixml-dev libseccomp-dev
-  python3-pytest golang-go
+  python3-pytest golang-go shellcheck
   bubblewrap ripgrep passt nftables e2fsprogs mount universal-ctags
   chromium
   clang libclang-rt-14-dev
@@ -22,6 +22,7 @@ packages=(
 # that keeps them away from the host's own addresses (--allow-sandbox-network).
 # e2fsprogs and mount: each managed workspace's disk cap is an ext4 image, loop-mounted.
 # universal-ctags: the symbols code_outline and code_find report (run confined, fed over stdin).
+# shellcheck: code_check's shell linter (without it, code_check falls back to `bash -n`).
 # chromium: the chat page test drives the page in a real headless browser.
 # clang, libclang-rt-14-dev: the libFuzzer targets in fuzz/ (scripts/fuzz.sh, ctest label `fuzz`).
 # Node.js runs the official MCP clients in the test suite; the machine image usually ships a newer

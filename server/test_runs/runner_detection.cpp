@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
+
 namespace benchtop::test_runs {
 namespace {
 
@@ -202,18 +204,6 @@ std::optional<TestPlan> detect_make(const Workspace& workspace) {
 }
 
 }  // namespace
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 Result<TestPlan> plan_test_run(const Workspace& workspace,
                                const std::optional<std::string>& command,

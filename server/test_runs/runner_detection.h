@@ -29,7 +29,4 @@ Result<TestPlan> plan_test_run(const Workspace& workspace,
                                const std::optional<std::string>& command,
                                const std::vector<std::string>& paths);
 
-// Single-quotes `text` for /bin/sh.
-std::string shell_quote(const std::string& text);
-
 }  // namespace benchtop::test_runs
