@@ -85,18 +85,14 @@ json input_schema() {
              {{"type", "array"},
               {"items", {{"type", "string"}, {"minLength", 1}}},
               {"maxItems", 100},
-              {"description", "Files or directories to check (default: the whole project)."}}},
+              {"description", "Files or directories (default: the whole project)."}}},
             {"timeout_seconds",
              {{"type", "integer"},
               {"minimum", 1},
               {"maximum", kLongestTimeoutSeconds},
               {"default", kDefaultTimeoutSeconds},
-              {"description", "Kill the checkers after this long, all together."}}},
-            {"max_output_bytes",
-             {{"type", "integer"},
-              {"minimum", kMinOutputBudget},
-              {"maximum", kMaxOutputBudget},
-              {"description", "Most bytes of diagnostics in the result (default 32768)."}}}}}};
+              {"description", "Timeout for all checkers together."}}},
+            {"max_output_bytes", output_budget_property()}}}};
 }
 
 std::string place(const code_check::Diagnostic& diagnostic) {
@@ -200,8 +196,8 @@ Tool code_check_tool(WorkspaceProvider& provider, CommandRunner& runner) {
   tool.name = "code_check";
   tool.title = "Check code";
   tool.description =
-      "Syntax/lint check of files or the whole project in its sandbox (Python, JS/TS, shell, "
-      "C/C++, Go) with the checkers it has; returns diagnostics with file and line.";
+      "Syntax and lint check in the project's sandbox (Python, JS/TS, shell, C/C++, Go): "
+      "diagnostics with file and line.";
   tool.input_schema = input_schema();
   tool.output_schema = schema_of<CheckResult>();
   // Checkers read files and write nothing to the workspace (no bytecode, caches in /tmp).
