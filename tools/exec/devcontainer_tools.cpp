@@ -173,7 +173,7 @@ Tool ensure_tool(ContainerManager& containers, const PreviewLinks* links) {
   tool.title = "Start or update dev container";
   tool.description =
       "Start the dev container if needed (commands do too), optionally lowering its limits or "
-      "allowing network.";
+      "allowing network. Returns what devcontainer_status returns.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -268,7 +268,7 @@ Tool destroy_tool(ContainerManager& containers, const PreviewLinks* links) {
   tool.title = "Destroy dev container";
   tool.description =
       "Kill the dev container and its processes; files are kept. Asks the user, or needs `confirm` "
-      "= the project's name.";
+      "= the project's name. Returns what devcontainer_status returns.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -312,12 +312,13 @@ void register_devcontainer_tools(ToolRegistry& registry, ContainerManager& conta
   registry.add(
       simple_tool("devcontainer_suspend", "Suspend dev container",
                   "Freeze the dev container (memory kept, no CPU) until the next command or "
-                  "devcontainer_resume.",
+                  "devcontainer_resume. Returns what devcontainer_status returns.",
                   {.read_only = false, .destructive = false, .idempotent = true}, previews,
                   [&containers](const auto& project) { return containers.suspend(project); }));
   registry.add(
       simple_tool("devcontainer_resume", "Resume dev container",
-                  "Thaw a suspended dev container (or start a stopped one).",
+                  "Thaw a suspended dev container (or start a stopped one). Returns what "
+                  "devcontainer_status returns.",
                   {.read_only = false, .destructive = false, .idempotent = true}, previews,
                   [&containers](const auto& project) { return containers.resume(project); }));
   registry.add(destroy_tool(containers, previews));
