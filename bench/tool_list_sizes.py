@@ -3,14 +3,13 @@
 
     bench/tool_list_sizes.py [BENCHTOP] [-- extra `benchtop tools` arguments, e.g. --toolsets fs]
 
-Runs `BENCHTOP tools` (default build/benchtop) on a temporary data directory and prints a Markdown
-table: each tool's whole entry, its description, input schema and listed output schema, then the
+Runs `BENCHTOP tools` (default build/benchtop; it writes nothing, working on a temporary data
+directory of its own) and prints a Markdown table: each tool's whole entry, its description, input schema and listed output schema, then the
 totals the budgets in tests/e2e/tool_list_budget_e2e_test.cpp check.
 """
 import json
 import subprocess
 import sys
-import tempfile
 
 
 def compact(value):
@@ -24,9 +23,8 @@ def main():
         extra = args[args.index("--") + 1:]
         args = args[: args.index("--")]
     binary = args[0] if args else "build/benchtop"
-    with tempfile.TemporaryDirectory() as data_dir:
-        listed = subprocess.run([binary, "tools", "--data-dir", data_dir, *extra],
-                                check=True, capture_output=True, text=True).stdout
+    listed = subprocess.run([binary, "tools", *extra], check=True, capture_output=True,
+                            text=True).stdout
     tools = json.loads(listed)
     print("| tool | entry | description | input schema | output schema |")
     print("|---|---:|---:|---:|---:|")
