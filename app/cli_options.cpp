@@ -71,8 +71,8 @@ Options:
                            (default: https, and ssh when libgit2 has it; never ext::)
 
 Tools offered (left-out tools are absent from tools/list, not merely refused):
-  --toolsets LIST          families to offer, from projects,fs,search,exec,git,tests,agent
-                           (default: all)
+  --toolsets LIST          families to offer, from projects,fs,search,exec,git,tests,agent,
+                           checkpoints (default: all)
   --tools LIST             tools to offer by name, besides the families' (alone: only these)
   --exclude-tools LIST     tools never to offer
   --read-only              only tools that change nothing (annotated read-only)
@@ -100,6 +100,9 @@ Dev containers (shell_exec, process_*):
                            (these three are also the most devcontainer_ensure may ask for)
   --workspace-disk-mb N    disk space of each new managed workspace, enforced by the kernel as a
                            sparse ext4 image mounted on it (needs root; default 10240; 0 none)
+  --checkpoints N          tool calls whose file changes are kept per project, for
+                           checkpoint_list/checkpoint_restore (default 100; 0 records none)
+  --checkpoint-store-mb N  file contents kept for checkpoints per project (default 512)
 Built-in agent (chat page at http://HOST:PORT/, the agent_run tool, `benchtop chat`):
   the model is read from BENCHTOP_LLM_BASE_URL, BENCHTOP_LLM_API_KEY and BENCHTOP_LLM_MODEL
   (falling back to OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL).
@@ -264,6 +267,10 @@ Result<CliOptions> parse_cli(int argc, char** argv) {
       if (status && options.workspace_disk_mb != 0 && options.workspace_disk_mb < 16) {
         status = Error::make("--workspace-disk-mb needs 0 (no cap) or at least 16");
       }
+    } else if (flag == "--checkpoints") {
+      status = read_size(options.checkpoints_kept);
+    } else if (flag == "--checkpoint-store-mb") {
+      status = read_size(options.checkpoint_store_mb);
     } else if (flag == "--container-pids") {
       status = read_size(options.container_pids);
     } else if (flag == "--container-cpus") {

@@ -58,6 +58,8 @@ struct CliOptions {
   // --workspace-disk-mb: each new managed workspace's disk cap (0: none;
   // server/sandbox/workspace_disk.h).
   size_t workspace_disk_mb = 10240;
+  size_t checkpoints_kept = 100;     // per project; 0: checkpoints off
+  size_t checkpoint_store_mb = 512;  // contents kept per project
 
   // The built-in agent (serve's chat API, the agent_run tool, `benchtop chat`). The model's
   // address, key and name come from the environment (BENCHTOP_LLM_*), never from flags, so the

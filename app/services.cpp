@@ -6,6 +6,8 @@
 #include "server/storage/sqlite/migrations.h"
 #include "server/storage/sqlite/sqlite_repositories.h"
 #include "tools/agent/agent_tools.h"
+#include "tools/checkpoints/checkpoint_recording.h"
+#include "tools/checkpoints/checkpoint_tools.h"
 #include "tools/code/code_check_tool.h"
 #include "tools/code/code_tools.h"
 #include "tools/common/host_paths.h"
@@ -105,6 +107,16 @@ Status build_services(const CliOptions& options, Services& services) {
     log::warning(failure.message + "; its workspace has no disk cap until this is fixed");
   }
 
+  CheckpointOptions checkpoints;
+  checkpoints.enabled = options.checkpoints_kept > 0;
+  checkpoints.keep = options.checkpoints_kept;
+  checkpoints.max_store_bytes = static_cast<uint64_t>(options.checkpoint_store_mb) << 20;
+  services.checkpoints = std::make_unique<CheckpointRecorder>(
+      *services.repositories.checkpoints, services.data_dir.root() / "checkpoints", checkpoints);
+  services.projects->add_removal_hook(
+      [recorder = services.checkpoints.get()](const Project& p) { recorder->forget(p.id); });
+  services.tools.set_call_wrapper(record_checkpoints(*services.checkpoints, *services.projects));
+
   for (const auto& root : options.roots) {
     auto project = services.projects->register_root(root);
     if (!project) return Error::make("--root " + root + ": " + project.error().message);
@@ -130,6 +142,10 @@ Status build_services(const CliOptions& options, Services& services) {
   {
     ToolRegistry::ToolsetScope family(services.tools, "search");
     register_search_tools(services.tools, *services.projects);
+  }
+  {
+    ToolRegistry::ToolsetScope family(services.tools, "checkpoints");
+    register_checkpoint_tools(services.tools, *services.projects, *services.checkpoints);
   }
 
   BwrapOptions bwrap;

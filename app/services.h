@@ -13,6 +13,7 @@
 #include "app/scratch_directory.h"
 #include "common/result.h"
 #include "server/chat/chat_service.h"
+#include "server/checkpoints/checkpoint_recorder.h"
 #include "server/code/ctags.h"
 #include "server/mcp/registry/prompt_registry.h"
 #include "server/mcp/registry/resource_registry.h"
@@ -38,6 +39,8 @@ struct Services {
   Repositories repositories;                      // over `database`
   std::unique_ptr<WorkspaceDisk> workspace_disk;  // before projects, which use it
   std::unique_ptr<ProjectService> projects;
+  // What tool calls change in project files (checkpoint_list, checkpoint_restore).
+  std::unique_ptr<CheckpointRecorder> checkpoints;
   // Runs parsers of project content (ctags) confined, for the code tools.
   std::unique_ptr<ConfinedHelper> helpers;
   std::unique_ptr<Ctags> ctags;

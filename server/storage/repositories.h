@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "server/storage/checkpoint_repository.h"
 #include "server/storage/container_repository.h"
 #include "server/storage/git_settings_repository.h"
 #include "server/storage/project_repository.h"
@@ -18,6 +19,7 @@ struct Repositories {
   std::unique_ptr<ThreadRepository> threads;
   std::unique_ptr<TestRunRepository> test_runs;
   std::unique_ptr<GitSettingsRepository> git_settings;
+  std::unique_ptr<CheckpointRepository> checkpoints;
 };
 
 }  // namespace benchtop

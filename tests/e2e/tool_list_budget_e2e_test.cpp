@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "e2e/stdio_client.h"
+#include "tests/support/tool_list_support.h"
 
 namespace benchtop::e2e {
 namespace {
@@ -72,15 +73,16 @@ TEST(ToolListBudgetE2e, FilesAndSearchAloneStayWithinBudget) {
 }
 
 // What keeps the list small must not cost a model what it needs to act: every tool still says
-// what it does, every argument but `project` what it is for, and a listed output schema names
-// the result's fields.
+// what it does, every argument what it is for (but `project`, explained in the server's
+// instructions, and those whose name says it all), and a listed output schema names the result's
+// fields.
 TEST(ToolListBudgetE2e, LeanEntriesStillDescribeThemselves) {
   for (const json& tool : listed_tools({})) {
     const std::string name = tool["name"];
     EXPECT_GE(tool.value("description", "").size(), 20u) << name;
     EXPECT_FALSE(tool.value("title", "").empty()) << name;
     for (const auto& [argument, schema] : tool["inputSchema"]["properties"].items()) {
-      if (argument == "project") continue;
+      if (!testing::argument_needs_description(name, argument)) continue;
       EXPECT_TRUE(schema.contains("description")) << name << "." << argument;
     }
     if (tool.contains("outputSchema")) {

@@ -34,8 +34,8 @@ void register_agent_tools(ToolRegistry& registry, ChatService& chat) {
   tool.builtin_agent = false;
   tool.title = "Run the built-in agent";
   tool.description =
-      "Hand a self-contained task to the built-in agent, which works on the project with these "
-      "tools and returns its answer.";
+      "Hand a self-contained task to the built-in agent; it works on the project with these tools "
+      "and returns its answer.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",

@@ -31,7 +31,7 @@ nlohmann::json output_budget_property() {
           {"minimum", kMinOutputBudget},
           {"maximum", kMaxOutputBudget},
           {"default", kDefaultOutputBudget},
-          {"description", "Most bytes of output (head and tail kept)."}};
+          {"description", "Output cap; head and tail kept."}};
 }
 
 size_t output_budget(const nlohmann::json& arguments) {

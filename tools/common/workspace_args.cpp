@@ -30,4 +30,17 @@ Result<std::shared_ptr<const Workspace>> workspace_for(WorkspaceProvider& provid
   return provider.workspace(optional_string(arguments, "project"));
 }
 
+std::function<std::vector<std::string>(const nlohmann::json& arguments)> paths_in_arguments(
+    std::vector<std::string> keys) {
+  return [keys = std::move(keys)](const nlohmann::json& arguments) {
+    std::vector<std::string> paths;
+    for (const auto& key : keys) {
+      auto value = arguments.find(key);
+      if (value != arguments.end() && value->is_string())
+        paths.push_back(value->get<std::string>());
+    }
+    return paths;
+  };
+}
+
 }  // namespace benchtop

@@ -2,9 +2,11 @@
 // resolves `project` and paths the same way.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "server/workspace/workspace.h"
@@ -18,6 +20,10 @@ nlohmann::json project_property();
 // Resolves args["project"] (absent → default project) to its workspace.
 Result<std::shared_ptr<const Workspace>> workspace_for(WorkspaceProvider& provider,
                                                        const nlohmann::json& arguments);
+
+// A Tool::changed_paths for a tool whose string arguments `keys` are the paths it changes.
+std::function<std::vector<std::string>(const nlohmann::json& arguments)> paths_in_arguments(
+    std::vector<std::string> keys);
 
 // Reads an optional string argument.
 std::optional<std::string> optional_string(const nlohmann::json& arguments, const char* key);

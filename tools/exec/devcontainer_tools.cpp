@@ -172,8 +172,8 @@ Tool ensure_tool(ContainerManager& containers, const PreviewLinks* links) {
   tool.name = "devcontainer_ensure";
   tool.title = "Start or update dev container";
   tool.description =
-      "Start the dev container if needed (commands do too), optionally lowering its limits or "
-      "allowing network. Returns what devcontainer_status returns.";
+      "Start the dev container (commands do too), optionally lowering its limits or allowing "
+      "network. Returns what devcontainer_status returns.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -196,8 +196,7 @@ Tool ensure_tool(ContainerManager& containers, const PreviewLinks* links) {
         {"network",
          {{"type", "boolean"},
           {"description",
-           "Allow outside network (not the host), if the operator permits and the user "
-           "confirms."}}},
+           "Outside network (never the host), if the operator allows and the user confirms."}}},
         {"confirm", {{"type", "string"}, {"description", "The project's name, confirming."}}}}},
       {"additionalProperties", false},
   };
@@ -267,8 +266,8 @@ Tool destroy_tool(ContainerManager& containers, const PreviewLinks* links) {
   tool.name = "devcontainer_destroy";
   tool.title = "Destroy dev container";
   tool.description =
-      "Kill the dev container and its processes; files are kept. Asks the user, or needs `confirm` "
-      "= the project's name. Returns what devcontainer_status returns.";
+      "Kill the dev container and its processes; files stay. Asks the user, or needs `confirm` = "
+      "the project's name. Returns what devcontainer_status returns.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -302,26 +301,28 @@ Tool destroy_tool(ContainerManager& containers, const PreviewLinks* links) {
 
 void register_devcontainer_tools(ToolRegistry& registry, ContainerManager& containers,
                                  const PreviewLinks* previews) {
-  registry.add(ensure_tool(containers, previews));
-  registry.add(
-      simple_tool("devcontainer_status", "Dev container status",
+  // A container's lifecycle changes no file: no checkpoint scans around these calls.
+  const auto add = [&registry](Tool tool) {
+    tool.changes_files = false;
+    registry.add(std::move(tool));
+  };
+  add(ensure_tool(containers, previews));
+  add(simple_tool("devcontainer_status", "Dev container status",
                   "The dev container's state, limits (and which are enforced), usage and listening "
                   "ports with preview URLs.",
                   {.read_only = true, .destructive = false, .idempotent = true}, previews,
                   [&containers](const auto& project) { return containers.status(project); }));
-  registry.add(
-      simple_tool("devcontainer_suspend", "Suspend dev container",
+  add(simple_tool("devcontainer_suspend", "Suspend dev container",
                   "Freeze the dev container (memory kept, no CPU) until the next command or "
                   "devcontainer_resume. Returns what devcontainer_status returns.",
                   {.read_only = false, .destructive = false, .idempotent = true}, previews,
                   [&containers](const auto& project) { return containers.suspend(project); }));
-  registry.add(
-      simple_tool("devcontainer_resume", "Resume dev container",
+  add(simple_tool("devcontainer_resume", "Resume dev container",
                   "Thaw a suspended dev container (or start a stopped one). Returns what "
                   "devcontainer_status returns.",
                   {.read_only = false, .destructive = false, .idempotent = true}, previews,
                   [&containers](const auto& project) { return containers.resume(project); }));
-  registry.add(destroy_tool(containers, previews));
+  add(destroy_tool(containers, previews));
 }
 
 void register_exec_tools(ToolRegistry& registry, ContainerManager& containers,

@@ -199,8 +199,8 @@ Tool start_tool(ContainerManager& containers, const ProcessToolOptions& options)
   tool.runs_commands = true;
   tool.title = "Start background process";
   tool.description =
-      "Start `sh -c command` in the dev container without waiting (dev servers, REPLs). With "
-      "wait_for_port, returns once that port listens, with its preview URL.";
+      "Start `sh -c command` in the background (dev servers, REPLs). With wait_for_port, returns "
+      "once it listens, with its preview URL.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",
@@ -412,6 +412,7 @@ Tool kill_tool(ContainerManager& containers, const ProcessToolOptions& options) 
     }
     return ToolResult::success(process_json(final_state), std::move(text));
   };
+  tool.changes_files = false;  // a signal changes no file itself
   return tool;
 }
 

@@ -120,8 +120,8 @@ void register_shell_tools(ToolRegistry& registry, ContainerManager& containers,
   tool.runs_commands = true;
   tool.title = "Run shell command";
   tool.description =
-      "Run `sh -c command` in the project's sandboxed dev container and wait for its exit code and "
-      "output. For servers use process_start.";
+      "Run `sh -c command` in the project's sandbox; returns exit code and output. For servers "
+      "use process_start.";
   tool.input_schema = {
       {"type", "object"},
       {"properties",

@@ -189,7 +189,7 @@ void register_apply_patch_tool(ToolRegistry& registry, WorkspaceProvider& provid
       {"type", "object"},
       {"properties",
        {{"project", project_property()},
-        {"patch", {{"type", "string"}, {"description", "The patch text."}}},
+        {"patch", {{"type", "string"}}},
         {"dry_run", {{"type", "boolean"}, {"description", "Only show the diff."}}}}},
       {"required", {"patch"}},
       {"additionalProperties", false},
@@ -198,6 +198,18 @@ void register_apply_patch_tool(ToolRegistry& registry, WorkspaceProvider& provid
   tool.annotations = {.read_only = false, .destructive = true, .idempotent = false};
   tool.handler = [&provider](const nlohmann::json& args, ToolContext&) {
     return fs_apply_patch(provider, args);
+  };
+  tool.changed_paths = [](const nlohmann::json& args) {
+    std::vector<std::string> paths;
+    auto text = args.find("patch");
+    if (text == args.end() || !text->is_string()) return paths;
+    auto parsed = patch::parse_patch(text->get_ref<const std::string&>());
+    if (!parsed) return paths;  // the call refuses it and changes nothing
+    for (const auto& file : parsed->files) {
+      paths.push_back(file.path);
+      if (file.move_to) paths.push_back(*file.move_to);
+    }
+    return paths;
   };
   registry.add(std::move(tool));
 }

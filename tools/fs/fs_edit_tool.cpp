@@ -335,6 +335,7 @@ void register_edit_tool(ToolRegistry& registry, WorkspaceProvider& provider) {
   edit.handler = [&provider](const nlohmann::json& args, ToolContext&) {
     return fs_edit(provider, args);
   };
+  edit.changed_paths = paths_in_arguments({"path"});
   registry.add(std::move(edit));
 }
 

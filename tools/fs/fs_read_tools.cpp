@@ -226,7 +226,7 @@ void register_read_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
           {"minItems", 1},
           {"maxItems", kMaxFilesPerRead},
           {"description", "Several files."}}},
-        {"line_numbers", {{"type", "boolean"}, {"description", "Number the lines."}}},
+        {"line_numbers", {{"type", "boolean"}}},
         {"offset",
          {{"type", "integer"}, {"description", "First line (1-based; negative: from the end)."}}},
         {"limit",

@@ -255,6 +255,7 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   remove.handler = [&provider](const nlohmann::json& args, ToolContext& context) {
     return fs_delete(provider, args, context);
   };
+  remove.changed_paths = paths_in_arguments({"path"});
   registry.add(std::move(remove));
 
   Tool move;
@@ -286,6 +287,7 @@ void register_tree_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   move.handler = [&provider](const nlohmann::json& args, ToolContext&) {
     return fs_move(provider, args);
   };
+  move.changed_paths = paths_in_arguments({"from", "to"});
   registry.add(std::move(move));
 }
 

@@ -122,7 +122,7 @@ void register_write_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
       {"properties",
        {{"project", project_property()},
         {"path", path_property("File path.")},
-        {"content", {{"type", "string"}, {"description", "File content."}}},
+        {"content", {{"type", "string"}}},
         {"mode",
          {{"type", "string"},
           {"enum", {"overwrite", "create", "append"}},
@@ -147,6 +147,7 @@ void register_write_tools(ToolRegistry& registry, WorkspaceProvider& provider) {
   write.handler = [&provider](const nlohmann::json& args, ToolContext&) {
     return fs_write(provider, args);
   };
+  write.changed_paths = paths_in_arguments({"path"});
   registry.add(std::move(write));
 }
 

@@ -328,11 +328,11 @@ Tool git_diff_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.name = "git_diff";
   tool.title = "Git diff";
   tool.description =
-      "Unified diff of unstaged changes, staged ones, or revisions from/to. Untracked files are "
-      "listed, their content with untracked_content.";
+      "Unified diff: unstaged, staged, or revisions from/to. Untracked files are listed (content "
+      "with untracked_content).";
   tool.input_schema =
       object_schema({{"project", project_property()},
-                     {"staged", boolean_property("Show staged changes.")},
+                     {"staged", {{"type", "boolean"}}},
                      {"from", string_property("Base revision.")},
                      {"to", string_property("Target revision (default the work tree).")},
                      {"paths", string_array_property("Only these paths.")},

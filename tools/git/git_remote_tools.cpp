@@ -378,20 +378,19 @@ Tool git_settings_tool(const std::shared_ptr<GitToolServices>& services) {
   tool.description =
       "Show or set the commit author and an HTTPS username/token for one host (never shown back); "
       "\"\" clears.";
-  tool.input_schema = object_schema(
-      {{"project", project_property()},
-       {"author_name", {{"type", "string"}, {"maxLength", 200}, {"description", "Author name."}}},
-       {"author_email", {{"type", "string"}, {"maxLength", 200}, {"description", "Author email."}}},
-       {"https_username",
-        {{"type", "string"}, {"maxLength", 200}, {"description", "HTTPS username."}}},
-       {"https_token",
-        {{"type", "string"},
-         {"maxLength", 4096},
-         {"description", "HTTPS token or password for https_host."}}},
-       {"https_host",
-        {{"type", "string"},
-         {"maxLength", 300},
-         {"description", "Host the token is for, e.g. 'github.com'."}}}});
+  tool.input_schema =
+      object_schema({{"project", project_property()},
+                     {"author_name", {{"type", "string"}, {"maxLength", 200}}},
+                     {"author_email", {{"type", "string"}, {"maxLength", 200}}},
+                     {"https_username", {{"type", "string"}, {"maxLength", 200}}},
+                     {"https_token",
+                      {{"type", "string"},
+                       {"maxLength", 4096},
+                       {"description", "HTTPS token or password for https_host."}}},
+                     {"https_host",
+                      {{"type", "string"},
+                       {"maxLength", 300},
+                       {"description", "Host the token is for, e.g. 'github.com'."}}}});
   tool.output_schema = object_schema(
       {{"author_name", string_property("Author name used for commits.")},
        {"author_email", string_property("Author email used for commits.")},

@@ -115,11 +115,7 @@ Tool git_commit_tool(const std::shared_ptr<GitToolServices>& services) {
       "Commit the staged changes on the current branch (author from `author` or git_settings).";
   tool.input_schema =
       object_schema({{"project", project_property()},
-                     {"message",
-                      {{"type", "string"},
-                       {"minLength", 1},
-                       {"maxLength", 100000},
-                       {"description", "Commit message."}}},
+                     {"message", {{"type", "string"}, {"minLength", 1}, {"maxLength", 100000}}},
                      {"author", string_property("Author, 'Name <email>'.")},
                      {"allow_empty", boolean_property("Commit even with nothing staged.")}},
                     {"message"});

@@ -104,7 +104,7 @@ Tool project_create_tool(ProjectService& projects, git::GitSettingsSource* git_s
          {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 250},
-          {"description", "New working branch to start, e.g. 'ticket/123'."}}},
+          {"description", "New branch to work on."}}},
         {"https_username",
          {{"type", "string"},
           {"maxLength", 200},

@@ -34,7 +34,7 @@ nlohmann::json input_schema() {
               {"description", "PCRE2 regex (text with literal)."}}},
             {"path", {{"type", "string"}, {"description", "Where to search."}}},
             {"glob", {{"type", "string"}, {"description", "Only files matching this glob."}}},
-            {"ignore_case", {{"type", "boolean"}, {"description", "Ignore case."}}},
+            {"ignore_case", {{"type", "boolean"}}},
             {"literal", {{"type", "boolean"}, {"description", "Plain text, not regex."}}},
             {"context",
              {{"type", "integer"},

@@ -183,6 +183,11 @@ struct Tool {
   std::string toolset;
   // Runs commands (shell_exec, process_start, ...): hidden while command execution is disabled.
   bool runs_commands = false;
+  // Which files a call of a tool that is not read-only may change, for its checkpoint: unset,
+  // anything in the workspace (a command runs); otherwise the paths the call names, as written.
+  std::function<std::vector<std::string>(const nlohmann::json& arguments)> changed_paths;
+  // False for a tool that is not read-only yet changes no file (a container's lifecycle, a signal).
+  bool changes_files = true;
   ToolHandler handler;
 };
 

@@ -25,7 +25,32 @@ nlohmann::json shape(const nlohmann::json& schema, int depth) {
   return listed;
 }
 
+// Size caps at or above this are there to bound memory, not to guide a call: no sensible
+// argument comes near them (a 200-character author name, a 100,000-character command).
+constexpr int64_t kGuardCap = 200;
+
+bool guard_cap(const std::string& keyword, const nlohmann::json& value) {
+  return (keyword == "maxLength" || keyword == "maxItems" || keyword == "maxProperties") &&
+         value.is_number_integer() && value.get<int64_t>() >= kGuardCap;
+}
+
 }  // namespace
+
+nlohmann::json listed_input_schema(const nlohmann::json& schema) {
+  if (schema.is_array()) {
+    nlohmann::json listed = nlohmann::json::array();
+    for (const auto& item : schema) listed.push_back(listed_input_schema(item));
+    return listed;
+  }
+  if (!schema.is_object()) return schema;
+  nlohmann::json listed = nlohmann::json::object();
+  for (const auto& [keyword, value] : schema.items()) {
+    if (guard_cap(keyword, value)) continue;
+    // Inside "properties" the keys are argument names, not keywords: they are all kept.
+    listed[keyword] = listed_input_schema(value);
+  }
+  return listed;
+}
 
 nlohmann::json listed_output_schema(const nlohmann::json& schema) {
   return shape(schema, 0);
@@ -48,7 +73,7 @@ nlohmann::json listed_tool(const Tool& tool) {
       {"name", tool.name},
       {"title", tool.title},
       {"description", tool.description},
-      {"inputSchema", tool.input_schema},
+      {"inputSchema", listed_input_schema(tool.input_schema)},
       {"annotations", listed_annotations(tool.annotations)},
   };
   if (!tool.output_schema.is_null() && tool.output_schema_listed) {

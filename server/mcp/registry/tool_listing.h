@@ -3,7 +3,9 @@
 // without: output schemas are listed as the shape of the result (its properties' names and
 // types) while the full schema, with descriptions, enums and required fields, stays on the
 // server and checks every result; annotations list only the hints that differ from the
-// specification's defaults, and no second copy of the title.
+// specification's defaults, and no second copy of the title. Input schemas are listed whole but
+// for the caps that only bound memory (a 100,000-character command, 1,000 paths): enforced, not
+// listed.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,6 +16,10 @@ namespace benchtop {
 
 // The tools/list entry of `tool`.
 nlohmann::json listed_tool(const Tool& tool);
+
+// `schema` without its size caps of 200 or more (maxLength, maxItems, maxProperties), which
+// the server still enforces. Every value valid under `schema` is valid under the result.
+nlohmann::json listed_input_schema(const nlohmann::json& schema);
 
 // The shape of `schema` as listed: a schema every value valid under `schema` also satisfies.
 nlohmann::json listed_output_schema(const nlohmann::json& schema);

@@ -220,7 +220,12 @@ ToolResult ToolRegistry::run(Entry& entry, const std::string& name, const nlohma
 
   ToolResult result;
   try {
-    result = entry.tool.handler(arguments, context);
+    if (call_wrapper_) {
+      result = call_wrapper_(entry.tool, arguments,
+                             [&] { return entry.tool.handler(arguments, context); });
+    } else {
+      result = entry.tool.handler(arguments, context);
+    }
   } catch (const std::exception& e) {
     log::error("tool " + name + " threw: " + e.what());
     return ToolResult::error("Internal error in " + name + ": " + e.what());

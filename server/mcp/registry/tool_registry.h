@@ -77,6 +77,13 @@ class ToolRegistry {
       std::function<std::string(const nlohmann::json& arguments, std::string text)>;
   void set_error_filter(ErrorTextFilter filter) { error_filter_ = std::move(filter); }
 
+  // Runs around every handler once its arguments are valid: it must call `run` (at most once) and
+  // return its result, and may do work before and after (checkpoints of what a call changed).
+  // Set it before any tool is called.
+  using CallWrapper = std::function<ToolResult(const Tool& tool, const nlohmann::json& arguments,
+                                               const std::function<ToolResult()>& run)>;
+  void set_call_wrapper(CallWrapper wrapper) { call_wrapper_ = std::move(wrapper); }
+
   // The input schema of a tool, used by transports that mirror x-mcp-header parameters.
   const nlohmann::json* input_schema(const std::string& name) const;
 
@@ -89,6 +96,7 @@ class ToolRegistry {
                  ToolContext& context) const;
   std::map<std::string, std::unique_ptr<Entry>> tools_;
   ErrorTextFilter error_filter_;
+  CallWrapper call_wrapper_;
   std::function<bool(const Tool&)> hidden_;
   std::string current_toolset_;  // set by ToolsetScope
 };

@@ -122,6 +122,36 @@ CREATE INDEX chat_messages_by_thread ON chat_messages(thread_id, id);
 ALTER TABLE git_settings ADD COLUMN https_host TEXT NOT NULL DEFAULT '';
 )sql",
     },
+    Migration{
+        "record checkpoints",
+        R"sql(
+-- One row per tool call that changed a project's files (checkpoint_list, checkpoint_restore).
+CREATE TABLE checkpoints (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  tool       TEXT NOT NULL,
+  summary    TEXT NOT NULL
+) STRICT;
+CREATE INDEX checkpoints_by_project ON checkpoints (project_id, id);
+
+-- What each call changed: each path's kind, mode, size and content (a blob's SHA-256, '' when not
+-- kept) before and after. The blobs themselves are files in the data directory.
+CREATE TABLE checkpoint_changes (
+  checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE,
+  path          TEXT NOT NULL,
+  before_kind   TEXT NOT NULL,
+  before_mode   INTEGER NOT NULL,
+  before_size   INTEGER NOT NULL,
+  before_blob   TEXT NOT NULL,
+  after_kind    TEXT NOT NULL,
+  after_mode    INTEGER NOT NULL,
+  after_size    INTEGER NOT NULL,
+  after_blob    TEXT NOT NULL,
+  PRIMARY KEY (checkpoint_id, path)
+) STRICT;
+)sql",
+    },
 };
 
 }  // namespace

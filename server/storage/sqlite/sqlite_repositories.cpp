@@ -9,6 +9,7 @@ Repositories make_sqlite_repositories(Database& database) {
   repositories.threads = make_sqlite_thread_repository(database);
   repositories.test_runs = make_sqlite_test_run_repository(database);
   repositories.git_settings = make_sqlite_git_settings_repository(database);
+  repositories.checkpoints = make_sqlite_checkpoint_repository(database);
   return repositories;
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/base64.h"
 #include "tests/support/fs_tools_test_support.h"
+#include "tests/support/tool_list_support.h"
 
 namespace benchtop {
 namespace {
@@ -291,8 +292,7 @@ TEST_F(FsReadTest, ToolDefinitionsFollowTheConventions) {
     EXPECT_EQ(tool["inputSchema"]["additionalProperties"], false) << name;
     EXPECT_TRUE(tool.contains("outputSchema")) << name;
     for (const auto& [property, schema] : tool["inputSchema"]["properties"].items()) {
-      // `project` is described once, in the server's instructions.
-      if (property != "project") {
+      if (testing::argument_needs_description(name, property)) {
         EXPECT_TRUE(schema.contains("description")) << name << "." << property;
       }
     }

@@ -49,6 +49,35 @@ TEST(ToolListingTest, EveryResultTheFullSchemaAdmitsTheListedOneAdmits) {
   }
 }
 
+TEST(ToolListingTest, InputSchemasDropOnlyTheCapsThatBoundMemory) {
+  const json input = json::parse(R"({
+    "type": "object",
+    "properties": {
+      "command": {"type": "string", "minLength": 1, "maxLength": 100000},
+      "name": {"type": "string", "maxLength": 63, "pattern": "^[a-z]+$"},
+      "author": {"type": "string", "maxLength": 200},
+      "files": {"type": "array", "maxItems": 100, "items": {"type": "string"}},
+      "paths": {"type": "array", "maxItems": 1000, "items": {"type": "string", "maxLength": 4096}},
+      "maxLength": {"type": "integer", "maximum": 5000}
+    },
+    "required": ["command"],
+    "additionalProperties": false
+  })");
+  EXPECT_EQ(listed_input_schema(input), json::parse(R"({
+    "type": "object",
+    "properties": {
+      "command": {"type": "string", "minLength": 1},
+      "name": {"type": "string", "maxLength": 63, "pattern": "^[a-z]+$"},
+      "author": {"type": "string"},
+      "files": {"type": "array", "maxItems": 100, "items": {"type": "string"}},
+      "paths": {"type": "array", "items": {"type": "string"}},
+      "maxLength": {"type": "integer", "maximum": 5000}
+    },
+    "required": ["command"],
+    "additionalProperties": false
+  })"));
+}
+
 TEST(ToolListingTest, AnnotationsListOnlyHintsThatDifferFromTheDefaults) {
   EXPECT_EQ(listed_annotations({.read_only = true, .destructive = false, .idempotent = true}),
             json({{"readOnlyHint", true}, {"openWorldHint", false}}));

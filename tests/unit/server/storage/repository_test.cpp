@@ -53,6 +53,7 @@ class RepositoryTest : public ::testing::TestWithParam<StoreKind> {
   ThreadRepository& threads() { return *store_.repositories.threads; }
   TestRunRepository& test_runs() { return *store_.repositories.test_runs; }
   GitSettingsRepository& git_settings() { return *store_.repositories.git_settings; }
+  CheckpointRepository& checkpoints() { return *store_.repositories.checkpoints; }
 
   std::string add_project(const std::string& id, const std::string& name) {
     EXPECT_TRUE(projects().insert_managed(id, name, "", nullptr).ok());
@@ -336,6 +337,58 @@ TEST_P(RepositoryTest, ConcurrentGitSettingsUpdatesLoseNoField) {
   ASSERT_TRUE(final_settings.ok());
   EXPECT_EQ(final_settings->author_name, std::to_string(kRounds));
   EXPECT_EQ(final_settings->author_email, std::to_string(kRounds));
+}
+
+CheckpointRecord checkpoint_of(const std::string& project, const std::string& tool,
+                               std::vector<CheckpointChange> changes) {
+  CheckpointRecord record;
+  record.project_id = project;
+  record.tool = tool;
+  record.summary = "{}";
+  record.changes = std::move(changes);
+  return record;
+}
+
+TEST_P(RepositoryTest, CheckpointsKeepTheirChangesPerProjectInOrder) {
+  add_project(kAlphaId, "alpha");
+  add_project(kBetaId, "beta");
+  FileVersion file{FileVersion::Kind::kFile, 0644, 3, std::string(64, 'a')};
+  FileVersion edited{FileVersion::Kind::kFile, 0755, 4, std::string(64, 'b')};
+  auto first = checkpoints().insert(
+      checkpoint_of(kAlphaId, "fs_write", {{"a.txt", {}, file}, {"b.txt", file, edited}}));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(checkpoints().insert(checkpoint_of(kBetaId, "shell_exec", {{"x", file, {}}})).ok());
+  auto second = checkpoints().insert(checkpoint_of(kAlphaId, "shell_exec", {{"a.txt", file, {}}}));
+  ASSERT_TRUE(second.ok());
+  EXPECT_GT(second->id, first->id);
+  EXPECT_FALSE(first->created_at.empty());
+
+  auto recent = checkpoints().recent(kAlphaId, 10);
+  ASSERT_TRUE(recent.ok());
+  ASSERT_EQ(recent->size(), 2u);
+  EXPECT_EQ((*recent)[0].tool, "shell_exec");
+  ASSERT_EQ((*recent)[1].changes.size(), 2u);
+  EXPECT_EQ((*recent)[1].changes[1].path, "b.txt");
+  EXPECT_EQ((*recent)[1].changes[1].before, file);
+  EXPECT_EQ((*recent)[1].changes[1].after, edited);
+  EXPECT_EQ((*recent)[1].changes[0].before.kind, FileVersion::Kind::kAbsent);
+
+  auto since = checkpoints().since(kAlphaId, first->id);
+  ASSERT_TRUE(since.ok());
+  ASSERT_EQ(since->size(), 2u);
+  EXPECT_EQ((*since)[0].id, first->id);  // oldest first, the other project's left out
+  ASSERT_EQ((*since)[1].changes.size(), 1u);
+
+  auto in_use = checkpoints().blobs_in_use(kAlphaId);
+  ASSERT_TRUE(in_use.ok());
+  EXPECT_EQ(*in_use, std::set<std::string>{file.blob});  // "before" contents only
+
+  auto dropped = checkpoints().keep_newest(kAlphaId, 1);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 1u);
+  EXPECT_EQ(*checkpoints().count(kAlphaId), 1u);
+  EXPECT_EQ(*checkpoints().count(kBetaId), 1u);
+  EXPECT_TRUE(checkpoints().since(kAlphaId, first->id)->front().id == second->id);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, RepositoryTest, ::testing::ValuesIn(stores()),
