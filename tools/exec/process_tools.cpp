@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/human_units.h"
 #include "common/utf8.h"
 #include "server/mcp/schema/type_schema.h"
 #include "server/preview/port_previews.h"
@@ -107,8 +108,8 @@ std::string process_line(const BackgroundProcessInfo& info) {
                       : info.exit_code ? "exited " + std::to_string(*info.exit_code)
                       : info.signal    ? "killed by signal " + std::to_string(*info.signal)
                                        : "ended";
-  return info.id + " (" + state + ", " + std::to_string(info.output_bytes) +
-         " bytes of output): " + info.command;
+  return info.id + " (" + state + ", " + human_bytes(info.output_bytes) +
+         " of output): " + info.command;
 }
 
 // Sleeps for a while, or less when the call is cancelled meanwhile.
@@ -300,7 +301,7 @@ Tool read_tool(ContainerManager& containers) {
     structured.dropped = slice.dropped;
     std::string text = process_line(info) + "\n[offsets " + std::to_string(slice.start) + ".." +
                        std::to_string(slice.next) + "]";
-    if (slice.dropped) text += " (" + std::to_string(slice.dropped) + " bytes dropped)";
+    if (slice.dropped) text += " (" + human_bytes(slice.dropped) + " dropped)";
     text += "\n" + structured.output;
     return ToolResult::success(to_structured(structured), std::move(text));
   };

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "common/base64.h"
+#include "common/human_units.h"
 #include "server/workspace/browse/file_reading.h"
 #include "tools/common/workspace_args.h"
 #include "tools/fs/fs_common.h"
@@ -49,7 +50,7 @@ std::string rendered_text(const FileContent& content, const std::string& shown) 
     const std::string of_total =
         known ? " of " + std::to_string(*content.total_lines) + "; " +
                     std::to_string(*content.total_lines - content.end_line) + " more"
-              : " of a file too large to count (" + std::to_string(content.size) + " bytes); more";
+              : " of a file too large to count (" + human_bytes(content.size) + "); more";
     text += "[Showing lines " + std::to_string(content.start_line) + "-" +
             std::to_string(content.end_line) + of_total +
             ". Call fs_read with offset=" + std::to_string(content.end_line + 1) + " to continue.]";
@@ -114,7 +115,7 @@ Result<FileRead> read_one(WorkspaceProvider& provider, const nlohmann::json& arg
                   {"data", base64::encode(content->bytes)},
                   {"mimeType", content->mime_type}};
     read.text = "Image " + target->shown + " (" + content->mime_type + ", " +
-                std::to_string(content->size) + " bytes)";
+                human_bytes(content->size) + ")";
     return read;
   }
   read.text_bytes = content->text.size();
@@ -192,7 +193,7 @@ ToolResult fs_stat(WorkspaceProvider& provider, const nlohmann::json& args) {
                                {"mode", octal_mode(st->st_mode)},
                                {"mtime", iso8601_utc(st->st_mtim)}};
   std::string text = target->shown + ": " + type_name(st->st_mode) + ", " +
-                     std::to_string(st->st_size) + " bytes, mode " + octal_mode(st->st_mode) +
+                     human_bytes(st->st_size) + ", mode " + octal_mode(st->st_mode) +
                      ", modified " + iso8601_utc(st->st_mtim);
   if (S_ISLNK(st->st_mode)) {
     auto link = target->workspace->read_link(target->relative);

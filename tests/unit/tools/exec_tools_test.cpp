@@ -128,6 +128,9 @@ TEST_F(ExecToolsTest, DevcontainerLifecycle) {
   EXPECT_EQ((*ensured.structured)["limits"]["memory_bytes"], 256 * 1024 * 1024);
   EXPECT_EQ((*ensured.structured)["limits"]["cpus"], 0.5);
   EXPECT_EQ((*ensured.structured)["backend"], "bwrap");
+  // The text shows sizes in human units; structuredContent keeps the exact count above.
+  EXPECT_NE(text_of(ensured).find("limits: memory 256 MiB, pids 100"), std::string::npos)
+      << text_of(ensured);
 
   auto status = call("devcontainer_status", {{"project", "alpha"}});
   ASSERT_FALSE(status.is_error) << text_of(status);
