@@ -16,6 +16,7 @@
 #include "common/utf8.h"
 #include "server/mcp/schema/type_schema.h"
 #include "server/preview/port_previews.h"
+#include "tools/common/output_budget.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/command_properties.h"
 #include "tools/exec/exec_tools.h"
@@ -260,6 +261,19 @@ Tool start_tool(ContainerManager& containers, const ProcessToolOptions& options)
   return tool;
 }
 
+// A read's output within the server's output budget: over it, the head and the tail, and a marker
+// naming the bytes left out and the offset to read them from. `next` still follows the tail, so a
+// client that reads on with it sees each new byte once. Cut before valid_utf8 replaces anything,
+// so the offset counts the process's own bytes.
+std::string budgeted_output(const ProcessOutput& slice) {
+  constexpr size_t kHintBytes = 64;
+  const auto cut = cut_points(slice.data, kDefaultOutputBudget, kHintBytes);
+  if (!cut) return slice.data;
+  return cut_at(slice.data, *cut,
+                "read them with process_read since=" + std::to_string(slice.start + cut->head_end))
+      .text;
+}
+
 Tool read_tool(ContainerManager& containers) {
   Tool tool;
   tool.name = "process_read";
@@ -295,7 +309,7 @@ Tool read_tool(ContainerManager& containers) {
     const auto& info = slice.process;
     ProcessReadResult structured;
     static_cast<ProcessResult&>(structured) = process_result(info);
-    structured.output = valid_utf8(slice.data);
+    structured.output = valid_utf8(budgeted_output(slice));
     structured.start = slice.start;
     structured.next = slice.next;
     structured.dropped = slice.dropped;
