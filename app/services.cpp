@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "server/project/project_resolver.h"
 #include "server/sandbox/backends/backend_factory.h"
+#include "server/sandbox/linux/limit_warnings.h"
 #include "server/storage/sqlite/migrations.h"
 #include "server/storage/sqlite/sqlite_repositories.h"
 #include "tools/agent/agent_tools.h"
@@ -166,10 +167,17 @@ Status build_services(const CliOptions& options, Services& services) {
   }
   SupervisedOptions supervised;
   supervised.state_root = services.data_dir.root() / "sandboxes";
-  auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, "benchtop",
+  // Every project's cgroup is made under this one.
+  const std::string cgroup_parent = "benchtop";
+  auto backend = make_container_backend(options.sandbox, options.allow_unsandboxed, cgroup_parent,
                                         options.podman_image, bwrap, options.allow_sandbox_network,
                                         supervised);
   if (!backend) return Error::make("--sandbox " + options.sandbox + ": " + backend.error().message);
+  for (const std::string& warning : unenforced_limit_warnings(
+           probe_host_limits(options.sandbox, CgroupHost::detect(), cgroup_parent,
+                             services.workspace_disk->unenforced_cap()))) {
+    log::warning(warning);
+  }
   ContainerManagerOptions container_options;
   container_options.default_limits.memory_bytes =
       static_cast<int64_t>(options.container_memory_mb) * 1024 * 1024;

@@ -14,9 +14,9 @@ std::string in_tree(const std::string& tree, std::string_view relative) {
   return tree + "/" + std::string(relative);
 }
 
-// fs_read returns at most this many lines per call (and at most 256 KiB), so the 1 MiB file takes
-// several calls; each page of data/large.txt is about 130 KiB.
-constexpr int64_t kBenchtopLinesPerRead = 2000;
+// fs_read returns at most the output budget per call (32 KiB), so the 1 MiB file takes many
+// calls; a page of this many lines of data/large.txt (about 67 bytes a line) stays within it.
+constexpr int64_t kBenchtopLinesPerRead = 400;
 
 Result<int64_t> count_lines(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -64,13 +64,13 @@ Result<ServerProfile> benchtop_profile(ServerProfile profile, const std::string&
   calls[Workload::kSmallRead] = {
       "fs_read",
       {json{{"path", kSmallFile}}},
-      "fs_read {path}: the file's lines verbatim (up to 2000 lines / 256 KiB per call), opened "
+      "fs_read {path}: the file's lines verbatim (up to 2000 lines / 32 KiB per call), opened "
       "beneath the project root's fd (openat2 RESOLVE_BENEATH), checked to be UTF-8; text plus "
       "structured content {path, size, content, lines...}."};
   calls[Workload::kLargeRead] = {
       "fs_read", std::move(pages),
-      "fs_read {path, offset, limit: 2000}, " + page_count +
-          " calls: fs_read pages at 2000 lines / 256 KiB, so one operation is the " +
+      "fs_read {path, offset, limit: 400}, " + page_count +
+          " calls: fs_read pages within its 32 KiB output budget, so one operation is the " +
           "sequence of pages that returns all " + std::to_string(*large_lines) +
           " lines (each page returned as text and as structured content)."};
   calls[Workload::kGlob] = {

@@ -18,7 +18,7 @@ jobs="${FUZZ_BUILD_JOBS:-$(nproc)}"
 build() {
   local compiler="${FUZZ_CXX:-$(command -v clang++ || command -v clang++-14 || true)}"
   if [[ -z "$compiler" ]]; then
-    echo "fuzz: clang++ not found (scripts/setup.sh installs clang and libclang-rt-14-dev)" >&2
+    echo "fuzz: clang++ not found (scripts/setup.sh --with-tests installs clang and libclang-rt-14-dev)" >&2
     exit 1
   fi
   local launcher=()

@@ -10,7 +10,7 @@ if [[ -f "$stamp" && "$stamp" -nt "$tests_dir/package-lock.json" && "$stamp" -nt
 fi
 
 if ! command -v npm >/dev/null 2>&1; then
-  echo "install-node-clients: npm is not installed (scripts/setup.sh installs it)" >&2
+  echo "install-node-clients: npm is not installed (scripts/setup.sh --with-tests installs it)" >&2
   exit 1
 fi
 

@@ -230,8 +230,8 @@ std::unique_ptr<WorkspaceDisk> make_workspace_disk(const std::filesystem::path& 
   options.size_bytes = size_mb * kMiB;
   auto disk = ImageDisk::open(std::move(options));
   if (!disk) {
-    return std::make_unique<UnlimitedDisk>(disk.error().message +
-                                           "; commands can fill the host file system");
+    return std::make_unique<UnlimitedDisk>(
+        disk.error().message + "; commands can fill the host file system", true);
   }
   return std::move(disk).value();
 }

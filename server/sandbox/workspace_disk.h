@@ -44,19 +44,29 @@ class WorkspaceDisk {
   virtual DiskReport report(const std::filesystem::path& workspace) const = 0;
   // One line for the server's log: the cap, or why there is none.
   virtual std::string describe() const = 0;
+  // Why a cap the operator asked for cannot be enforced; nothing when it is, or when none was
+  // asked for (--workspace-disk-mb 0). The start-up warnings name it.
+  virtual std::optional<std::string> unenforced_cap() const { return std::nullopt; }
 };
 
-// No cap, and the reason why, reported as such.
+// No cap, and the reason why, reported as such. `cap_requested`: the operator asked for one and
+// the host cannot enforce it (rather than no cap being set).
 class UnlimitedDisk final : public WorkspaceDisk {
  public:
-  explicit UnlimitedDisk(std::string why) : why_(std::move(why)) {}
+  explicit UnlimitedDisk(std::string why, bool cap_requested = false)
+      : why_(std::move(why)), cap_requested_(cap_requested) {}
   Status attach(const std::string&, const std::filesystem::path&) override { return {}; }
   Status discard(const std::string&, const std::filesystem::path&) override { return {}; }
   DiskReport report(const std::filesystem::path&) const override;
   std::string describe() const override { return "workspace disk: not limited (" + why_ + ")"; }
+  std::optional<std::string> unenforced_cap() const override {
+    if (!cap_requested_) return std::nullopt;
+    return why_;
+  }
 
  private:
   std::string why_;
+  bool cap_requested_ = false;
 };
 
 // One loop-mounted ext4 image per managed workspace. Requires root.

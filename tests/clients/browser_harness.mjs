@@ -13,7 +13,7 @@ const kStartupTimeoutMs = 20000;
 export function chromiumOrSkip(explicitPath) {
   const chromiumPath = explicitPath || process.env.CHROMIUM || '/usr/bin/chromium';
   if (!existsSync(chromiumPath)) {
-    console.error(`SKIPPED: ${chromiumPath} is not installed (apt-get install chromium, or scripts/setup.sh)`);
+    console.error(`SKIPPED: ${chromiumPath} is not installed (apt-get install chromium, or scripts/setup.sh --with-tests)`);
     process.exit(77);
   }
   return chromiumPath;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/human_units.h"
 #include "server/mcp/schema/type_schema.h"
 #include "server/workspace/path_escape.h"
 #include "server/workspace/search/tree_walk.h"
@@ -212,7 +213,7 @@ struct Search {
     if (!timed_out.empty()) add_sentence("ctags did not finish " + listed(timed_out) + ".");
     if (!failed.empty()) add_sentence("ctags failed on " + listed(failed) + ".");
     if (large > 0) {
-      add_sentence(std::to_string(large) + " files over " + shown_size(max_file_bytes) +
+      add_sentence(std::to_string(large) + " files over " + human_bytes(max_file_bytes) +
                    " skipped.");
     }
     if (binary > 0) add_sentence(std::to_string(binary) + " binary files skipped.");

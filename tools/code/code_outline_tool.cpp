@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/human_units.h"
 #include "server/mcp/schema/type_schema.h"
 #include "server/workspace/path_escape.h"
 #include "server/workspace/search/whole_file.h"
@@ -107,7 +108,7 @@ ToolResult run(WorkspaceProvider& provider, Ctags& ctags, const CodeToolOptions&
   switch (read_whole_fd(fd->get(), options.max_file_bytes, buffer, contents)) {
     case ReadOutcome::kTooLarge:
       return ToolResult::error("'" + shown + "' is larger than " +
-                               shown_size(options.max_file_bytes) +
+                               human_bytes(options.max_file_bytes) +
                                ", the most code_outline reads. Search it with fs_grep or read "
                                "parts of it with fs_read.");
     case ReadOutcome::kBinary:

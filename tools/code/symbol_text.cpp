@@ -46,13 +46,6 @@ std::optional<std::string> shown_scope(const Symbol& symbol) {
   return symbol.scope;
 }
 
-std::string shown_size(size_t bytes) {
-  constexpr size_t kKiB = 1024;
-  if (bytes >= kKiB * kKiB) return std::to_string(bytes / (kKiB * kKiB)) + " MiB";
-  if (bytes >= kKiB) return std::to_string(bytes / kKiB) + " KiB";
-  return std::to_string(bytes) + " bytes";
-}
-
 std::string shown_duration(std::chrono::milliseconds duration) {
   if (duration < std::chrono::seconds(1)) return std::to_string(duration.count()) + " ms";
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(duration).count()) + " s";

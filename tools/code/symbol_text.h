@@ -19,8 +19,6 @@ std::optional<std::string> shown_signature(const Symbol& symbol);
 // The scope worth showing beside a symbol that is not drawn inside it: none for a Go or Java
 // package, which every symbol of the file shares.
 std::optional<std::string> shown_scope(const Symbol& symbol);
-// "8 MiB", "300 KiB", "12 bytes".
-std::string shown_size(size_t bytes);
 // "10 s", "250 ms".
 std::string shown_duration(std::chrono::milliseconds duration);
 

@@ -40,30 +40,42 @@ size_t output_budget(const nlohmann::json& arguments) {
   return std::clamp<size_t>(asked->get<size_t>(), kMinOutputBudget, kMaxOutputBudget);
 }
 
+std::optional<CutPoints> cut_points(std::string_view text, size_t budget, size_t marker_bytes) {
+  if (text.size() <= budget) return std::nullopt;
+  // The marker's own bytes count against the budget too.
+  const size_t marker = marker_bytes + 48;
+  const size_t room = budget > 2 * marker ? budget - marker : budget / 2;
+  CutPoints cut;
+  cut.head_end = back_to_line_end(text, utf8_floor(text, room / 2));
+  cut.tail_start = text.size() - (room - cut.head_end);
+  while (cut.tail_start < text.size() &&
+         (static_cast<unsigned char>(text[cut.tail_start]) & 0xC0) == 0x80) {
+    ++cut.tail_start;  // not inside a UTF-8 sequence
+  }
+  cut.tail_start = forward_to_line_start(text, cut.tail_start);
+  return cut;
+}
+
+Budgeted cut_at(std::string_view text, CutPoints cut, std::string_view hint,
+                uint64_t already_elided) {
+  const uint64_t elided = already_elided + (cut.tail_start - cut.head_end);
+  Budgeted result;
+  result.elided = elided;
+  result.text.reserve(cut.head_end + (text.size() - cut.tail_start) + hint.size() + 48);
+  result.text.append(text.substr(0, cut.head_end));
+  if (!result.text.empty() && result.text.back() != '\n') result.text.push_back('\n');
+  result.text += "[... " + std::to_string(elided) + " bytes left out";
+  if (!hint.empty()) result.text += ": " + std::string(hint);
+  result.text += " ...]\n";
+  result.text.append(text.substr(cut.tail_start));
+  return result;
+}
+
 Budgeted head_and_tail(std::string_view text, size_t budget, std::string_view hint,
                        uint64_t already_elided) {
-  if (text.size() <= budget) return {std::string(text), already_elided};
-  // The marker's own bytes count against the budget too.
-  const size_t marker = hint.size() + 48;
-  const size_t room = budget > 2 * marker ? budget - marker : budget / 2;
-  size_t head_end = back_to_line_end(text, utf8_floor(text, room / 2));
-  size_t tail_start = text.size() - (room - head_end);
-  while (tail_start < text.size() &&
-         (static_cast<unsigned char>(text[tail_start]) & 0xC0) == 0x80) {
-    ++tail_start;  // not inside a UTF-8 sequence
-  }
-  tail_start = forward_to_line_start(text, tail_start);
-  const uint64_t elided = already_elided + (tail_start - head_end);
-  Budgeted cut;
-  cut.elided = elided;
-  cut.text.reserve(budget);
-  cut.text.append(text.substr(0, head_end));
-  if (!cut.text.empty() && cut.text.back() != '\n') cut.text.push_back('\n');
-  cut.text += "[... " + std::to_string(elided) + " bytes left out";
-  if (!hint.empty()) cut.text += ": " + std::string(hint);
-  cut.text += " ...]\n";
-  cut.text.append(text.substr(tail_start));
-  return cut;
+  const auto cut = cut_points(text, budget, hint.size());
+  if (!cut) return {std::string(text), already_elided};
+  return cut_at(text, *cut, hint, already_elided);
 }
 
 std::pair<size_t, size_t> share_budget(size_t budget, size_t a, size_t b) {

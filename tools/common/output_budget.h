@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,17 @@ struct Budgeted {
 // out (plus `already_elided`, bytes an earlier cut dropped) and `hint`.
 Budgeted head_and_tail(std::string_view text, size_t budget, std::string_view hint,
                        uint64_t already_elided = 0);
+
+// Where head_and_tail cuts: text[0, head_end) and text[tail_start, end) are kept. For a tool
+// whose hint names the cut (an offset to read the middle from), cut_points finds it, reserving
+// `hint_bytes` for the hint, and cut_at makes the text. Nothing when `text` fits.
+struct CutPoints {
+  size_t head_end = 0;
+  size_t tail_start = 0;
+};
+std::optional<CutPoints> cut_points(std::string_view text, size_t budget, size_t hint_bytes);
+Budgeted cut_at(std::string_view text, CutPoints cut, std::string_view hint,
+                uint64_t already_elided = 0);
 
 // Splits `budget` between two payloads of sizes `a` and `b`: both whole when they fit, otherwise
 // the smaller keeps what it needs up to half and the larger gets the rest.

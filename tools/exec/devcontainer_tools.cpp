@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/human_units.h"
 #include "server/mcp/schema/type_schema.h"
 #include "server/preview/port_previews.h"
 #include "tools/common/confirmation.h"
@@ -128,11 +129,11 @@ std::string container_text(const ContainerInfo& info, const std::vector<PortPrev
                      "': " + std::string(to_string(info.state)) + " (backend " + info.backend +
                      ", " + (info.network ? "network through user-mode networking" : "no network") +
                      ")";
-  text += "\n  limits: memory " + std::to_string(info.limits.memory_bytes / (1024 * 1024)) +
-          " MiB, pids " + std::to_string(info.limits.pids) + ", cpus " +
+  text += "\n  limits: memory " + human_bytes(info.limits.memory_bytes) + ", pids " +
+          std::to_string(info.limits.pids) + ", cpus " +
           std::to_string(info.limits.cpu_millis / 1000.0).substr(0, 4);
   if (info.disk_limit_bytes > 0) {
-    text += ", disk " + std::to_string(info.disk_limit_bytes / (1024 * 1024)) + " MiB";
+    text += ", disk " + human_bytes(info.disk_limit_bytes);
   }
   std::string enforced;
   for (const auto& item : info.backend_status.enforced) {
@@ -140,10 +141,10 @@ std::string container_text(const ContainerInfo& info, const std::vector<PortPrev
   }
   text += "\n  enforced: " + (enforced.empty() ? std::string("nothing") : enforced);
   const auto& usage = info.backend_status.usage;
-  if (usage.memory_bytes) text += "\n  memory in use: " + std::to_string(*usage.memory_bytes);
+  if (usage.memory_bytes) text += "\n  memory in use: " + human_bytes(*usage.memory_bytes);
   if (usage.pids) text += "\n  processes: " + std::to_string(*usage.pids);
   if (usage.cpu_usec) text += "\n  cpu time: " + std::to_string(*usage.cpu_usec / 1000) + " ms";
-  if (usage.disk_bytes) text += "\n  disk in use: " + std::to_string(*usage.disk_bytes);
+  if (usage.disk_bytes) text += "\n  disk in use: " + human_bytes(*usage.disk_bytes);
   if (!info.backend_status.listening_ports.empty()) {
     text += "\n  listening on:";
     for (int port : info.backend_status.listening_ports) text += " " + std::to_string(port);

@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "common/human_units.h"
 #include "common/utf8.h"
 #include "server/mcp/schema/type_schema.h"
 #include "server/preview/port_previews.h"
+#include "tools/common/output_budget.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/command_properties.h"
 #include "tools/exec/exec_tools.h"
@@ -107,8 +109,8 @@ std::string process_line(const BackgroundProcessInfo& info) {
                       : info.exit_code ? "exited " + std::to_string(*info.exit_code)
                       : info.signal    ? "killed by signal " + std::to_string(*info.signal)
                                        : "ended";
-  return info.id + " (" + state + ", " + std::to_string(info.output_bytes) +
-         " bytes of output): " + info.command;
+  return info.id + " (" + state + ", " + human_bytes(info.output_bytes) +
+         " of output): " + info.command;
 }
 
 // Sleeps for a while, or less when the call is cancelled meanwhile.
@@ -259,6 +261,19 @@ Tool start_tool(ContainerManager& containers, const ProcessToolOptions& options)
   return tool;
 }
 
+// A read's output within the server's output budget: over it, the head and the tail, and a marker
+// naming the bytes left out and the offset to read them from. `next` still follows the tail, so a
+// client that reads on with it sees each new byte once. Cut before valid_utf8 replaces anything,
+// so the offset counts the process's own bytes.
+std::string budgeted_output(const ProcessOutput& slice) {
+  constexpr size_t kHintBytes = 64;
+  const auto cut = cut_points(slice.data, kDefaultOutputBudget, kHintBytes);
+  if (!cut) return slice.data;
+  return cut_at(slice.data, *cut,
+                "read them with process_read since=" + std::to_string(slice.start + cut->head_end))
+      .text;
+}
+
 Tool read_tool(ContainerManager& containers) {
   Tool tool;
   tool.name = "process_read";
@@ -294,13 +309,13 @@ Tool read_tool(ContainerManager& containers) {
     const auto& info = slice.process;
     ProcessReadResult structured;
     static_cast<ProcessResult&>(structured) = process_result(info);
-    structured.output = valid_utf8(slice.data);
+    structured.output = valid_utf8(budgeted_output(slice));
     structured.start = slice.start;
     structured.next = slice.next;
     structured.dropped = slice.dropped;
     std::string text = process_line(info) + "\n[offsets " + std::to_string(slice.start) + ".." +
                        std::to_string(slice.next) + "]";
-    if (slice.dropped) text += " (" + std::to_string(slice.dropped) + " bytes dropped)";
+    if (slice.dropped) text += " (" + human_bytes(slice.dropped) + " dropped)";
     text += "\n" + structured.output;
     return ToolResult::success(to_structured(structured), std::move(text));
   };

@@ -2,7 +2,9 @@
 #include <sys/stat.h>
 
 #include "common/base64.h"
+#include "common/human_units.h"
 #include "server/workspace/browse/file_reading.h"
+#include "tools/common/output_budget.h"
 #include "tools/common/workspace_args.h"
 #include "tools/fs/fs_common.h"
 
@@ -36,20 +38,21 @@ nlohmann::json read_output_schema() {
 }
 
 // The text a model reads: the lines themselves, then what was left out and how to get it.
-std::string rendered_text(const FileContent& content, const std::string& shown) {
+// `budget`: the most bytes of the file's text a read returns.
+std::string rendered_text(const FileContent& content, const std::string& shown, size_t budget) {
   std::string text = content.text;
   const bool known = content.total_lines.has_value();
   if (known && *content.total_lines == 0) text = "(" + shown + " is empty)";
   if (content.line_cut) {
     text += "\n[Line " + std::to_string(content.end_line) + " is longer than " +
-            std::to_string(ReadWindow::kMaxTextBytes / 1024) + " KiB and was cut short.]";
+            human_bytes(budget) + " and was cut short.]";
   }
   if (content.truncated) {
     if (!text.empty() && text.back() != '\n') text.push_back('\n');
     const std::string of_total =
         known ? " of " + std::to_string(*content.total_lines) + "; " +
                     std::to_string(*content.total_lines - content.end_line) + " more"
-              : " of a file too large to count (" + std::to_string(content.size) + " bytes); more";
+              : " of a file too large to count (" + human_bytes(content.size) + "); more";
     text += "[Showing lines " + std::to_string(content.start_line) + "-" +
             std::to_string(content.end_line) + of_total +
             ". Call fs_read with offset=" + std::to_string(content.end_line + 1) + " to continue.]";
@@ -83,8 +86,10 @@ struct FileRead {
   size_t text_bytes = 0;
 };
 
+// `budget`: the most bytes of text to return; lines past it are left for a call with `offset`.
 Result<FileRead> read_one(WorkspaceProvider& provider, const nlohmann::json& args,
-                          const std::string& path, bool line_numbers, ToolContext& context) {
+                          const std::string& path, bool line_numbers, size_t budget,
+                          ToolContext& context) {
   nlohmann::json target_args = args;
   target_args["path"] = path;
   auto target = resolve(provider, target_args);
@@ -92,6 +97,7 @@ Result<FileRead> read_one(WorkspaceProvider& provider, const nlohmann::json& arg
   ReadWindow window;
   window.offset = args.value("offset", int64_t{1});
   window.limit = args.value("limit", ReadWindow::kMaxLines);
+  window.max_text_bytes = budget;
   window.cancelled = [&context] { return context.cancelled(); };
   auto content = read_file(*target->workspace, target->relative, target->shown, window);
   if (!content) {
@@ -114,19 +120,21 @@ Result<FileRead> read_one(WorkspaceProvider& provider, const nlohmann::json& arg
                   {"data", base64::encode(content->bytes)},
                   {"mimeType", content->mime_type}};
     read.text = "Image " + target->shown + " (" + content->mime_type + ", " +
-                std::to_string(content->size) + " bytes)";
+                human_bytes(content->size) + ")";
     return read;
   }
   read.text_bytes = content->text.size();
   if (line_numbers && !content->text.empty()) {
     content->text = numbered(content->text, content->start_line);
   }
-  read.text = rendered_text(*content, target->shown);
+  read.text = rendered_text(*content, target->shown, budget);
   return read;
 }
 
-// Several files in one call share one text budget: once it is spent, the rest are listed as not
-// read (each can be read on its own).
+// A read returns at most the server's output budget of text (the window ends at the last whole
+// line within it, and the text says which offset continues), so a large file costs a model one
+// budget, not the 256 KiB a window may hold. Several files in one call share that budget: once
+// it is spent, the rest are listed as not read (each can be read on its own).
 constexpr size_t kMaxFilesPerRead = 10;
 
 ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, ToolContext& context) {
@@ -137,7 +145,8 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
     return ToolResult::error("Give either `path` (one file) or `paths` (several), not both.");
   }
   if (one) {
-    auto read = read_one(provider, args, args["path"].get<std::string>(), line_numbers, context);
+    auto read = read_one(provider, args, args["path"].get<std::string>(), line_numbers,
+                         kDefaultOutputBudget, context);
     if (!read) return error_result(read.error());
     if (read->image) {
       ToolResult result;
@@ -156,12 +165,14 @@ ToolResult fs_read(WorkspaceProvider& provider, const nlohmann::json& args, Tool
   for (const auto& path_value : *paths) {
     const std::string path = path_value.get<std::string>();
     text += (text.empty() ? "" : "\n") + std::string("==> ") + path + " <==\n";
-    if (spent >= ReadWindow::kMaxTextBytes) {
-      files.push_back({{"path", path}, {"error", "not read: this call's 256 KiB are spent"}});
-      text += "[Not read: this call's 256 KiB are spent. Read it on its own.]\n";
+    if (spent >= kDefaultOutputBudget) {
+      const std::string spent_note =
+          "this call's " + human_bytes(kDefaultOutputBudget) + " are spent";
+      files.push_back({{"path", path}, {"error", "not read: " + spent_note}});
+      text += "[Not read: " + spent_note + ". Read it on its own.]\n";
       continue;
     }
-    auto read = read_one(provider, args, path, line_numbers, context);
+    auto read = read_one(provider, args, path, line_numbers, kDefaultOutputBudget - spent, context);
     if (!read) {
       const std::string message = error_result(read.error()).content[0].value("text", "");
       files.push_back({{"path", path}, {"error", message}});
@@ -192,7 +203,7 @@ ToolResult fs_stat(WorkspaceProvider& provider, const nlohmann::json& args) {
                                {"mode", octal_mode(st->st_mode)},
                                {"mtime", iso8601_utc(st->st_mtim)}};
   std::string text = target->shown + ": " + type_name(st->st_mode) + ", " +
-                     std::to_string(st->st_size) + " bytes, mode " + octal_mode(st->st_mode) +
+                     human_bytes(st->st_size) + ", mode " + octal_mode(st->st_mode) +
                      ", modified " + iso8601_utc(st->st_mtim);
   if (S_ISLNK(st->st_mode)) {
     auto link = target->workspace->read_link(target->relative);

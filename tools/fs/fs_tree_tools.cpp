@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/human_units.h"
 #include "server/workspace/browse/directory_listing.h"
 #include "server/workspace/file_ops.h"
 #include "tools/common/confirmation.h"
@@ -26,7 +27,7 @@ std::string render_entry(const DirectoryEntry& entry) {
     case EntryType::kSymlink:
       return entry.path + " -> " + entry.target.value_or("?");
     case EntryType::kFile:
-      return entry.path + "  (" + std::to_string(entry.size.value_or(0)) + " bytes)";
+      return entry.path + "  (" + human_bytes(entry.size.value_or(0)) + ")";
     case EntryType::kOther:
       break;
   }

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "common/human_units.h"
 #include "server/workspace/atomic_file.h"
 #include "tools/common/workspace_args.h"
 #include "tools/fs/fs_common.h"
@@ -100,10 +101,10 @@ ToolResult fs_write(WorkspaceProvider& provider, const nlohmann::json& args) {
                                {"size", static_cast<int64_t>(*size)},
                                {"created", !exists},
                                {"mode", file_mode}};
-  std::string text =
-      (mode == "append" && exists ? "Appended " : "Wrote ") + std::to_string(content.size()) +
-      " bytes to " + target->shown + (exists ? "" : " (new file)") +
-      (mode == "append" && exists ? "; it now has " + std::to_string(*size) + " bytes" : "");
+  std::string text = (mode == "append" && exists ? "Appended " : "Wrote ") +
+                     std::to_string(content.size()) + " bytes to " + target->shown +
+                     (exists ? "" : " (new file)") +
+                     (mode == "append" && exists ? "; it now has " + human_bytes(*size) : "");
   ToolResult result = ToolResult::success(std::move(structured), std::move(text));
   result.file_changes.push_back(
       {target->shown, exists ? FileChange::Action::kModified : FileChange::Action::kCreated, ""});

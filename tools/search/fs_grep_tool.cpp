@@ -3,12 +3,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/mcp/schema/type_schema.h"
 #include "server/workspace/path_escape.h"
 #include "server/workspace/search/text_search.h"
 #include "server/workspace/search/tree_walk.h"
+#include "tools/common/output_budget.h"
 #include "tools/common/walk_progress.h"
 #include "tools/common/workspace_args.h"
 #include "tools/search/path_glob.h"
@@ -21,6 +23,10 @@ constexpr int kDefaultMaxResults = 200;
 constexpr int kLargestMaxResults = 5000;
 constexpr int kLargestContext = 20;
 constexpr size_t kSearchThreads = 2;
+// What the marker of a cut result says after the count of matches it left out (cut partly ones
+// included: structuredContent has none but whole ones).
+constexpr std::string_view kNarrowingHint =
+    " matches among them; narrow `path`, `glob` or `pattern`, or lower max_results";
 
 nlohmann::json input_schema() {
   return {{"type", "object"},
@@ -82,13 +88,22 @@ struct GrepResult {
 BOOST_DESCRIBE_STRUCT(GrepResult, (),
                       (matches, files_searched, files_with_matches, truncated, note))
 
+// Where each match's lines (its context and a "--" before it included) lie in the rendering.
+struct Span {
+  size_t start = 0;
+  size_t end = 0;
+};
+
 // The compact, ripgrep-like rendering: "path:line: text" for matches, "path-line- text" for
-// context, "--" between groups that are not adjacent.
-void render(const FileSearchReport& report, std::string& text) {
+// context, "--" between groups that are not adjacent. One span per match, in order.
+std::vector<Span> render(const FileSearchReport& report, std::string& text) {
+  std::vector<Span> spans;
   for (const auto& file : report.files) {
     const std::string path = escape_path(file.path);
     uint64_t last_line = 0;
     for (const auto& match : file.matches) {
+      Span& span = spans.emplace_back();
+      span.start = text.size();
       const uint64_t first = match.line - match.before.size();
       if (last_line != 0 && first > last_line + 1) text += "--\n";
       for (size_t k = 0; k < match.before.size(); ++k) {
@@ -99,8 +114,10 @@ void render(const FileSearchReport& report, std::string& text) {
         text += path + '-' + std::to_string(match.line + 1 + k) + "- " + match.after[k] + '\n';
       }
       last_line = match.line + match.after.size();
+      span.end = text.size();
     }
   }
+  return spans;
 }
 
 std::string summary_note(const FileSearchReport& report, const nlohmann::json& args,
@@ -205,10 +222,22 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
                              "regular files only and does not follow symlinks.");
   }
 
+  std::string text;
+  const std::vector<Span> spans = render(report, text);
+  // Over the output budget: the matches of the head and the tail, in the text and in
+  // structuredContent alike, and a marker that says how to find the rest.
+  const auto cut = cut_points(text, kDefaultOutputBudget, kNarrowingHint.size() + 8);
+  size_t index = 0;
+  size_t left_out = 0;
   GrepResult result;
   for (const auto& file : report.files) {
     const std::string path = escape_path(file.path);
     for (const auto& match : file.matches) {
+      const Span span = spans[index++];
+      if (cut && span.end > cut->head_end && span.start < cut->tail_start) {
+        ++left_out;
+        continue;
+      }
       GrepMatch& item = result.matches.emplace_back();
       item.path = path;
       item.line = match.line;
@@ -220,9 +249,10 @@ ToolResult run(WorkspaceProvider& provider, const nlohmann::json& args, ToolCont
   }
   result.files_searched = report.files_searched;
   result.files_with_matches = report.files.size();
-  result.truncated = report.truncated;
-  std::string text;
-  render(report, text);
+  result.truncated = report.truncated || left_out > 0;
+  if (cut) {
+    text = cut_at(text, *cut, std::to_string(left_out) + std::string(kNarrowingHint)).text;
+  }
   std::string note = summary_note(report, args, max_results, walk.include_hidden);
   if (!note.empty()) {
     text += note;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/test_runs/test_runner.h"
+#include "tools/common/output_budget.h"
 #include "tools/common/workspace_args.h"
 #include "tools/exec/command_properties.h"
 
@@ -51,6 +52,10 @@ json report_properties() {
           {"output_tail", string_property("Last 4000 bytes of the combined output.")}};
 }
 
+// The text of a run within the server's output budget. The counts and the failures come first:
+// they are what a model acts on, so they are kept (a list too long for the budget keeps its head
+// and tail; every failure stays in structuredContent); the output tail gets what is left, its
+// last bytes kept.
 std::string render(const TestReport& report) {
   const auto& c = report.counts;
   std::string text = report.runner + ": " + std::to_string(c.passed) + " passed, " +
@@ -58,14 +63,34 @@ std::string render(const TestReport& report) {
                      " skipped, " + std::to_string(c.errors) + " errors in " +
                      std::to_string(report.duration_ms) + " ms";
   if (!report.detection.empty()) text += " (chosen: " + report.detection + ")";
+  std::string failures;
   for (const auto& failure : c.failures) {
-    text += "\n- " + failure.name;
+    failures += "\n- " + failure.name;
     if (!failure.file.empty()) {
-      text += " (" + failure.file + (failure.line ? ":" + std::to_string(*failure.line) : "") + ")";
+      failures +=
+          " (" + failure.file + (failure.line ? ":" + std::to_string(*failure.line) : "") + ")";
     }
-    if (!failure.message.empty()) text += ": " + failure.message.substr(0, 300);
+    if (!failure.message.empty()) failures += ": " + failure.message.substr(0, 300);
   }
-  if (c.failed || c.errors) text += "\n--- output tail ---\n" + report.output_tail;
+  const size_t room = kDefaultOutputBudget > text.size() ? kDefaultOutputBudget - text.size() : 0;
+  text += head_and_tail(failures, room,
+                        std::to_string(c.failures.size()) +
+                            " failures in all, each in structuredContent's `failures`; run "
+                            "fewer with `paths`")
+              .text;
+  if (!(c.failed || c.errors)) return text;
+  text += "\n--- output tail ---\n";
+  std::string_view tail = report.output_tail;
+  const size_t left = kDefaultOutputBudget > text.size() ? kDefaultOutputBudget - text.size() : 0;
+  if (tail.size() > left) {
+    const size_t newline = tail.find('\n', tail.size() - left);
+    const size_t start = newline == std::string_view::npos ? tail.size() : newline + 1;
+    text +=
+        "[... " + std::to_string(start) +
+        " bytes of the output tail left out: structuredContent's output_tail has it whole ...]\n";
+    tail.remove_prefix(start);
+  }
+  text += tail;
   return text;
 }
 

@@ -33,7 +33,7 @@ Error cancelled_error() {
   return Error::make("Cancelled", "cancelled");
 }
 
-// The lines [first, first+limit) of the file, at most kMaxTextBytes of them, plus the file's line
+// The lines [first, first+limit) of the file, at most `max_bytes` of them, plus the file's line
 // count, found in one streaming pass.
 struct Lines {
   std::string text;
@@ -43,7 +43,7 @@ struct Lines {
   bool line_cut = false;    // a single line longer than the byte cap was cut short
 };
 
-Result<Lines> read_lines(FileChunks& file, int64_t first, int64_t limit,
+Result<Lines> read_lines(FileChunks& file, int64_t first, int64_t limit, size_t max_bytes,
                          const std::function<bool()>& cancelled, bool count_everything) {
   file.rewind();
   Lines window;
@@ -79,12 +79,12 @@ Result<Lines> read_lines(FileChunks& file, int64_t first, int64_t limit,
           current_start = window.text.size();
           window.last_line = line;
         }
-        if (window.text.size() + segment.size() <= ReadWindow::kMaxTextBytes) {
+        if (window.text.size() + segment.size() <= max_bytes) {
           window.text.append(segment);
         } else if (current_start == 0) {
           // The first line alone is over the cap: return its beginning rather than nothing.
           window.text.append(segment);
-          window.text.resize(utf8_floor(window.text, ReadWindow::kMaxTextBytes));
+          window.text.resize(utf8_floor(window.text, max_bytes));
           window.line_cut = true;
           done = true;
         } else {
@@ -165,14 +165,15 @@ Result<FileContent> read_file(const Workspace& workspace, const std::string& rel
   int64_t offset = request.offset;
   // Clamped here as well as by any schema, so the caps hold whatever a caller passes.
   const int64_t limit = std::clamp<int64_t>(request.limit, 1, ReadWindow::kMaxLines);
+  const size_t max_bytes = std::clamp<size_t>(request.max_text_bytes, 1, ReadWindow::kMaxTextBytes);
   if (offset < 0) {
     // From the end: count the lines first (a cheap pass over the file).
-    auto count = read_lines(file, 1, 0, request.cancelled, /*count_everything=*/true);
+    auto count = read_lines(file, 1, 0, max_bytes, request.cancelled, /*count_everything=*/true);
     if (!count) return count.take_error();
     offset = std::max<int64_t>(1, count->total_lines + offset + 1);
   }
   offset = std::max<int64_t>(offset, 1);
-  auto lines = read_lines(file, offset, limit, request.cancelled, false);
+  auto lines = read_lines(file, offset, limit, max_bytes, request.cancelled, false);
   if (!lines) return lines.take_error();
   const bool known = lines->total_known;
   const int64_t total = lines->total_lines;

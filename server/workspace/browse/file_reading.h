@@ -22,7 +22,9 @@ struct ReadWindow {
   static constexpr size_t kMaxTextBytes = 256 * 1024;
   static constexpr size_t kMaxImageBytes = 10 * 1024 * 1024;
   int64_t offset = 1;  // first line, 1-based; negative counts from the end (-20: the last 20)
-  int64_t limit = kMaxLines;        // clamped to [1, kMaxLines]
+  int64_t limit = kMaxLines;  // clamped to [1, kMaxLines]
+  // Most bytes of text returned, clamped to [1, kMaxTextBytes]: a tool's output budget.
+  size_t max_text_bytes = kMaxTextBytes;
   std::function<bool()> cancelled;  // polled between chunks; may be empty
 };
 
@@ -31,7 +33,7 @@ struct FileContent {
   Kind kind = Kind::kText;
   int64_t size = 0;  // bytes when the file was opened
 
-  // kText: the lines [start_line, end_line], verbatim (at most kMaxTextBytes of them).
+  // kText: the lines [start_line, end_line], verbatim (at most max_text_bytes of them).
   std::string text;
   int64_t start_line = 0;  // 0 for an empty file
   int64_t end_line = 0;

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <regex>
+
 #include "server/mcp/registry/tool_registry.h"
 #include "tests/support/sandbox_test_support.h"
+#include "tools/common/output_budget.h"
 
 namespace benchtop::testing {
 namespace {
@@ -128,6 +132,9 @@ TEST_F(ExecToolsTest, DevcontainerLifecycle) {
   EXPECT_EQ((*ensured.structured)["limits"]["memory_bytes"], 256 * 1024 * 1024);
   EXPECT_EQ((*ensured.structured)["limits"]["cpus"], 0.5);
   EXPECT_EQ((*ensured.structured)["backend"], "bwrap");
+  // The text shows sizes in human units; structuredContent keeps the exact count above.
+  EXPECT_NE(text_of(ensured).find("limits: memory 256 MiB, pids 100"), std::string::npos)
+      << text_of(ensured);
 
   auto status = call("devcontainer_status", {{"project", "alpha"}});
   ASSERT_FALSE(status.is_error) << text_of(status);
@@ -142,6 +149,34 @@ TEST_F(ExecToolsTest, DevcontainerLifecycle) {
   auto destroyed = call("devcontainer_destroy", {{"project", "alpha"}, {"confirm", "alpha"}});
   ASSERT_FALSE(destroyed.is_error) << text_of(destroyed);
   EXPECT_EQ((*destroyed.structured)["status"], "stopped");
+}
+
+TEST_F(ExecToolsTest, ProcessReadKeepsHeadAndTailWithinTheBudgetAndTheOffsetOfTheRest) {
+  auto started = call("process_start", {{"project", "alpha"}, {"command", "seq 1 100000"}});
+  ASSERT_FALSE(started.is_error) << text_of(started);
+  const std::string id = (*started.structured)["process_id"];
+  ToolResult read;
+  ASSERT_TRUE(eventually([&] {
+    read = call("process_read", {{"project", "alpha"}, {"process_id", id}});
+    return !(*read.structured)["running"].get<bool>();
+  }));
+  const std::string output = (*read.structured)["output"];
+  EXPECT_LE(output.size(), kDefaultOutputBudget);
+  EXPECT_EQ(output.substr(0, 6), "1\n2\n3\n");
+  EXPECT_LE(text_of(read).size(), kDefaultOutputBudget + 300);
+  static const std::regex kMarker(
+      R"(\[\.\.\. (\d+) bytes left out: read them with process_read since=(\d+) \.\.\.\])");
+  std::smatch marker;
+  ASSERT_TRUE(std::regex_search(output, marker, kMarker)) << output.substr(0, 200);
+  EXPECT_GT(std::stoull(marker[1]), 100000u);
+  // Reading from that offset goes on where the head stopped.
+  const std::string head = output.substr(0, output.find("[..."));
+  EXPECT_EQ(std::stoull(marker[2]), head.size());
+  auto middle = call("process_read",
+                     {{"project", "alpha"}, {"process_id", id}, {"since", std::stoull(marker[2])}});
+  const std::string rest = (*middle.structured)["output"];
+  const std::string next_line = std::to_string(std::count(head.begin(), head.end(), '\n') + 1);
+  EXPECT_EQ(rest.substr(0, next_line.size() + 1), next_line + "\n") << rest.substr(0, 40);
 }
 
 TEST_F(ExecToolsTest, ProcessToolsRoundTrip) {

@@ -7,6 +7,7 @@
 #include "common/base64.h"
 #include "tests/support/fs_tools_test_support.h"
 #include "tests/support/tool_list_support.h"
+#include "tools/common/output_budget.h"
 
 namespace benchtop {
 namespace {
@@ -118,11 +119,21 @@ TEST_F(FsReadTest, ByteCapStopsAtAWholeLine) {
   auto result = call("fs_read", {{"path", "wide.txt"}});
   const auto& s = *result.structured;
   const std::string returned = s["content"];
-  EXPECT_LE(returned.size(), 256u * 1024);
+  // The output budget (32 KiB), not the 256 KiB a window may hold.
+  EXPECT_LE(returned.size(), kDefaultOutputBudget);
+  EXPECT_GT(returned.size(), kDefaultOutputBudget - 1000);
   EXPECT_EQ(returned.size() % 1000, 0u);
   EXPECT_EQ(s["end_line"], static_cast<int>(returned.size() / 1000));
   EXPECT_EQ(s["next_offset"], s["end_line"].get<int>() + 1);
   EXPECT_EQ(s["total_lines"], 1000);
+  EXPECT_EQ(s["truncated"], true);
+  const std::string text = text_of(result);
+  EXPECT_LE(text.size(), kDefaultOutputBudget + 200);
+  EXPECT_NE(text.find("Call fs_read with offset=" + std::to_string(s["next_offset"].get<int>()) +
+                      " to continue."),
+            std::string::npos)
+      << text.substr(text.size() - 200);
+  EXPECT_LE(result.to_json().dump().size(), 2 * kDefaultOutputBudget + 1024);
 }
 
 TEST_F(FsReadTest, HugeFilesAreNotCountedToTheEnd) {
@@ -150,6 +161,9 @@ TEST_F(FsReadTest, OverlongLineIsCutAtACharacterBoundary) {
   EXPECT_EQ(s["end_line"], 1);
   EXPECT_EQ(s["next_offset"], 2);
   EXPECT_EQ(s["content"].get<std::string>().size() % 2, 0u);
+  EXPECT_LE(s["content"].get<std::string>().size(), kDefaultOutputBudget);
+  EXPECT_NE(text_of(result).find("Line 1 is longer than 32 KiB and was cut short."),
+            std::string::npos);
 }
 
 TEST_F(FsReadTest, LinesAcrossReadChunksComeBackWhole) {
@@ -358,9 +372,11 @@ TEST_F(FsReadManyTest, SeveralFilesShareOneBudget) {
   ASSERT_FALSE(result.is_error) << text_of(result);
   const auto& files = (*result.structured)["files"];
   ASSERT_EQ(files.size(), 3u);
-  EXPECT_FALSE(files[1].contains("error")) << "the budget is checked before each file";
+  // big1.txt's one line takes the whole budget; what follows is left for calls of its own.
+  EXPECT_EQ(files[0]["line_cut"], true);
+  EXPECT_EQ(files[1]["error"], "not read: this call's 32 KiB are spent") << files[1];
   EXPECT_TRUE(files[2].contains("error")) << files[2];
-  EXPECT_LT(text_of(result).size(), 2 * big.size() + 1024);
+  EXPECT_LT(text_of(result).size(), kDefaultOutputBudget + 1024);
 }
 
 TEST_F(FsReadManyTest, PathAndPathsAreExclusiveAndEscapesAreRefusedInEach) {

@@ -44,6 +44,15 @@ TEST_F(FsListTest, ListsOneLevelSortedWithTypesAndSizes) {
   EXPECT_NE(text_of(result).find("a/\n"), std::string::npos) << text_of(result);
 }
 
+TEST_F(FsListTest, ShowsSizesInHumanUnitsAndExactInStructuredContent) {
+  write_file(root() / "big.bin", std::string(1536, 'x'));
+  auto result = call("fs_list", nlohmann::json::object());
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  EXPECT_NE(text_of(result).find("big.bin  (1.5 KiB)"), std::string::npos) << text_of(result);
+  EXPECT_NE(text_of(result).find("b.txt  (5 bytes)"), std::string::npos) << text_of(result);
+  EXPECT_EQ((*result.structured)["entries"][2]["size"], 1536);
+}
+
 TEST_F(FsListTest, DepthHiddenAndSubdirectories) {
   auto deep = call("fs_list", {{"depth", 3}, {"include_hidden", true}});
   EXPECT_EQ(paths_of(deep),

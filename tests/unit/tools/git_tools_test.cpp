@@ -107,6 +107,8 @@ TEST_F(GitToolsTest, DiffIsCappedWithANote) {
   ASSERT_FALSE(listed.is_error);
   EXPECT_LE(listed.to_json().dump().size(), 40000u);
   EXPECT_NE(text_of(listed).find("big.txt"), std::string::npos);
+  EXPECT_NE(text_of(listed).find("untracked_content: true shows it"), std::string::npos)
+      << text_of(listed);
   // Its content on request: within the budget, with the way to the rest.
   ToolResult shown = call("git_diff", {{"untracked_content", true}});
   ASSERT_FALSE(shown.is_error);

@@ -39,6 +39,21 @@ TEST(OutputBudget, LongTextKeepsWholeLinesAtBothEndsWithinTheBudget) {
   EXPECT_EQ(cut.text.size() - (marker_end - marker) + cut.elided, text.size());
 }
 
+TEST(OutputBudget, CutPointsAreWhereHeadAndTailCut) {
+  EXPECT_FALSE(cut_points("short\n", 100, 10));
+  const std::string text = numbered_lines(10000);
+  const auto cut = cut_points(text, 2048, 20);
+  ASSERT_TRUE(cut);
+  EXPECT_LT(cut->head_end, cut->tail_start);
+  EXPECT_EQ(text[cut->head_end - 1], '\n');
+  EXPECT_EQ(text[cut->tail_start - 1], '\n');
+  const std::string hint = "twenty bytes of hint";
+  const auto made = cut_at(text, *cut, hint);
+  EXPECT_EQ(made.text, head_and_tail(text, 2048, hint).text);
+  EXPECT_EQ(made.elided, cut->tail_start - cut->head_end);
+  EXPECT_LE(made.text.size(), 2048u);
+}
+
 TEST(OutputBudget, NeverSplitsAUtf8Sequence) {
   std::string text;
   for (int i = 0; i < 5000; ++i) text += "é";  // two bytes each, no newlines

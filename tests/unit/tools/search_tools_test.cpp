@@ -9,6 +9,7 @@
 #include "tests/support/fs_test_support.h"
 #include "tests/support/search_test_support.h"
 #include "tests/support/tool_list_support.h"
+#include "tools/common/output_budget.h"
 
 namespace benchtop {
 namespace {
@@ -157,6 +158,32 @@ TEST_F(SearchToolsTest, GrepFindsLinesWithPathLineAndText) {
   EXPECT_EQ(result.structured->at("files_with_matches"), 3);
   EXPECT_NE(text_of(result).find("src/main.cpp:3:   return helper();\n"), std::string::npos)
       << text_of(result);
+}
+
+TEST_F(SearchToolsTest, GrepKeepsTheHeadAndTailMatchesWithinTheOutputBudget) {
+  std::string lines;
+  for (int i = 1; i <= 3000; ++i) lines += "needle number " + std::to_string(i) + " of many\n";
+  tree_.write("big.txt", lines);
+  auto result =
+      call("fs_grep", {{"pattern", "needle"}, {"path", "big.txt"}, {"max_results", 5000}});
+  ASSERT_FALSE(result.is_error) << text_of(result);
+  const std::string text = text_of(result);
+  EXPECT_LE(text.size(), kDefaultOutputBudget + 200);
+  EXPECT_NE(text.find("big.txt:1: needle number 1 of many\n"), std::string::npos);
+  EXPECT_NE(text.find("big.txt:3000: needle number 3000 of many\n"), std::string::npos);
+  EXPECT_NE(text.find("matches among them; narrow `path`, `glob` or `pattern`"), std::string::npos)
+      << text;
+  // structuredContent holds the same whole matches: the head's and the tail's.
+  const auto& matches = result.structured->at("matches");
+  EXPECT_TRUE(result.structured->at("truncated").get<bool>());
+  ASSERT_GT(matches.size(), 100u);
+  EXPECT_LT(matches.size(), 3000u);
+  EXPECT_EQ(matches.front()["line"], 1);
+  EXPECT_EQ(matches.back()["line"], 3000);
+  for (const auto& match : matches) {
+    const std::string line = "big.txt:" + std::to_string(match["line"].get<int>()) + ": ";
+    EXPECT_NE(text.find(line + match["text"].get<std::string>() + "\n"), std::string::npos) << line;
+  }
 }
 
 TEST_F(SearchToolsTest, GrepSkipsIgnoredHiddenBinaryAndOutsideFiles) {

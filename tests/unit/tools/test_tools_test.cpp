@@ -19,9 +19,10 @@
 #include "server/test_runs/parsers/summary_parsers.h"
 #include "server/test_runs/runner_detection.h"
 #include "server/test_runs/test_run_store.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/host_command_runner.h"
 #include "tests/support/special_file_support.h"
+#include "tests/support/temp_dir.h"
+#include "tools/common/output_budget.h"
 
 namespace benchtop {
 namespace {
@@ -189,6 +190,17 @@ class TestToolsTest : public ::testing::Test {
     EXPECT_FALSE(result.is_error) << result.content.dump();
     return result.structured.value_or(json::object());
   }
+  // test_run of a command that prints `count` failures the way pytest lists them (`message` may
+  // use the shell's $i, the failure's number), then pytest's summary line.
+  ToolResult run_failing(int count, const std::string& file, const std::string& message) {
+    const std::string n = std::to_string(count);
+    ToolResult result = call(
+        "test_run",
+        {{"command", "for i in $(seq 1 " + n + "); do echo \"FAILED " + file + "::test_$i - " +
+                         message + "\"; done; echo '=== " + n + " failed in 0.5s ==='; exit 1"}});
+    EXPECT_FALSE(result.is_error) << result.content.dump().substr(0, 300);
+    return result;
+  }
   static const json& failure_named(const json& report, const std::string& needle) {
     for (const auto& failure : report["failures"]) {
       if (failure["name"].get<std::string>().find(needle) != std::string::npos) return failure;
@@ -227,6 +239,34 @@ TEST_F(TestToolsTest, CustomCommandWithoutFailingTestsStillReportsTheFailure) {
   EXPECT_EQ(report["exit_code"], 2);
   EXPECT_EQ(report["errors"], 1);
   EXPECT_NE(report["output_tail"].get<std::string>().find("compiling"), std::string::npos);
+}
+
+TEST_F(TestToolsTest, ManyFailuresKeepTheTextWithinTheBudgetAndEveryFailureStructured) {
+  ToolResult result = run_failing(2000, "test_a.py",
+                                  "assert $i == 0, and a message long enough to fill the budget");
+  const std::string text = result.content.at(0).at("text");
+  EXPECT_LE(text.size(), kDefaultOutputBudget + 300);
+  EXPECT_NE(text.find("- test_a.py::test_1 (test_a.py): assert 1 == 0"), std::string::npos);
+  EXPECT_NE(text.find("- test_a.py::test_2000 (test_a.py): assert 2000 == 0"), std::string::npos);
+  EXPECT_NE(text.find("2000 failures in all, each in structuredContent's `failures`"),
+            std::string::npos);
+  EXPECT_NE(text.find("--- output tail ---"), std::string::npos);
+  ASSERT_TRUE(result.structured);
+  EXPECT_EQ((*result.structured)["failures"].size(), 2000u);
+}
+
+TEST_F(TestToolsTest, TheOutputTailGivesWayToTheFailures) {
+  // 260 failures of about 115 bytes fill most of the budget; the output tail gets the rest.
+  ToolResult result = run_failing(260, "test_b.py", "$(printf 'x%.0s' $(seq 1 80))");
+  const std::string text = result.content.at(0).at("text");
+  EXPECT_LE(text.size(), kDefaultOutputBudget + 100);
+  EXPECT_NE(text.find("- test_b.py::test_260 (test_b.py): x"), std::string::npos);
+  EXPECT_EQ(text.find("failures in all"), std::string::npos) << "every failure fits";
+  EXPECT_NE(text.find("bytes of the output tail left out: structuredContent's output_tail has it"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("=== 260 failed in 0.5s ==="), std::string::npos)
+      << "the end of the output is kept";
 }
 
 TEST_F(TestToolsTest, Pytest) {

@@ -34,7 +34,8 @@ class TestRunSandboxTest : public testing::SandboxFixture {
 
 TEST_F(TestRunSandboxTest, PytestFailureIsReportedWithNameAndLineFromInsideTheSandbox) {
   if (exec("alpha", "python3 -m pytest --version").exit_code != 0) {
-    GTEST_SKIP() << "pytest is not installed (scripts/setup.sh installs python3-pytest)";
+    GTEST_SKIP()
+        << "pytest is not installed (scripts/setup.sh --with-tests installs python3-pytest)";
   }
   std::ofstream(alpha_.root / "test_sample.py")
       << "import os\n\ndef test_runs_in_the_sandbox():\n    assert os.getcwd() == '/workspace'\n\n"
