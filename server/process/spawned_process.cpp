@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -22,18 +23,6 @@ ExitStatus decode(int status) {
 }
 
 // Only async-signal-safe calls between fork and exec: the parent is multithreaded.
-void write_pid(int fd, pid_t pid) {
-  char digits[16];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + pid % 10);
-    pid /= 10;
-  } while (pid > 0 && n < 16);
-  char text[16];
-  for (int i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
-  (void)!::write(fd, text, static_cast<size_t>(n));
-}
-
 [[noreturn]] void fail_in_child(int error_fd) {
   const int err = errno;
   (void)!::write(error_fd, &err, sizeof err);
@@ -41,11 +30,15 @@ void write_pid(int fd, pid_t pid) {
 }
 
 // The child's side of a spawn, from fork to exec: cgroups, session, signals, stdio, descriptors,
-// the caller's hook, cwd. Async-signal-safe only.
+// the caller's hook, cwd. Async-signal-safe only. `born_in_group`: created in
+// options.cgroup_dir_fd already.
 [[noreturn]] void exec_child(const SpawnOptions& options, char** argv, char** envp, int in, int out,
-                             int err, int error_fd) {
-  const pid_t self = ::getpid();
-  for (int fd : options.cgroup_procs_fds) write_pid(fd, self);
+                             int err, int error_fd, bool born_in_group = false) {
+  // "0" is the writer itself: the one thread of this fresh child.
+  if (!born_in_group && options.cgroup_dir_procs_fd >= 0) {
+    (void)!::write(options.cgroup_dir_procs_fd, "0", 1);
+  }
+  for (int fd : options.cgroup_procs_fds) (void)!::write(fd, "0", 1);
   ::setsid();
   sigset_t none;
   sigemptyset(&none);
@@ -68,6 +61,25 @@ void write_pid(int fd, pid_t pid) {
   if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) fail_in_child(error_fd);
   ::execve(argv[0], argv, envp);
   fail_in_child(error_fd);
+}
+
+// fork(), or with a cgroup directory a clone3(CLONE_INTO_CGROUP) that creates the child inside
+// that group (`born_in_group` says which happened): no migration afterwards, and so no wait for
+// the RCU grace period a cgroup.procs write can take. Async-signal-safe.
+pid_t fork_into(int cgroup_dir_fd, bool& born_in_group) {
+  born_in_group = false;
+  if (cgroup_dir_fd >= 0) {
+    clone_args args{};
+    args.flags = CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = static_cast<uint64_t>(cgroup_dir_fd);
+    const long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid >= 0) {
+      born_in_group = true;
+      return static_cast<pid_t>(pid);
+    }
+  }
+  return ::fork();
 }
 
 // A null-terminated array of the strings' C views, for execve (built before fork: the child may
@@ -232,14 +244,15 @@ Result<pid_t> spawn_detached(const SpawnOptions& options, int stderr_fd) {
   const pid_t intermediate = ::fork();
   if (intermediate < 0) return Error::make("fork: " + std::string(strerror(errno)));
   if (intermediate == 0) {
-    const pid_t pid = ::fork();
+    bool born_in_group = false;
+    const pid_t pid = fork_into(options.cgroup_dir_fd, born_in_group);
     if (pid < 0) fail_in_child(error_write.get());
     if (pid > 0) {
       (void)!::write(pid_write.get(), &pid, sizeof pid);
       ::_exit(0);
     }
     exec_child(options, argv.data(), envp.data(), null.get(), null.get(),
-               stderr_fd >= 0 ? stderr_fd : null.get(), error_write.get());
+               stderr_fd >= 0 ? stderr_fd : null.get(), error_write.get(), born_in_group);
   }
   error_write.reset();
   pid_write.reset();

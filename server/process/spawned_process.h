@@ -17,12 +17,18 @@
 namespace benchtop {
 
 struct SpawnOptions {
-  std::vector<std::string> argv;      // argv[0] is an absolute path
-  std::vector<std::string> env;       // "NAME=value"; the child sees exactly these
-  std::string cwd;                    // "" keeps the current directory
-  std::vector<int> cgroup_procs_fds;  // cgroup.procs files the child writes its pid to
-  bool merge_stderr = false;          // stderr into the stdout pipe (background processes)
-  std::vector<int> keep_fds;          // passed through at the same number (e.g. bwrap --args)
+  std::vector<std::string> argv;  // argv[0] is an absolute path
+  std::vector<std::string> env;   // "NAME=value"; the child sees exactly these
+  std::string cwd;                // "" keeps the current directory
+  // cgroup.procs (or v1 `tasks`) files the child writes "0" to, joining those groups.
+  std::vector<int> cgroup_procs_fds;
+  // spawn_detached only: a cgroup v2 directory the process is created in with
+  // clone3(CLONE_INTO_CGROUP), and that directory's cgroup.procs, written instead when the kernel
+  // refuses the clone (an older kernel, a group it will not start a process in).
+  int cgroup_dir_fd = -1;
+  int cgroup_dir_procs_fd = -1;
+  bool merge_stderr = false;  // stderr into the stdout pipe (background processes)
+  std::vector<int> keep_fds;  // passed through at the same number (e.g. bwrap --args)
   // Runs in the child last before exec (after the cgroup join, which may need privileges it
   // drops): async-signal-safe code only. Returns 0, or an errno that fails the spawn.
   std::function<int()> before_exec;

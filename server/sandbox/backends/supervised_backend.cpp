@@ -278,6 +278,18 @@ Status SupervisedBackend::start_supervisor(const ContainerSpec& spec) {
   std::error_code ec;
   fs::create_directories(home_dir(spec), ec);
   if (auto ready = prepare_home(home_dir(spec)); !ready) return ready;
+  auto started = launch_supervisor(spec, group, /*born_in_group=*/true, deadline);
+  if (!started && group.birthplace().unified_dir) {
+    // Some kernels kill a process created straight into a group that was killed before (see
+    // ProjectCgroup::kill_all): start it the ordinary way, joining the group after the fork.
+    (void)group.kill_all();
+    started = launch_supervisor(spec, group, /*born_in_group=*/false, deadline);
+  }
+  return started;
+}
+
+Status SupervisedBackend::launch_supervisor(const ContainerSpec& spec, const ProjectCgroup& group,
+                                            bool born_in_group, Clock::time_point deadline) {
   auto listener = supervisor::listen_at(socket_path(spec));
   if (!listener) return listener.take_error();
   // What bubblewrap and the supervisor say goes to an anonymous file: a log file's host path
@@ -296,8 +308,12 @@ Status SupervisedBackend::start_supervisor(const ContainerSpec& spec) {
   options.keep_fds.push_back(listener->get());
   options.keep_fds.push_back(log.get());
   options.before_exec = command->before_exec;
-  const auto join = group.join_fds();
-  for (const auto& fd : join) options.cgroup_procs_fds.push_back(fd.get());
+  // Created inside the project's groups rather than moved there: a sandbox's first command
+  // waits for its start, and a migration can cost milliseconds.
+  const ProjectCgroup::Birthplace place = group.birthplace();
+  if (place.unified_dir && born_in_group) options.cgroup_dir_fd = place.unified_dir.get();
+  if (place.unified_procs) options.cgroup_dir_procs_fd = place.unified_procs.get();
+  for (const auto& fd : place.v1_tasks) options.cgroup_procs_fds.push_back(fd.get());
   auto started = spawn_detached(options, log.get());
   if (!started) return started.take_error();
   listener->reset();  // the supervisor holds it now

@@ -101,6 +101,10 @@ class SupervisedBackend : public ContainerBackend {
   bool supervisor_alive(const ContainerSpec& spec);
   // Starts the supervisor unless one answers; serialised across processes by a lock file.
   Status start_supervisor(const ContainerSpec& spec);
+  // One attempt: the supervisor created inside the project's cgroups (`born_in_group`) or
+  // joining them after the fork; waits until it answers, at most until `deadline`.
+  Status launch_supervisor(const ContainerSpec& spec, const ProjectCgroup& group,
+                           bool born_in_group, std::chrono::steady_clock::time_point deadline);
   // What the running sandbox was made with ("network" or "isolated"; "" if unknown).
   std::string running_mode(const ContainerSpec& spec) const;
   // Thaws the project if another instance (or the idle timer) froze it.

@@ -235,14 +235,24 @@ void ProjectCgroup::apply_limits(const ContainerLimits& limits) {
 }
 
 std::vector<UniqueFd> ProjectCgroup::join_fds() const {
+  Birthplace place = birthplace();
   std::vector<UniqueFd> fds;
-  auto add = [&fds](const fs::path& dir) {
-    UniqueFd fd(::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-    if (fd) fds.push_back(std::move(fd));
-  };
-  if (unified_) add(*unified_);
-  for (const auto& [controller, dir] : v1_) add(dir);
+  if (place.unified_procs) fds.push_back(std::move(place.unified_procs));
+  for (auto& fd : place.v1_tasks) fds.push_back(std::move(fd));
   return fds;
+}
+
+ProjectCgroup::Birthplace ProjectCgroup::birthplace() const {
+  Birthplace place;
+  if (unified_) {
+    place.unified_dir.reset(::open(unified_->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    place.unified_procs.reset(::open((*unified_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+  }
+  for (const auto& [controller, dir] : v1_) {
+    UniqueFd fd(::open((dir / "tasks").c_str(), O_WRONLY | O_CLOEXEC));
+    if (fd) place.v1_tasks.push_back(std::move(fd));
+  }
+  return place;
 }
 
 bool ProjectCgroup::can_freeze() const {
@@ -304,6 +314,10 @@ std::vector<int> ProjectCgroup::pids() const {
 }
 
 Status ProjectCgroup::kill_all() {
+  // An empty group is left alone: besides saving the work, a group that was ever killed through
+  // cgroup.kill is one some kernels (6.18 among them) kill every process created into with
+  // clone3(CLONE_INTO_CGROUP), which is how a sandbox's supervisor is started.
+  if (pids().empty()) return {};
   std::error_code ec;
   if (unified_ && fs::exists(*unified_ / "cgroup.kill", ec)) {
     write_text(*unified_ / "cgroup.kill", "1");

@@ -53,9 +53,21 @@ class ProjectCgroup {
   const std::vector<std::string>& enforced() const { return enforced_; }
   const std::vector<std::string>& notes() const { return notes_; }
 
-  // O_WRONLY fds on each hierarchy's cgroup.procs; a forked child writes its pid to each before
-  // exec, so it starts inside the group and every descendant stays there.
+  // O_WRONLY fds a freshly forked (single-threaded) child writes "0" to before exec, so it
+  // starts inside the group and every descendant stays there: the unified hierarchy's
+  // cgroup.procs, and each v1 hierarchy's `tasks`. A v1 `tasks` write of "0" moves the caller's
+  // one thread without the global write lock a cgroup.procs write takes (whose RCU grace period
+  // costs milliseconds, on a v1 or hybrid host about 7 ms per migration).
   std::vector<UniqueFd> join_fds() const;
+  // The same join for a process not yet created: the unified hierarchy as a directory fd for
+  // clone3(CLONE_INTO_CGROUP), which needs no migration at all, and its cgroup.procs should the
+  // kernel refuse that; the v1 `tasks` files.
+  struct Birthplace {
+    UniqueFd unified_dir;
+    UniqueFd unified_procs;
+    std::vector<UniqueFd> v1_tasks;
+  };
+  Birthplace birthplace() const;
 
   bool can_freeze() const;
   // Freezes or thaws every process and waits (bounded) until the kernel reports it done.

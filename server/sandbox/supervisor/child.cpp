@@ -69,7 +69,7 @@ std::string describe(const Failure& failure, const SpawnSpec& spec) {
     case kSession:
       return "cannot start a session for the command: " + reason;
     case kCgroup:
-      return "cannot move the command into its cgroup (writing cgroup.procs): " + reason;
+      return "cannot move the command into its cgroup: " + reason;
     case kStdio:
       return "cannot give the command its standard input and output: " + reason;
     case kDescriptors:

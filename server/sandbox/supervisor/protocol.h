@@ -13,10 +13,10 @@
 //              last request other than hello (every benchtop using the sandbox counts).
 //
 //   run        {"command", "cwd", "env": {name: value}} with descriptors
-//              [stdin, stdout, stderr, cgroup.procs...]: starts `/bin/sh -c command` in
+//              [stdin, stdout, stderr, cgroup.procs or v1 tasks...]: starts `/bin/sh -c command` in
 //              /workspace/<cwd> with exactly `env`, in a session of its own, its stdio on the
 //              three descriptors (stderr may be the same pipe as stdout), after writing "0" to
-//              each cgroup.procs descriptor (so it and its descendants belong to the caller's
+//              each cgroup descriptor (so it and its descendants belong to the caller's
 //              per-command cgroup from its first instruction).
 //              -> {"ok", "pid"}; later, when the process exits, one more frame
 //              {"exit": {"code": N} | {"signal": N}} and the supervisor closes the connection.

@@ -59,18 +59,20 @@ void v1_layout(const fs::path& root) {
   files(root / "memory" / kParent / kGroup, {{"memory.limit_in_bytes", ""},
                                              {"memory.memsw.limit_in_bytes", ""},
                                              {"memory.usage_in_bytes", "2097152\n"},
-                                             {"cgroup.procs", ""}});
+                                             {"cgroup.procs", ""},
+                                             {"tasks", ""}});
   files(root / "pids", {{"cgroup.procs", ""}});
   files(root / "pids" / kParent / kGroup,
-        {{"pids.max", ""}, {"pids.current", "4\n"}, {"cgroup.procs", ""}});
+        {{"pids.max", ""}, {"pids.current", "4\n"}, {"cgroup.procs", ""}, {"tasks", ""}});
   files(root / "cpu", {{"cpu.cfs_quota_us", ""}});
   files(root / "cpu" / kParent / kGroup,
-        {{"cpu.cfs_period_us", ""}, {"cpu.cfs_quota_us", ""}, {"cgroup.procs", ""}});
+        {{"cpu.cfs_period_us", ""}, {"cpu.cfs_quota_us", ""}, {"cgroup.procs", ""}, {"tasks", ""}});
   files(root / "cpuacct", {{"cpuacct.usage", ""}});
   files(root / "cpuacct" / kParent / kGroup,
-        {{"cpuacct.usage", "7000000\n"}, {"cgroup.procs", ""}});
+        {{"cpuacct.usage", "7000000\n"}, {"cgroup.procs", ""}, {"tasks", ""}});
   files(root / "freezer", {{"cgroup.procs", ""}});
-  files(root / "freezer" / kParent / kGroup, {{"freezer.state", "THAWED\n"}, {"cgroup.procs", ""}});
+  files(root / "freezer" / kParent / kGroup,
+        {{"freezer.state", "THAWED\n"}, {"cgroup.procs", ""}, {"tasks", ""}});
 }
 
 ContainerLimits limits() {
@@ -149,6 +151,12 @@ TEST(CgroupLayoutTest, HybridTakesLimitsFromV1AndFreezeAndKillFromV2) {
   }
   // Freezing goes through the unified group, so the v1 freezer and cpuacct groups are not used.
   EXPECT_EQ(group.join_fds().size(), 4u) << "unified + memory + pids + cpu";
+  // A new process is created in the unified group (a directory fd for clone3, its cgroup.procs
+  // should the kernel refuse) and joins each v1 hierarchy through `tasks`, never cgroup.procs.
+  const ProjectCgroup::Birthplace place = group.birthplace();
+  EXPECT_TRUE(place.unified_dir.valid());
+  EXPECT_TRUE(place.unified_procs.valid());
+  EXPECT_EQ(place.v1_tasks.size(), 3u);
   EXPECT_EQ(group.usage().cpu_usec, 5000) << "CPU time from the unified cpu.stat";
 }
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <fstream>
 #include <future>
 
 #include "tests/support/sandbox_test_support.h"
@@ -158,6 +159,27 @@ TEST_F(SandboxPersistenceTest, ASandboxAnotherServerDestroyedIsMadeAgain) {
   auto process = second.start_process("alpha", {"exec sleep 987661", "", {}});
   ASSERT_TRUE(process.ok()) << process.error().message;
   (void)second.destroy("alpha");
+}
+
+// A supervisor is created straight inside its project's cgroup (clone3 CLONE_INTO_CGROUP), and
+// some kernels kill at birth every process created that way in a group once killed through
+// cgroup.kill: the start then falls back to joining the group after an ordinary fork.
+TEST_F(SandboxPersistenceTest, ASandboxWhoseGroupWasKilledBeforeStartsAgain) {
+  const CgroupHost host = CgroupHost::detect();
+  if (!host.unified) GTEST_SKIP() << "no unified cgroup hierarchy here";
+  const auto kill_file = *host.unified / "benchtop-test" / alpha_.id / "cgroup.kill";
+  ExecRequest request;
+  request.command = "echo first";
+  ASSERT_TRUE(manager_->run("alpha", request, CancellationToken()).ok());
+  if (!std::filesystem::exists(kill_file)) GTEST_SKIP() << "no cgroup.kill here";
+  {
+    std::ofstream kill(kill_file);
+    kill << "1";
+  }
+  request.command = "echo again";
+  auto again = manager_->run("alpha", request, CancellationToken());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->stdout_text, "again\n");
 }
 
 TEST_F(SandboxPersistenceTest, IdleHereIsNotIdleEverywhere) {
