@@ -31,12 +31,6 @@ std::string topmost_missing(const Workspace& workspace, std::string path) {
   return path;
 }
 
-bool beneath(const std::string& path, const std::string& scope) {
-  return scope.empty() || path == scope ||
-         (path.size() > scope.size() && path.compare(0, scope.size(), scope) == 0 &&
-          path[scope.size()] == '/');
-}
-
 // Puts a scan of `scope` into the cache, dropping what the scan no longer found there.
 void remember(TreeState& known, const std::vector<std::string>& scope, ScanResult scan) {
   if (scan.complete && scope.size() == 1 && scope.front().empty()) {
@@ -46,7 +40,7 @@ void remember(TreeState& known, const std::vector<std::string>& scope, ScanResul
   if (scan.complete) {
     for (auto it = known.begin(); it != known.end();) {
       bool covered = false;
-      for (const auto& path : scope) covered = covered || beneath(it->first, path);
+      for (const auto& path : scope) covered = covered || within_scope(it->first, path);
       it = covered ? known.erase(it) : std::next(it);
     }
   }
@@ -144,29 +138,28 @@ std::optional<CheckpointRecord> CheckpointRecorder::finish(Pending pending, cons
 
 void CheckpointRecorder::enforce_retention(const std::string& project_id, ProjectHistory& project) {
   auto trimmed = repository_.keep_newest(project_id, options_.keep);
-  bool collect = trimmed && *trimmed > 0;
-  if (++project.recorded_since_size_check >= kSizeCheckInterval) {
-    project.recorded_since_size_check = 0;
-    collect = true;
-    // Oldest first, until the kept contents fit (the newest checkpoint always stays).
-    for (auto count = repository_.count(project_id);
-         count && *count > 1 && project.blobs.total_bytes() > options_.max_store_bytes;
-         count = repository_.count(project_id)) {
-      if (!repository_.keep_newest(project_id, *count / 2)) break;
-      std::lock_guard lock(project.mutex);
-      auto in_use = repository_.blobs_in_use(project_id);
-      if (!in_use) break;
-      for (const auto& [path, entry] : project.known) in_use->insert(entry.version.blob);
-      project.blobs.remove_all_but(*in_use, options_.collection_grace);
+  const bool size_check = ++project.recorded_since_size_check >= kSizeCheckInterval;
+  if (!size_check && !(trimmed && *trimmed > 0)) return;
+  if (size_check) project.recorded_since_size_check = 0;
+  if (!collect_unused(project_id, project) || !size_check) return;
+  // Oldest first, until the kept contents fit (the newest checkpoint always stays).
+  for (auto count = repository_.count(project_id);
+       count && *count > 1 && project.blobs.total_bytes() > options_.max_store_bytes;
+       count = repository_.count(project_id)) {
+    if (!repository_.keep_newest(project_id, *count / 2) || !collect_unused(project_id, project)) {
+      return;
     }
   }
-  if (!collect) return;
+}
+
+bool CheckpointRecorder::collect_unused(const std::string& project_id, ProjectHistory& project) {
   std::lock_guard lock(project.mutex);
   auto in_use = repository_.blobs_in_use(project_id);
-  if (!in_use) return;
+  if (!in_use) return false;
   // The latest contents are the "before" of the next change: they stay too.
   for (const auto& [path, entry] : project.known) in_use->insert(entry.version.blob);
   project.blobs.remove_all_but(*in_use, options_.collection_grace);
+  return true;
 }
 
 void CheckpointRecorder::forget(const std::string& project_id) {

@@ -84,6 +84,9 @@ class CheckpointRecorder {
   std::shared_ptr<ProjectHistory> history(const std::string& project_id);
   ScanLimits limits() const;
   void enforce_retention(const std::string& project_id, ProjectHistory& project);
+  // Deletes the kept contents no checkpoint and no latest scan needs; false when the store
+  // could not say which those are.
+  bool collect_unused(const std::string& project_id, ProjectHistory& project);
 
   CheckpointRepository& repository_;
   const std::filesystem::path store_root_;

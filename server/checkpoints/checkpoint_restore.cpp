@@ -18,11 +18,7 @@ namespace {
 bool within(const std::string& path, const std::vector<std::string>& only) {
   if (only.empty()) return true;
   for (const auto& scope : only) {
-    if (scope.empty() || path == scope ||
-        (path.size() > scope.size() && path.compare(0, scope.size(), scope) == 0 &&
-         path[scope.size()] == '/')) {
-      return true;
-    }
+    if (within_scope(path, scope)) return true;
   }
   return false;
 }

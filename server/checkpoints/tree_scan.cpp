@@ -179,6 +179,11 @@ bool excluded_from_checkpoints(std::string_view path) {
   return false;
 }
 
+bool within_scope(std::string_view path, std::string_view scope) {
+  return scope.empty() || path == scope ||
+         (path.size() > scope.size() && path.starts_with(scope) && path[scope.size()] == '/');
+}
+
 ScanResult scan_tree(const Workspace& workspace, const std::vector<std::string>& scope,
                      const TreeState& known, BlobStore& blobs, const ScanLimits& limits) {
   Scanner scanner(known, blobs, limits);

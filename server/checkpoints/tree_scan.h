@@ -68,6 +68,10 @@ struct ScanResult {
 // progress.
 bool excluded_from_checkpoints(std::string_view path);
 
+// Whether the workspace-relative `path` is `scope` or beneath it, component by component
+// ("src/a" is within "src", "src2" is not); every path is within "" (the whole workspace).
+bool within_scope(std::string_view path, std::string_view scope);
+
 // Scans each path of `scope` ("" is the whole workspace) and what is beneath it. Contents of
 // entries whose StatKey equals their entry in `known` are not read again. New contents are put in
 // `blobs`; a content that cannot be kept (too large, unreadable) leaves version.blob empty.

@@ -394,6 +394,13 @@ Result<std::optional<Project>> ProjectService::default_project() {
 
 Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
     const std::optional<std::string>& project_ref) {
+  auto opened = open_workspace(project_ref);
+  if (!opened) return opened.take_error();
+  return std::move(opened->workspace);
+}
+
+Result<ProjectService::OpenWorkspace> ProjectService::open_workspace(
+    const std::optional<std::string>& project_ref) {
   std::unique_lock cache_lock(cache_mutex_);
   const std::string reference = project_ref.value_or("");
   if (auto known = by_reference_.find(reference); known != by_reference_.end()) {
@@ -407,8 +414,9 @@ Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
   }
 
   if (auto cached = cache_.find(project.id); cached != cache_.end()) {
-    by_reference_.emplace(reference, cached->second);
-    return cached->second;
+    OpenWorkspace found{project.id, cached->second};
+    by_reference_.emplace(reference, found);
+    return found;
   }
   auto opened = Workspace::open(project.root);
   if (!opened) {
@@ -423,14 +431,14 @@ Result<std::shared_ptr<const Workspace>> ProjectService::workspace(
   }
   std::shared_ptr<const Workspace> workspace = std::move(opened).value();
   cache_.emplace(project.id, workspace);
-  by_reference_.emplace(reference, workspace);
+  by_reference_.emplace(reference, OpenWorkspace{project.id, workspace});
   cache_lock.unlock();
   // First use in this process: remove what writes cut short by a crash or kill -9 left behind.
   if (const size_t removed = remove_abandoned_temp_files(*workspace)) {
     log::info("project '" + project.name + "': removed " + std::to_string(removed) +
               " temporary file(s) of interrupted writes");
   }
-  return workspace;
+  return OpenWorkspace{project.id, std::move(workspace)};
 }
 
 void ProjectService::forget_references() {

@@ -92,6 +92,13 @@ class ProjectService : public WorkspaceProvider {
   // Workspaces are opened once per project and shared.
   Result<std::shared_ptr<const Workspace>> workspace(
       const std::optional<std::string>& project) override;
+  // The same, with the project's id, from the same cache (no database query once a reference
+  // has been used).
+  struct OpenWorkspace {
+    std::string project_id;
+    std::shared_ptr<const Workspace> workspace;
+  };
+  Result<OpenWorkspace> open_workspace(const std::optional<std::string>& project);
 
  private:
   Result<Project> find(const std::string& id_or_name);
@@ -107,7 +114,7 @@ class ProjectService : public WorkspaceProvider {
   // The same workspaces by the reference a call used (an id, a name, or "" for the default), so a
   // tool call costs no database query. Cleared by every change to projects or the default; all
   // such changes go through this service. Guarded by cache_mutex_.
-  std::map<std::string, std::shared_ptr<const Workspace>> by_reference_;
+  std::map<std::string, OpenWorkspace> by_reference_;
   // Projects being deleted: their workspaces are handed to no new call. Guarded by cache_mutex_.
   std::set<std::string> deleting_;
   // A deleted managed workspace is renamed to this prefix + its id, then removed.

@@ -50,20 +50,18 @@ ToolRegistry::CallWrapper record_checkpoints(CheckpointRecorder& recorder,
         project != arguments.end() && project->is_string()) {
       named = project->get<std::string>();
     }
-    auto project = projects.resolve(named);
-    auto workspace = project ? projects.workspace(project->id)
-                             : Result<std::shared_ptr<const Workspace>>(project.error());
-    if (!project || !workspace) return run();  // the tool reports the bad project itself
+    auto project = projects.open_workspace(named);
+    if (!project) return run();  // the tool reports the bad project itself
 
     std::vector<std::string> scope;
     if (tool.changed_paths) {
       for (const auto& path : tool.changed_paths(arguments)) {
         // A path the guard refuses is refused by the tool too: nothing to record there.
-        if (auto relative = (*workspace)->relative_path(path)) scope.push_back(*relative);
+        if (auto relative = project->workspace->relative_path(path)) scope.push_back(*relative);
       }
       if (scope.empty()) return run();
     }
-    auto pending = recorder.begin(project->id, *workspace, std::move(scope));
+    auto pending = recorder.begin(project->project_id, project->workspace, std::move(scope));
     if (!pending) return run();
     ToolResult result;
     try {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/checkpoints/checkpoint_restore.h"
+#include "server/checkpoints/tree_scan.h"
 #include "server/workspace/path_escape.h"
 #include "server/workspace/workspace.h"
 #include "tools/common/workspace_args.h"
@@ -36,22 +37,9 @@ json change_json(const CheckpointChange& change) {
           {"change", change_name(change)}};
 }
 
-struct Target {
-  Project project;
-  std::shared_ptr<const Workspace> workspace;
-};
-
-Result<Target> target_of(ProjectService& projects, const json& args) {
-  auto project = projects.resolve(optional_string(args, "project"));
-  if (!project) return project.take_error();
-  auto workspace = projects.workspace(project->id);
-  if (!workspace) return workspace.take_error();
-  return Target{std::move(project).value(), std::move(workspace).value()};
-}
-
 ToolResult list_checkpoints(ProjectService& projects, CheckpointRecorder& recorder,
                             const json& args) {
-  auto target = target_of(projects, args);
+  auto target = projects.open_workspace(optional_string(args, "project"));
   if (!target) return ToolResult::from_error(target.error());
   std::optional<std::string> only;
   if (auto path = optional_string(args, "path")) {
@@ -62,7 +50,7 @@ ToolResult list_checkpoints(ProjectService& projects, CheckpointRecorder& record
   const size_t limit = bounded_count(args, "limit", kDefaultListed, 1, kMaxListed);
   // A path filter looks further back than the limit, since most checkpoints will not match.
   auto records =
-      recorder.repository().recent(target->project.id, only ? recorder.options().keep : limit);
+      recorder.repository().recent(target->project_id, only ? recorder.options().keep : limit);
   if (!records) return ToolResult::from_error(records.error());
 
   json listed = json::array();
@@ -71,8 +59,7 @@ ToolResult list_checkpoints(ProjectService& projects, CheckpointRecorder& record
     if (listed.size() == limit) break;
     std::vector<const CheckpointChange*> changes;
     for (const auto& change : record.changes) {
-      if (!only || only->empty() || change.path == *only ||
-          change.path.rfind(*only + "/", 0) == 0) {
+      if (!only || within_scope(change.path, *only)) {
         changes.push_back(&change);
       }
     }
@@ -109,7 +96,7 @@ ToolResult list_checkpoints(ProjectService& projects, CheckpointRecorder& record
 
 ToolResult restore_checkpoint(ProjectService& projects, CheckpointRecorder& recorder,
                               const json& args) {
-  auto target = target_of(projects, args);
+  auto target = projects.open_workspace(optional_string(args, "project"));
   if (!target) return ToolResult::from_error(target.error());
   std::vector<std::string> only;
   if (auto paths = args.find("paths"); paths != args.end() && paths->is_array()) {
@@ -122,10 +109,10 @@ ToolResult restore_checkpoint(ProjectService& projects, CheckpointRecorder& reco
   }
   const bool dry_run = args.value("dry_run", false);
   const int64_t checkpoint = args.value("checkpoint", int64_t{0});
-  BlobStore blobs = recorder.blobs(target->project.id);
+  BlobStore blobs = recorder.blobs(target->project_id);
   ScanLimits limits;
   limits.max_file_bytes = recorder.options().max_file_bytes;
-  auto plan = plan_restore(recorder.repository(), blobs, *target->workspace, target->project.id,
+  auto plan = plan_restore(recorder.repository(), blobs, *target->workspace, target->project_id,
                            checkpoint, only, limits);
   if (!plan) return ToolResult::from_error(plan.error());
 
