@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include <fstream>
 #include <future>
 
 #include "tests/support/sandbox_test_support.h"
@@ -172,10 +171,8 @@ TEST_F(SandboxPersistenceTest, ASandboxWhoseGroupWasKilledBeforeStartsAgain) {
   request.command = "echo first";
   ASSERT_TRUE(manager_->run("alpha", request, CancellationToken()).ok());
   if (!std::filesystem::exists(kill_file)) GTEST_SKIP() << "no cgroup.kill here";
-  {
-    std::ofstream kill(kill_file);
-    kill << "1";
-  }
+  // Through cgroup.kill, and only once every process of the sandbox is gone.
+  ASSERT_TRUE(ProjectCgroup::existing(host, "benchtop-test", alpha_.id).kill_all().ok());
   request.command = "echo again";
   auto again = manager_->run("alpha", request, CancellationToken());
   ASSERT_TRUE(again.ok()) << again.error().message;
